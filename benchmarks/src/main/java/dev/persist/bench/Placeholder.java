@@ -1,0 +1,1 @@
+package dev.persist.bench; final class Placeholder {}

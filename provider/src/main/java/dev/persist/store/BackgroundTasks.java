@@ -1,0 +1,78 @@
+package dev.persist.store;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The store's two daemon threads: the syncer (write ASYNC changes, fsync) and auto-shrink. Separate threads, so
+ * that a long compaction does not delay the sync that bounds the ASYNC loss window.
+ */
+final class BackgroundTasks {
+    private final ScheduledThreadPoolExecutor executor;
+    private final Runnable sync;
+    private final Consumer<Throwable> errorHandler;
+    private ScheduledFuture<?> syncTask;
+    private ScheduledFuture<?> shrinkTask;
+
+    BackgroundTasks(String name, Runnable sync, Consumer<Throwable> errorHandler) {
+        AtomicInteger n = new AtomicInteger();
+        this.executor = new ScheduledThreadPoolExecutor(2, r -> {
+            Thread t = new Thread(r, "persist-store-" + name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.executor.setRemoveOnCancelPolicy(true);
+        this.sync = sync;
+        this.errorHandler = errorHandler;
+    }
+
+    synchronized void scheduleSync(Duration interval) {
+        if (syncTask != null) {
+            syncTask.cancel(false);
+        }
+        long nanos = interval.toNanos();
+        syncTask = executor.scheduleWithFixedDelay(guarded(sync, false), nanos, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    synchronized void scheduleAutoShrink(Duration interval, Runnable shrink) {
+        cancelAutoShrink();
+        long nanos = interval.toNanos();
+        shrinkTask = executor.scheduleWithFixedDelay(guarded(shrink, true), nanos, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    synchronized void cancelAutoShrink() {
+        if (shrinkTask != null) {
+            shrinkTask.cancel(false);
+            shrinkTask = null;
+        }
+    }
+
+    /** A failing run must not cancel the schedule (as an exception would); store failures are reported where
+     * they happen, other errors here. */
+    private Runnable guarded(Runnable task, boolean report) {
+        return () -> {
+            try {
+                task.run();
+            } catch (StoreFailedException e) {
+                // already reported by the log writer when it failed
+            } catch (RuntimeException e) {
+                if (report) {
+                    errorHandler.accept(e);
+                }
+            }
+        };
+    }
+
+    void shutdown() {
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.persist.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+
+/**
+ * {@link Store#shrink()}: rewrites the log as the live state while reads and writes go on.
+ *
+ * <ol>
+ *   <li>Note the log position P0. Every operation updates memory before it takes its log position, inside its
+ *       key's lock, so every operation before P0 is already visible in memory.</li>
+ *   <li>Write the live state (every map's entries, every orphan record) to {@code <log>.compact}; fsync it.
+ *       Operations go on and append to the old log meanwhile.</li>
+ *   <li>Copy the old log's records after P0 to the new file: first without blocking anyone, then, with appends
+ *       briefly blocked, the last few. Replayed after the snapshot, they bring each key to its latest state
+ *       whichever value the snapshot caught.</li>
+ *   <li>Fsync the new file, rename it atomically over the log, switch appends to it, fsync the directory.</li>
+ * </ol>
+ * A crash before the rename leaves the old log (the leftover {@code .compact} file is deleted at the next open);
+ * after it, the new one: either is complete, since the new file was fsynced before the rename.
+ */
+final class Compactor {
+    private static final int COPY_BUFFER = 1 << 20;
+
+    private final Store store;
+    private final Path log;
+    private final Path temp;
+
+    Compactor(Store store) {
+        this.store = store;
+        this.log = store.path();
+        this.temp = tempFileOf(log);
+    }
+
+    static Path tempFileOf(Path log) {
+        return log.resolveSibling(log.getFileName() + ".compact");
+    }
+
+    /** Called with the store's shrink lock held. */
+    void run() {
+        LogWriter writer = store.writer();
+        writer.checkNotFailed();
+        FileChannel out = null;
+        boolean switched = false;
+        try {
+            Files.deleteIfExists(temp);
+            FileSupport.createOwnerOnly(temp);
+            out = store.options().channelFactory().open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            long[] start = writer.position();
+            long p0 = start[0];
+            writer.awaitWritten(p0);
+
+            Output o = new Output(out);
+            o.write(RecordFormat.header());
+            long snapshotRecords = store.writeLiveState(o::writeRecord);
+            o.flush();
+            out.force(true);
+
+            long p1 = writer.appendedLsn();
+            writer.awaitWritten(p1);
+            FileChannel oldLog = writer.channel(); // only compaction swaps it, and we are compaction
+            o.copy(oldLog, writer.fileOffset(p0), writer.fileOffset(p1));
+
+            final FileChannel newLog = out;
+            writer.exclusively(w -> {
+                long[] end = w.position();
+                o.copy(w.channel(), w.fileOffset(p1), w.fileOffset(end[0]));
+                o.flush();
+                newLog.force(true);
+                Files.move(temp, log, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                w.switchFile(newLog, o.position, snapshotRecords + (end[1] - start[1]));
+                return null;
+            });
+            switched = true;
+        } catch (IOException | RuntimeException e) {
+            if (!switched) {
+                closeQuietly(out);
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                if (e instanceof StoreFailedException sfe) {
+                    throw sfe;
+                }
+                throw new StoreException("compaction of " + log + " failed, the log is unchanged: " + e, e);
+            }
+            throw new StoreException("compaction of " + log + " failed: " + e, e);
+        }
+        try {
+            FileSupport.fsyncDirectory(FileSupport.directoryOf(log));
+        } catch (IOException e) {
+            // the new log is in place and appends go to it, but its name may not be durable: stop writes
+            throw writer.fail("fsync of the directory of " + log + " after compaction failed", e);
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // the file is deleted next
+            }
+        }
+    }
+
+    /** Buffered positional writes to the new log. */
+    static final class Output {
+        private final FileChannel channel;
+        private final ByteBuffer buffer = ByteBuffer.allocate(COPY_BUFFER);
+        long position;
+
+        Output(FileChannel channel) {
+            this.channel = channel;
+        }
+
+        void writeRecord(byte[] record) {
+            try {
+                write(record);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        void write(byte[] bytes) throws IOException {
+            if (bytes.length > buffer.remaining()) {
+                flush();
+                if (bytes.length > buffer.capacity()) {
+                    writeFully(ByteBuffer.wrap(bytes));
+                    return;
+                }
+            }
+            buffer.put(bytes);
+        }
+
+        void flush() throws IOException {
+            buffer.flip();
+            writeFully(buffer);
+            buffer.clear();
+        }
+
+        private void writeFully(ByteBuffer b) throws IOException {
+            long at = position + 0;
+            while (b.hasRemaining()) {
+                at += channel.write(b, at);
+            }
+            position = at;
+        }
+
+        /** Appends bytes {@code [from, to)} of {@code source}. */
+        void copy(FileChannel source, long from, long to) throws IOException {
+            flush();
+            ByteBuffer b = ByteBuffer.allocate(COPY_BUFFER);
+            long at = from;
+            while (at < to) {
+                b.clear();
+                b.limit((int) Math.min(b.capacity(), to - at));
+                int n = source.read(b, at);
+                if (n < 0) {
+                    throw new IOException("log ended at " + at + ", expected " + to);
+                }
+                at += n;
+                b.flip();
+                writeFully(b);
+            }
+        }
+    }
+
+    /** Encodes an orphan record for the snapshot. */
+    static byte[] orphanRecord(String namespace, Map.Entry<ByteKey, byte[]> e) {
+        return RecordFormat.encodeSet(namespace.getBytes(StandardCharsets.UTF_8), e.getKey().bytes, e.getValue());
+    }
+}

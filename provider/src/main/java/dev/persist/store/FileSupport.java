@@ -1,0 +1,41 @@
+package dev.persist.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/** File-system helpers the store needs on every platform it runs on. */
+final class FileSupport {
+    private FileSupport() {
+    }
+
+    /** Creates {@code file} readable and writable by its owner only (where the file system has POSIX modes). */
+    static boolean createOwnerOnly(Path file) throws IOException {
+        try {
+            if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } else {
+                Files.createFile(file);
+            }
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        }
+    }
+
+    /** Makes a rename or creation in {@code dir} durable: fsync of the directory itself. */
+    static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    static Path directoryOf(Path file) {
+        Path parent = file.toAbsolutePath().getParent();
+        return parent != null ? parent : file.toAbsolutePath().getRoot();
+    }
+}

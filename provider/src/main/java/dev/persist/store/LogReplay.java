@@ -1,0 +1,120 @@
+package dev.persist.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Opening a log: checks (or writes) the header, reads every record into the raw last-value-wins state of each
+ * namespace, cuts a torn tail, and refuses, or with salvage skips, damage in the middle.
+ */
+final class LogReplay {
+    /** Live raw entries of each namespace after replay. */
+    final Map<String, Map<ByteKey, byte[]>> namespaces = new HashMap<>();
+    long records;
+    long validEnd;
+    long tornBytes;
+    long salvagedBytes;
+    boolean created;
+
+    private final Path file;
+    private final FileChannel channel;
+    private final boolean salvage;
+
+    // the namespace of the previous record: consecutive records usually share one, so this saves a decode
+    private byte[] lastNsBytes = new byte[0];
+    private String lastNs;
+
+    private LogReplay(Path file, FileChannel channel, boolean salvage) {
+        this.file = file;
+        this.channel = channel;
+        this.salvage = salvage;
+    }
+
+    static LogReplay run(Path file, FileChannel channel, boolean salvage) throws IOException {
+        LogReplay r = new LogReplay(file, channel, salvage);
+        r.replay();
+        return r;
+    }
+
+    private void replay() throws IOException {
+        long size = channel.size();
+        byte[] expected = RecordFormat.header();
+        if (size < RecordFormat.HEADER_SIZE) {
+            byte[] head = new byte[(int) size];
+            channel.read(ByteBuffer.wrap(head), 0);
+            if (!Arrays.equals(head, Arrays.copyOf(expected, head.length))) {
+                throw new CorruptLogException(file, 0, "not a persist-jcache log (" + size + " bytes, bad header)");
+            }
+            // a new file, or one whose creation was cut short: (re)write the header
+            channel.truncate(0);
+            ByteBuffer bb = ByteBuffer.wrap(expected);
+            while (bb.hasRemaining()) {
+                channel.write(bb, bb.position());
+            }
+            channel.force(true);
+            created = size == 0;
+            tornBytes = size;
+            validEnd = RecordFormat.HEADER_SIZE;
+            return;
+        }
+        byte[] head = new byte[RecordFormat.HEADER_SIZE];
+        channel.read(ByteBuffer.wrap(head), 0);
+        String bad = RecordFormat.checkHeader(head);
+        if (bad != null) {
+            throw new CorruptLogException(file, 0, bad);
+        }
+        LogScanner scanner = new LogScanner(channel, size);
+        long pos = RecordFormat.HEADER_SIZE;
+        while (true) {
+            LogScanner.Damage damage = scanner.scan(pos, this::apply);
+            if (damage == null) {
+                validEnd = size;
+                return;
+            }
+            long next = scanner.findNextValidRecord(damage.offset() + 1);
+            if (next < 0) {
+                // nothing valid after it: the writer died mid-record
+                validEnd = damage.offset();
+                tornBytes = size - damage.offset();
+                channel.truncate(validEnd);
+                channel.force(true);
+                return;
+            }
+            if (!salvage) {
+                throw new CorruptLogException(file, damage.offset(), damage.reason()
+                        + "; valid records follow at offset " + next
+                        + " (open with salvage to skip " + (next - damage.offset()) + " damaged bytes)");
+            }
+            salvagedBytes += next - damage.offset();
+            pos = next;
+        }
+    }
+
+    private void apply(long offset, RecordFormat.Record r) {
+        records++;
+        String ns = namespace(r);
+        Map<ByteKey, byte[]> entries = namespaces.computeIfAbsent(ns, k -> new HashMap<>());
+        ByteKey key = new ByteKey(r.key());
+        if (r.type == RecordFormat.SET) {
+            entries.put(key, r.value());
+        } else {
+            entries.remove(key);
+        }
+    }
+
+    private String namespace(RecordFormat.Record r) {
+        if (r.nsLen == lastNsBytes.length
+                && Arrays.equals(r.buf, r.nsOff, r.nsOff + r.nsLen, lastNsBytes, 0, lastNsBytes.length)) {
+            return lastNs;
+        }
+        lastNsBytes = Arrays.copyOfRange(r.buf, r.nsOff, r.nsOff + r.nsLen);
+        lastNs = new String(lastNsBytes, StandardCharsets.UTF_8);
+        return lastNs;
+    }
+}

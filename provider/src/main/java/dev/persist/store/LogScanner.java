@@ -1,0 +1,142 @@
+package dev.persist.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
+/**
+ * Reads the records of a log file in order, checking each one's length and CRC.
+ *
+ * <p>Where a record is damaged, it looks further for any valid record: none means the damage is a torn tail
+ * (the writer died mid-record, to be truncated); one means corruption in the middle of the log.
+ */
+final class LogScanner {
+    /** Receives each valid record; the record's arrays are reused after the call returns. */
+    interface Visitor {
+        void record(long offset, RecordFormat.Record record);
+    }
+
+    /** Where and why a scan stopped early. */
+    record Damage(long offset, String reason) {
+    }
+
+    private static final int READ_SIZE = 1 << 20;
+
+    private final FileChannel channel;
+    private final long fileSize;
+
+    LogScanner(FileChannel channel, long fileSize) {
+        this.channel = channel;
+        this.fileSize = fileSize;
+    }
+
+    /**
+     * Visits valid records from {@code start} until the end of the file or the first damaged record.
+     *
+     * @return null if every byte up to the end of the file was valid, else where the damage starts
+     */
+    Damage scan(long start, Visitor visitor) throws IOException {
+        byte[] buf = new byte[READ_SIZE];
+        int bufStart = 0;
+        int bufEnd = 0;
+        long bufFileOffset = start; // file offset of buf[0]
+        long pos = start;
+        RecordFormat.Record rec = new RecordFormat.Record();
+        while (pos < fileSize) {
+            int inBuf = bufEnd - bufStart;
+            if (inBuf < RecordFormat.RECORD_PREFIX) {
+                // compact and refill
+                if (pos + RecordFormat.RECORD_PREFIX > fileSize) {
+                    return new Damage(pos, "incomplete record header (" + (fileSize - pos) + " bytes)");
+                }
+                System.arraycopy(buf, bufStart, buf, 0, inBuf);
+                bufFileOffset = pos;
+                bufStart = 0;
+                bufEnd = inBuf + fill(buf, inBuf, buf.length - inBuf, pos + inBuf);
+                continue;
+            }
+            int body = readInt(buf, bufStart);
+            if (body < RecordFormat.MIN_BODY || body > RecordFormat.MAX_BODY) {
+                return new Damage(pos, "invalid record length " + Integer.toUnsignedString(body));
+            }
+            int total = RecordFormat.RECORD_PREFIX + body;
+            if (pos + total > fileSize) {
+                return new Damage(pos, "record of " + total + " bytes runs past the end of the file");
+            }
+            if (inBuf < total) {
+                if (total > buf.length) {
+                    byte[] bigger = new byte[Math.max(total, buf.length * 2)];
+                    System.arraycopy(buf, bufStart, bigger, 0, inBuf);
+                    buf = bigger;
+                } else {
+                    System.arraycopy(buf, bufStart, buf, 0, inBuf);
+                }
+                bufFileOffset = pos;
+                bufStart = 0;
+                bufEnd = inBuf + fill(buf, inBuf, buf.length - inBuf, pos + inBuf);
+                continue;
+            }
+            int stored = readInt(buf, bufStart + 4);
+            if (stored != RecordFormat.crc(buf, bufStart, total)) {
+                return new Damage(pos, "checksum mismatch");
+            }
+            if (!RecordFormat.parseBody(buf, bufStart, total, rec)) {
+                return new Damage(pos, "malformed record body");
+            }
+            visitor.record(pos, rec);
+            bufStart += total;
+            pos += total;
+        }
+        assert bufFileOffset >= 0;
+        return null;
+    }
+
+    /**
+     * Looks for a valid record starting anywhere after {@code from}: a slow byte-by-byte search used only on the
+     * failure path.
+     *
+     * @return its offset, or -1 if there is none
+     */
+    long findNextValidRecord(long from) throws IOException {
+        byte[] prefix = new byte[RecordFormat.RECORD_PREFIX];
+        for (long p = from; p + RecordFormat.RECORD_PREFIX + RecordFormat.MIN_BODY <= fileSize; p++) {
+            if (readAt(prefix, 0, prefix.length, p) < prefix.length) {
+                return -1;
+            }
+            int body = readInt(prefix, 0);
+            if (body < RecordFormat.MIN_BODY || body > RecordFormat.MAX_BODY || p + 8L + body > fileSize) {
+                continue;
+            }
+            int total = RecordFormat.RECORD_PREFIX + body;
+            byte[] whole = new byte[total];
+            readAt(whole, 0, total, p);
+            if (readInt(whole, 4) == RecordFormat.crc(whole, 0, total)
+                    && RecordFormat.parseBody(whole, 0, total, new RecordFormat.Record())) {
+                return p;
+            }
+        }
+        return -1;
+    }
+
+    private int fill(byte[] buf, int off, int len, long filePos) throws IOException {
+        long want = Math.min(len, fileSize - filePos);
+        return readAt(buf, off, (int) want, filePos);
+    }
+
+    private int readAt(byte[] buf, int off, int len, long filePos) throws IOException {
+        ByteBuffer bb = ByteBuffer.wrap(buf, off, len);
+        int total = 0;
+        while (bb.hasRemaining()) {
+            int n = channel.read(bb, filePos + total);
+            if (n < 0) {
+                break;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    static int readInt(byte[] b, int off) {
+        return ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
+    }
+}

@@ -1,0 +1,197 @@
+package dev.persist.store;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
+
+/**
+ * The binary layout of the log. Big-endian throughout.
+ *
+ * <pre>
+ * header  (16 bytes): magic "PJCLOG\r\n" | u32 version (1) | u32 CRC32C of the 12 bytes before it
+ * record:             u32 bodyLength | u32 CRC32C of (the 4 length bytes + body) | body
+ * body:               u8 type (1 = SET, 2 = DELETE)
+ *                     varint namespaceLength | namespace (UTF-8)
+ *                     varint keyLength       | key bytes
+ *                     value bytes (SET only: the rest of the body)
+ * </pre>
+ *
+ * Lengths are explicit, so keys and values may hold any bytes; the CRC covers the length, so a torn or flipped
+ * length is detected like any other damaged byte.
+ */
+final class RecordFormat {
+    static final byte[] MAGIC = "PJCLOG\r\n".getBytes(StandardCharsets.US_ASCII);
+    static final int VERSION = 1;
+    static final int HEADER_SIZE = 16;
+    static final int RECORD_PREFIX = 8;
+    static final byte SET = 1;
+    static final byte DELETE = 2;
+    /** Smallest body: type byte and two zero-length varints. */
+    static final int MIN_BODY = 3;
+    /** A length above this is damage, not a record: it keeps a flipped length from asking for gigabytes. */
+    static final int MAX_BODY = 128 * 1024 * 1024;
+
+    private RecordFormat() {
+    }
+
+    static byte[] header() {
+        ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE);
+        b.put(MAGIC).putInt(VERSION);
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), 0, 12);
+        b.putInt((int) crc.getValue());
+        return b.array();
+    }
+
+    /** @return null if the header is valid, else why not */
+    static String checkHeader(byte[] h) {
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (h[i] != MAGIC[i]) {
+                return "not a persist-jcache log (bad magic bytes)";
+            }
+        }
+        ByteBuffer b = ByteBuffer.wrap(h);
+        CRC32C crc = new CRC32C();
+        crc.update(h, 0, 12);
+        if (b.getInt(12) != (int) crc.getValue()) {
+            return "header checksum mismatch";
+        }
+        int version = b.getInt(8);
+        if (version != VERSION) {
+            return "unsupported log format version " + version + " (this build reads version " + VERSION + ")";
+        }
+        return null;
+    }
+
+    static byte[] encodeSet(byte[] namespace, byte[] key, byte[] value) {
+        return encode(SET, namespace, key, value);
+    }
+
+    static byte[] encodeDelete(byte[] namespace, byte[] key) {
+        return encode(DELETE, namespace, key, null);
+    }
+
+    private static byte[] encode(byte type, byte[] namespace, byte[] key, byte[] value) {
+        long body = 1L + varintSize(namespace.length) + namespace.length + varintSize(key.length) + key.length
+                + (value == null ? 0 : value.length);
+        if (body > MAX_BODY) {
+            throw new IllegalArgumentException("record of " + body + " bytes exceeds the maximum of " + MAX_BODY);
+        }
+        byte[] out = new byte[RECORD_PREFIX + (int) body];
+        ByteBuffer b = ByteBuffer.wrap(out);
+        b.putInt((int) body).putInt(0).put(type);
+        putVarint(b, namespace.length);
+        b.put(namespace);
+        putVarint(b, key.length);
+        b.put(key);
+        if (value != null) {
+            b.put(value);
+        }
+        b.putInt(4, crc(out, 0, out.length));
+        return out;
+    }
+
+    /** CRC32C of the length field and the body: {@code buf[off..off+4)} and {@code buf[off+8..off+len)}. */
+    static int crc(byte[] buf, int off, int totalLength) {
+        CRC32C c = new CRC32C();
+        c.update(buf, off, 4);
+        c.update(buf, off + RECORD_PREFIX, totalLength - RECORD_PREFIX);
+        return (int) c.getValue();
+    }
+
+    static int varintSize(int v) {
+        int n = 1;
+        while ((v >>>= 7) != 0) {
+            n++;
+        }
+        return n;
+    }
+
+    static void putVarint(ByteBuffer b, int v) {
+        while ((v & ~0x7F) != 0) {
+            b.put((byte) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        b.put((byte) v);
+    }
+
+    /** A decoded record: views into one byte array. */
+    static final class Record {
+        byte type;
+        byte[] buf;
+        int nsOff;
+        int nsLen;
+        int keyOff;
+        int keyLen;
+        int valueOff;
+        int valueLen;
+        /** Total bytes on disk, prefix included. */
+        int size;
+
+        byte[] key() {
+            return java.util.Arrays.copyOfRange(buf, keyOff, keyOff + keyLen);
+        }
+
+        byte[] value() {
+            return java.util.Arrays.copyOfRange(buf, valueOff, valueOff + valueLen);
+        }
+    }
+
+    /**
+     * Parses the record at {@code buf[off..off+available)} whose CRC and length were already checked.
+     *
+     * @return false if the body is malformed (a varint runs past the body, unknown type)
+     */
+    static boolean parseBody(byte[] buf, int off, int totalLength, Record r) {
+        int end = off + totalLength;
+        int p = off + RECORD_PREFIX;
+        byte type = buf[p++];
+        if (type != SET && type != DELETE) {
+            return false;
+        }
+        long[] cursor = {p};
+        int nsLen = readVarint(buf, cursor, end);
+        if (nsLen < 0 || cursor[0] + nsLen > end) {
+            return false;
+        }
+        int nsOff = (int) cursor[0];
+        cursor[0] += nsLen;
+        int keyLen = readVarint(buf, cursor, end);
+        if (keyLen < 0 || cursor[0] + keyLen > end) {
+            return false;
+        }
+        int keyOff = (int) cursor[0];
+        int valueOff = keyOff + keyLen;
+        if (type == DELETE && valueOff != end) {
+            return false;
+        }
+        r.type = type;
+        r.buf = buf;
+        r.nsOff = nsOff;
+        r.nsLen = nsLen;
+        r.keyOff = keyOff;
+        r.keyLen = keyLen;
+        r.valueOff = valueOff;
+        r.valueLen = end - valueOff;
+        r.size = totalLength;
+        return true;
+    }
+
+    /** @return the value, or -1 if the varint is malformed or runs past {@code end} */
+    private static int readVarint(byte[] buf, long[] cursor, int end) {
+        int p = (int) cursor[0];
+        int result = 0;
+        for (int shift = 0; shift < 32; shift += 7) {
+            if (p >= end) {
+                return -1;
+            }
+            byte b = buf[p++];
+            result |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                cursor[0] = p;
+                return result < 0 ? -1 : result;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,618 @@
+package dev.persist.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+
+/**
+ * A write-ahead-log store: one log file holding the namespaces of any number of {@link PersistMap}s.
+ *
+ * <pre>{@code
+ * try (Store store = Store.open(Path.of("data/app.log"))) {
+ *     PersistMap<String, User> users = store.map("users", User.class);
+ *     users.set("ada", new User("Ada"), Durability.FSYNC);
+ * }
+ * }</pre>
+ *
+ * <p>{@link #open} takes an exclusive lock (a second process, or a second store of this JVM, gets a
+ * {@link StoreLockedException} naming the file), checks the header, replays the log into the registered maps,
+ * truncates a torn tail, and starts the background syncer. Maps may be registered before or after open: records of
+ * a namespace nobody has registered are held raw ("orphans"), kept through compaction, and adopted when the
+ * namespace registers. {@link #close()} writes pending ASYNC changes, fsyncs, stops the background threads and
+ * releases the lock.
+ *
+ * <p>An I/O error is never silent: the call that hit it throws a {@link StoreFailedException}, the error handler is
+ * told, {@link #stats()} shows it, and the store refuses writes until it is reopened.
+ */
+public final class Store implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Store.class.getName());
+
+    private enum State { NEW, OPEN, CLOSED }
+
+    private final StoreOptions options;
+    private final ConcurrentMap<String, PersistMap<?, ?>> maps = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, ConcurrentMap<ByteKey, byte[]>> orphans = new ConcurrentHashMap<>();
+    /** Registration and detachment (write) against compaction's snapshot (read): entries moving between a map and
+     * the orphans must not be missed by a snapshot. */
+    private final ReentrantReadWriteLock registry = new ReentrantReadWriteLock();
+    private final ReentrantLock shrinkLock = new ReentrantLock();
+    private final Object lifecycle = new Object();
+    private final AtomicLong undecodable = new AtomicLong();
+    private final AtomicLong compactions = new AtomicLong();
+
+    private volatile State state = State.NEW;
+    private Path path;
+    private LockFile lock;
+    private LogWriter writer;
+    private BackgroundTasks background;
+    private volatile Duration syncInterval;
+    private long tornBytes;
+    private long salvagedBytes;
+
+    /** A store with default options, not yet open: register maps, then {@link #openLog(Path)}. */
+    public Store() {
+        this(StoreOptions.defaults());
+    }
+
+    /**
+     * A store not yet open: register maps, then {@link #openLog(Path)}.
+     *
+     * @param options its settings
+     */
+    public Store(StoreOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.syncInterval = options.syncInterval();
+    }
+
+    /**
+     * Opens (creating if needed) the log at {@code path} with default options.
+     *
+     * @param path the log file; its directory is created if missing
+     * @return the open store
+     */
+    public static Store open(Path path) {
+        return open(path, StoreOptions.defaults());
+    }
+
+    /**
+     * Opens (creating if needed) the log at {@code path}.
+     *
+     * @param path    the log file; its directory is created if missing
+     * @param options settings
+     * @return the open store
+     * @throws StoreLockedException if the log is open elsewhere
+     * @throws CorruptLogException  if the log is damaged in the middle (and salvage is off) or is not a log
+     * @throws StoreException       on any other I/O error, naming the file
+     */
+    public static Store open(Path path, StoreOptions options) {
+        Store store = new Store(options);
+        store.openLog(path);
+        return store;
+    }
+
+    /**
+     * Opens the log at {@code path}: lock, replay into the maps registered so far, truncate a torn tail, start the
+     * syncer.
+     *
+     * @param path the log file; its directory is created if missing
+     */
+    public void openLog(Path path) {
+        synchronized (lifecycle) {
+            if (state != State.NEW) {
+                throw new IllegalStateException("store already " + (state == State.OPEN ? "open" : "closed"));
+            }
+            Path file = path.toAbsolutePath().normalize();
+            try {
+                Files.createDirectories(FileSupport.directoryOf(file));
+            } catch (IOException e) {
+                throw new StoreException("cannot create the directory of " + file + ": " + e, e);
+            }
+            LockFile acquired = LockFile.acquire(file);
+            FileChannel channel = null;
+            try {
+                Files.deleteIfExists(Compactor.tempFileOf(file)); // a compaction that died before its rename
+                boolean created = FileSupport.createOwnerOnly(file);
+                channel = options.channelFactory().open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                LogReplay replay = LogReplay.run(file, channel, options.salvage());
+                if (created) {
+                    FileSupport.fsyncDirectory(FileSupport.directoryOf(file));
+                }
+                this.path = file;
+                this.tornBytes = replay.tornBytes;
+                this.salvagedBytes = replay.salvagedBytes;
+                this.writer = new LogWriter(file, channel, replay.validEnd, replay.records, this::reportFailure);
+                for (Map.Entry<String, Map<ByteKey, byte[]>> ns : replay.namespaces.entrySet()) {
+                    if (ns.getValue().isEmpty()) {
+                        continue;
+                    }
+                    PersistMap<?, ?> map = maps.get(ns.getKey());
+                    if (map != null) {
+                        adoptInto(map, ns.getValue());
+                    } else {
+                        orphans.put(ns.getKey(), new ConcurrentHashMap<>(ns.getValue()));
+                    }
+                }
+                if (tornBytes > 0) {
+                    LOG.log(System.Logger.Level.WARNING, "truncated a torn tail of {0} bytes from {1}", tornBytes, file);
+                }
+                this.lock = acquired;
+                this.state = State.OPEN;
+            } catch (IOException | RuntimeException e) {
+                if (channel != null) {
+                    try {
+                        channel.close();
+                    } catch (IOException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+                acquired.close();
+                if (e instanceof StoreException se) {
+                    throw se;
+                }
+                throw new StoreException("cannot open store " + file + ": " + e, e);
+            }
+            this.background = new BackgroundTasks(file.getFileName().toString(), this::backgroundSync,
+                    options.errorHandler());
+            background.scheduleSync(syncInterval);
+        }
+        if (salvagedBytes > 0) {
+            LOG.log(System.Logger.Level.WARNING, "salvage skipped {0} damaged bytes of {1}; rewriting the log",
+                    salvagedBytes, path);
+            shrink();
+        }
+    }
+
+    // ---- maps ----
+
+    /**
+     * Registers a map with String keys (written as they are) and JSON values, at default tier WRITE.
+     *
+     * @param name      the namespace
+     * @param valueType the value class, for Jackson
+     * @param <V>       value type
+     * @return the map, holding the namespace's records if the store is open
+     */
+    public <V> PersistMap<String, V> map(String name, Class<V> valueType) {
+        return map(MapConfig.of(name, Codecs.utf8(), Codecs.json(valueType)));
+    }
+
+    /**
+     * Registers a map with the given codecs, at default tier WRITE.
+     *
+     * @param name       the namespace
+     * @param keyCodec   writes keys
+     * @param valueCodec writes values
+     * @param <K>        key type
+     * @param <V>        value type
+     * @return the map
+     */
+    public <K, V> PersistMap<K, V> map(String name, Codec<K> keyCodec, Codec<V> valueCodec) {
+        return map(MapConfig.of(name, keyCodec, valueCodec));
+    }
+
+    /**
+     * Registers a map. Before open it is filled at open; after open it adopts the namespace's records now (unlike
+     * go-persist, which refuses late registration).
+     *
+     * @param config namespace, codecs, default tier, in-memory map
+     * @param <K>    key type
+     * @param <V>    value type
+     * @return the map
+     * @throws IllegalStateException if the namespace is already registered or the store is closed
+     */
+    public <K, V> PersistMap<K, V> map(MapConfig<K, V> config) {
+        registry.writeLock().lock();
+        try {
+            if (state == State.CLOSED) {
+                throw new IllegalStateException("store " + path + " is closed");
+            }
+            PersistMap<K, V> map = new PersistMap<>(this, config);
+            if (maps.putIfAbsent(config.name(), map) != null) {
+                throw new IllegalStateException("a map named '" + config.name() + "' is already registered");
+            }
+            Map<ByteKey, byte[]> raw = orphans.remove(config.name());
+            if (raw != null) {
+                adoptInto(map, raw);
+            }
+            return map;
+        } finally {
+            registry.writeLock().unlock();
+        }
+    }
+
+    /** @return the registered map of that namespace, or null */
+    public PersistMap<?, ?> registeredMap(String name) {
+        return maps.get(name);
+    }
+
+    private void adoptInto(PersistMap<?, ?> map, Map<ByteKey, byte[]> raw) {
+        long failed = 0;
+        RuntimeException first = null;
+        for (Map.Entry<ByteKey, byte[]> e : raw.entrySet()) {
+            try {
+                map.adopt(e.getKey().bytes, e.getValue());
+            } catch (RuntimeException ex) {
+                failed++;
+                if (first == null) {
+                    first = ex;
+                }
+            }
+        }
+        if (failed > 0) {
+            undecodable.addAndGet(failed);
+            LOG.log(System.Logger.Level.WARNING, "dropped " + failed + " record(s) of '" + map.name() + "' in " + path
+                    + " that no longer decode (first error: " + first + ")");
+        }
+    }
+
+    /** Unregisters {@code map}: pending ASYNC changes are written, its entries become orphan records. */
+    void detach(PersistMap<?, ?> map) {
+        registry.writeLock().lock();
+        try {
+            if (maps.get(map.name()) != map) {
+                return;
+            }
+            if (state == State.OPEN) {
+                long lsn = map.appendDirty();
+                await(lsn, Durability.WRITE);
+            }
+            ConcurrentMap<ByteKey, byte[]> raw = new ConcurrentHashMap<>();
+            toRaw(map, raw);
+            maps.remove(map.name());
+            map.markClosed();
+            if (!raw.isEmpty()) {
+                orphans.put(map.name(), raw);
+            }
+        } finally {
+            registry.writeLock().unlock();
+        }
+    }
+
+    private static <K, V> void toRaw(PersistMap<K, V> map, ConcurrentMap<ByteKey, byte[]> raw) {
+        map.memory().forEach((k, v) -> {
+            try {
+                raw.put(new ByteKey(map.keyCodec().encode(k)), map.valueCodec().encode(v));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "entry of '" + map.name() + "' cannot be encoded, not kept: " + e);
+            }
+        });
+    }
+
+    // ---- orphans ----
+
+    /** @return namespaces that have records but no registered map */
+    public Set<String> orphanNamespaces() {
+        return new TreeSet<>(orphans.keySet());
+    }
+
+    /**
+     * @param namespace a namespace with no registered map
+     * @return its live records (empty if none)
+     */
+    public List<OrphanRecord> orphans(String namespace) {
+        Map<ByteKey, byte[]> raw = orphans.get(namespace);
+        List<OrphanRecord> out = new ArrayList<>();
+        if (raw != null) {
+            raw.forEach((k, v) -> out.add(new OrphanRecord(namespace, k.bytes.clone(), v.clone())));
+        }
+        return out;
+    }
+
+    /**
+     * Reads one orphan record, as go-persist's {@code Get}.
+     *
+     * @param namespace  a namespace with no registered map
+     * @param key        a String key (written as UTF-8)
+     * @param valueCodec how the value was written
+     * @param <V>        value type
+     * @return the value, or null if there is no such record
+     */
+    public <V> V orphan(String namespace, String key, Codec<V> valueCodec) {
+        Map<ByteKey, byte[]> raw = orphans.get(namespace);
+        byte[] v = raw == null ? null : raw.get(new ByteKey(key.getBytes(StandardCharsets.UTF_8)));
+        return v == null ? null : valueCodec.decode(v);
+    }
+
+    /**
+     * Deletes every record of a namespace: the registered map's entries (as {@link PersistMap#clear}) or the
+     * orphan records.
+     *
+     * @param namespace the namespace
+     * @param tier      how durable the deletes are when this returns
+     */
+    public void dropNamespace(String namespace, Durability tier) {
+        PersistMap<?, ?> map = maps.get(namespace);
+        if (map != null) {
+            map.clear(tier);
+            return;
+        }
+        registry.writeLock().lock();
+        try {
+            ConcurrentMap<ByteKey, byte[]> raw = orphans.get(namespace);
+            if (raw == null) {
+                return;
+            }
+            checkWritable();
+            byte[] ns = namespace.getBytes(StandardCharsets.UTF_8);
+            long lsn = 0;
+            if (tier != Durability.MEMORY) {
+                for (ByteKey k : raw.keySet()) {
+                    lsn = writer.append(RecordFormat.encodeDelete(ns, k.bytes));
+                }
+            }
+            orphans.remove(namespace);
+            await(lsn, tier == Durability.ASYNC ? Durability.WRITE : tier);
+        } finally {
+            registry.writeLock().unlock();
+        }
+    }
+
+    // ---- durability ----
+
+    /** Writes every map's pending ASYNC changes and fsyncs the log (go-persist's {@code FSyncAll}). */
+    public void fsyncAll() {
+        checkWritable();
+        for (PersistMap<?, ?> map : maps.values()) {
+            map.appendDirty();
+        }
+        writer.syncAll();
+    }
+
+    /** @return how often the background syncer runs */
+    public Duration syncInterval() {
+        return syncInterval;
+    }
+
+    /**
+     * Changes how often the background syncer writes ASYNC changes and fsyncs, from now on.
+     *
+     * @param interval positive
+     */
+    public void syncInterval(Duration interval) {
+        StoreOptions.requirePositive(interval, "syncInterval");
+        synchronized (lifecycle) {
+            this.syncInterval = interval;
+            if (state == State.OPEN) {
+                background.scheduleSync(interval);
+            }
+        }
+    }
+
+    private void backgroundSync() {
+        if (state != State.OPEN || writer.failure() != null) {
+            return;
+        }
+        for (PersistMap<?, ?> map : maps.values()) {
+            map.appendDirty();
+        }
+        writer.syncAll();
+    }
+
+    // ---- compaction ----
+
+    /**
+     * Compacts the log to the live state (every map's entries, MEMORY-tier values included, and every orphan
+     * record) while reads and writes go on. See {@link Compactor} for how a crash at any point leaves one
+     * complete log.
+     *
+     * @throws StoreException if it fails; the old log is then unchanged unless the error is a
+     *                        {@link StoreFailedException}
+     */
+    public void shrink() {
+        checkWritable();
+        shrinkLock.lock();
+        try {
+            checkWritable();
+            new Compactor(this).run();
+            compactions.incrementAndGet();
+        } finally {
+            shrinkLock.unlock();
+        }
+    }
+
+    /**
+     * Checks every {@code interval} whether the log holds more than {@code ratio} records per live key, and
+     * compacts it if so. Replaces an earlier schedule.
+     *
+     * @param interval how often to check; positive
+     * @param ratio    records per live key above which to compact; greater than 1
+     */
+    public void startAutoShrink(Duration interval, double ratio) {
+        StoreOptions.requirePositive(interval, "interval");
+        if (!(ratio > 1.0)) {
+            throw new IllegalArgumentException("auto-shrink ratio must be greater than 1, got " + ratio);
+        }
+        synchronized (lifecycle) {
+            if (state != State.OPEN) {
+                throw new IllegalStateException("store is not open");
+            }
+            background.scheduleAutoShrink(interval, () -> {
+                if (state == State.OPEN && needsShrink(ratio)) {
+                    shrink();
+                }
+            });
+        }
+    }
+
+    /** Stops automatic compaction. */
+    public void stopAutoShrink() {
+        synchronized (lifecycle) {
+            if (background != null) {
+                background.cancelAutoShrink();
+            }
+        }
+    }
+
+    boolean needsShrink(double ratio) {
+        long live = liveKeys();
+        long records = writer.appendedRecords();
+        return records > ratio * Math.max(live, 1);
+    }
+
+    /** For compaction: writes every live record; returns how many. Holds the registry's read lock. */
+    long writeLiveState(Consumer<byte[]> sink) {
+        registry.readLock().lock();
+        try {
+            long[] count = {0};
+            Consumer<byte[]> counting = r -> {
+                sink.accept(r);
+                count[0]++;
+            };
+            for (PersistMap<?, ?> map : maps.values()) {
+                map.forEachRecord(counting, e -> LOG.log(System.Logger.Level.WARNING,
+                        "compaction skipped an entry of '" + map.name() + "' that cannot be encoded: " + e));
+            }
+            for (Map.Entry<String, ConcurrentMap<ByteKey, byte[]>> ns : orphans.entrySet()) {
+                for (Map.Entry<ByteKey, byte[]> e : ns.getValue().entrySet()) {
+                    counting.accept(Compactor.orphanRecord(ns.getKey(), e));
+                }
+            }
+            return count[0];
+        } finally {
+            registry.readLock().unlock();
+        }
+    }
+
+    // ---- stats and lifecycle ----
+
+    /** @return a snapshot of the store's state */
+    public StoreStats stats() {
+        if (state == State.NEW) {
+            throw new IllegalStateException("store is not open");
+        }
+        long orphanKeys = orphans.values().stream().mapToLong(Map::size).sum();
+        long[] pos = writer.position();
+        return new StoreStats(liveKeys(), orphanKeys, pos[1], writer.logBytes(),
+                Instant.ofEpochMilli(writer.lastSyncMillis()), writer.writeCalls(), writer.syncCalls(), tornBytes,
+                salvagedBytes, undecodable.get(), compactions.get(), writer.failure());
+    }
+
+    private long liveKeys() {
+        long n = 0;
+        for (PersistMap<?, ?> m : maps.values()) {
+            n += m.size();
+        }
+        for (Map<ByteKey, byte[]> o : orphans.values()) {
+            n += o.size();
+        }
+        return n;
+    }
+
+    /** @return the log file (absolute), or null before open */
+    public Path path() {
+        return path;
+    }
+
+    /** @return whether the store is open */
+    public boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    /**
+     * Writes pending ASYNC changes, fsyncs, stops the background threads, releases the lock. Idempotent.
+     *
+     * @throws StoreFailedException if the store had failed: everything is released all the same, and what was
+     *                              durable before the failure is what the next open finds
+     */
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (state != State.OPEN) {
+                state = State.CLOSED;
+                return;
+            }
+            background.shutdown();
+            shrinkLock.lock(); // let a running compaction finish
+            RuntimeException error = null;
+            try {
+                try {
+                    if (writer.failure() == null) {
+                        for (PersistMap<?, ?> map : maps.values()) {
+                            map.appendDirty();
+                        }
+                        writer.syncAll();
+                    }
+                } catch (RuntimeException e) {
+                    error = e;
+                }
+                state = State.CLOSED;
+                try {
+                    writer.close();
+                } catch (IOException e) {
+                    if (error == null) {
+                        error = new StoreException("closing " + path + " failed: " + e, e);
+                    }
+                }
+                lock.close();
+            } finally {
+                shrinkLock.unlock();
+            }
+            if (error == null && writer.failure() != null) {
+                error = new StoreFailedException("store " + path + " was closed after an I/O failure",
+                        writer.failure());
+            }
+            if (error != null) {
+                throw error;
+            }
+        }
+    }
+
+    // ---- for PersistMap and Compactor ----
+
+    StoreOptions options() {
+        return options;
+    }
+
+    LogWriter writer() {
+        return writer;
+    }
+
+    void checkWritable() {
+        State s = state;
+        if (s != State.OPEN) {
+            throw new IllegalStateException(s == State.NEW ? "store is not open yet" : "store " + path + " is closed");
+        }
+        writer.checkNotFailed();
+    }
+
+    void await(long lsn, Durability tier) {
+        if (lsn == 0) {
+            return;
+        }
+        if (tier == Durability.WRITE) {
+            writer.awaitWritten(lsn);
+        } else if (tier == Durability.FSYNC) {
+            writer.awaitSynced(lsn);
+        }
+    }
+
+    private void reportFailure(Throwable t) {
+        try {
+            options.errorHandler().accept(t);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "error handler threw", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Store[" + path + ", " + state + "]";
+    }
+}

@@ -1,0 +1,119 @@
+package dev.persist.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Settings of a {@link Store}, immutable; each {@code with}-style setter returns a copy.
+ *
+ * <pre>{@code
+ * StoreOptions opts = StoreOptions.defaults().syncInterval(Duration.ofMillis(200)).salvage(false);
+ * }</pre>
+ */
+public final class StoreOptions {
+    /** Default period of the background syncer, as go-persist's {@code DefaultSyncInterval}. */
+    public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
+
+    /** Opens the log's file channels; replaceable to inject I/O faults in tests. */
+    @FunctionalInterface
+    public interface ChannelFactory {
+        /**
+         * @param path    the file
+         * @param options as for {@link FileChannel#open(Path, OpenOption...)}
+         * @return an open channel
+         * @throws IOException as {@link FileChannel#open(Path, OpenOption...)}
+         */
+        FileChannel open(Path path, OpenOption... options) throws IOException;
+    }
+
+    private static final System.Logger LOG = System.getLogger(Store.class.getName());
+    private static final StoreOptions DEFAULTS = new StoreOptions(DEFAULT_SYNC_INTERVAL, false,
+            e -> LOG.log(System.Logger.Level.ERROR, "persist store failure", e), FileChannel::open);
+
+    private final Duration syncInterval;
+    private final boolean salvage;
+    private final Consumer<Throwable> errorHandler;
+    private final ChannelFactory channelFactory;
+
+    private StoreOptions(Duration syncInterval, boolean salvage, Consumer<Throwable> errorHandler,
+                         ChannelFactory channelFactory) {
+        this.syncInterval = syncInterval;
+        this.salvage = salvage;
+        this.errorHandler = errorHandler;
+        this.channelFactory = channelFactory;
+    }
+
+    /** @return sync interval 1 s, no salvage, errors logged through {@link System.Logger}, real files */
+    public static StoreOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * @param interval how often the background syncer writes ASYNC changes and fsyncs; positive
+     * @return a copy with this setting
+     */
+    public StoreOptions syncInterval(Duration interval) {
+        requirePositive(interval, "syncInterval");
+        return new StoreOptions(interval, salvage, errorHandler, channelFactory);
+    }
+
+    /**
+     * @param salvage if true, damage followed by valid records is skipped (reported in {@link StoreStats}) and the
+     *                log rewritten without it; if false (the default) such a log refuses to open with a
+     *                {@link CorruptLogException}
+     * @return a copy with this setting
+     */
+    public StoreOptions salvage(boolean salvage) {
+        return new StoreOptions(syncInterval, salvage, errorHandler, channelFactory);
+    }
+
+    /**
+     * @param handler told of every failure, including those of background threads (which have no caller to
+     *                throw to); it must not throw. The default logs at ERROR. Unlike go-persist's, no default ever
+     *                ends the process.
+     * @return a copy with this setting
+     */
+    public StoreOptions errorHandler(Consumer<Throwable> handler) {
+        return new StoreOptions(syncInterval, salvage, Objects.requireNonNull(handler, "handler"), channelFactory);
+    }
+
+    /**
+     * @param factory opens the log file and its compaction file; for fault injection in tests
+     * @return a copy with this setting
+     */
+    public StoreOptions channelFactory(ChannelFactory factory) {
+        return new StoreOptions(syncInterval, salvage, errorHandler, Objects.requireNonNull(factory, "factory"));
+    }
+
+    /** @return the background sync period */
+    public Duration syncInterval() {
+        return syncInterval;
+    }
+
+    /** @return whether damaged records followed by valid ones are skipped at open */
+    public boolean salvage() {
+        return salvage;
+    }
+
+    /** @return the failure handler */
+    public Consumer<Throwable> errorHandler() {
+        return errorHandler;
+    }
+
+    /** @return the channel factory */
+    public ChannelFactory channelFactory() {
+        return channelFactory;
+    }
+
+    static void requirePositive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + d);
+        }
+    }
+}

@@ -163,6 +163,38 @@ public final class PersistMap<K, V> {
         return existed;
     }
 
+    /**
+     * Tells the map that its in-memory map dropped {@code key} on its own (a size-bounded cache evicting it): if the
+     * key is still absent, a delete record is written at {@code tier}, so the entry leaves the log too. Checked
+     * under the key's lock, so a put of the same key that raced the eviction is never undone in the log.
+     *
+     * @param key  the evicted key
+     * @param tier how durable the delete is when this returns
+     * @return whether a delete was logged (false if the key is present again)
+     */
+    public boolean evicted(K key, Durability tier) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(tier, "tier");
+        if (closed || tier == Durability.MEMORY) {
+            return false;
+        }
+        store.checkWritable();
+        byte[] record = RecordFormat.encodeDelete(nameBytes, keyCodec.encode(key));
+        long lsn;
+        ReentrantLock lock = locks.lockFor(key);
+        lock.lock();
+        try {
+            if (memory.containsKey(key)) {
+                return false;
+            }
+            lsn = log(key, record, tier);
+        } finally {
+            lock.unlock();
+        }
+        store.await(lsn, tier);
+        return true;
+    }
+
     /** {@link #update(Object, Consumer, Durability)} at the default tier. */
     public V update(K key, Consumer<Update<V>> updater) {
         return update(key, updater, defaultDurability);

@@ -68,7 +68,10 @@ final class BackgroundTasks {
     }
 
     void shutdown() {
-        executor.shutdownNow();
+        // not shutdownNow(): an interrupt in the middle of an fsync would close the log's channel
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        executor.shutdown();
         try {
             executor.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -24,6 +24,8 @@ import java.util.function.Consumer;
 final class LogWriter {
     private final Path file;
     private final Consumer<Throwable> onFailure;
+    private final StoreOptions.ChannelFactory reopener;
+    private volatile boolean closing;
 
     private final ReentrantLock appendLock = new ReentrantLock();
     private byte[] pending = new byte[64 * 1024];
@@ -34,11 +36,14 @@ final class LogWriter {
 
     private final ReentrantLock writeLock = new ReentrantLock();
     private volatile long writtenLsn;
-    private FileChannel channel;
+    private volatile FileChannel channel;
     /** LSN of file offset 0 of the current file: file offset = lsn - fileBaseLsn. */
     private long fileBaseLsn;
 
+    /** Held by the fsync leader and by compaction: no fsync runs while the file is swapped. */
     private final ReentrantLock syncLock = new ReentrantLock();
+    private final Object syncMonitor = new Object();
+    private boolean syncing; // guarded by syncMonitor
     private volatile long syncedLsn;
     private volatile long lastSyncMillis;
     private final java.util.concurrent.atomic.LongAdder writeCalls = new java.util.concurrent.atomic.LongAdder();
@@ -51,8 +56,10 @@ final class LogWriter {
      * @param fileLength  bytes already in the file, all of them durable
      * @param fileRecords records already in the file
      */
-    LogWriter(Path file, FileChannel channel, long fileLength, long fileRecords, Consumer<Throwable> onFailure) {
+    LogWriter(Path file, FileChannel channel, long fileLength, long fileRecords, StoreOptions.ChannelFactory reopener,
+              Consumer<Throwable> onFailure) {
         this.file = file;
+        this.reopener = reopener;
         this.channel = channel;
         this.onFailure = onFailure;
         this.fileBaseLsn = 0;
@@ -100,37 +107,66 @@ final class LogWriter {
         checkNotFailed(lsn);
     }
 
-    /** Returns once every record up to {@code lsn} is on stable storage. */
+    /**
+     * Returns once every record up to {@code lsn} is on stable storage. One caller at a time is the leader: it writes
+     * everything pending and fsyncs once; the others wait on the monitor, and all of those the fsync covered wake
+     * together when it ends (a lock hand-off would wake them one by one, and the next leader would fsync only the
+     * few records appended meanwhile).
+     */
     void awaitSynced(long lsn) {
         if (syncedLsn >= lsn) {
             return;
         }
-        syncLock.lock();
+        boolean interrupted = false;
+        synchronized (syncMonitor) {
+            while (syncedLsn < lsn) {
+                checkNotFailed();
+                if (!syncing) {
+                    syncing = true;
+                    break;
+                }
+                try {
+                    syncMonitor.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the caller's record is already in the log's order: finish, then re-assert
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (syncedLsn >= lsn) {
+            return;
+        }
+        long target = 0;
         try {
-            if (syncedLsn >= lsn) {
-                return;
-            }
-            long target;
-            FileChannel ch;
-            writeLock.lock();
+            syncLock.lock();
             try {
-                writePendingLocked();
-                target = writtenLsn;
-                ch = channel;
+                writeLock.lock();
+                try {
+                    writePendingLocked();
+                    target = writtenLsn;
+                } finally {
+                    writeLock.unlock();
+                }
+                // fsync outside writeLock, so WRITE-tier callers keep going while the disk works
+                retryingOnInterrupt(ch -> {
+                    ch.force(true);
+                    return null;
+                }, "fsync of " + file + " failed");
+                syncCalls.increment();
+                lastSyncMillis = System.currentTimeMillis();
             } finally {
-                writeLock.unlock();
+                syncLock.unlock();
             }
-            // fsync outside writeLock, so WRITE-tier callers keep going while the disk works
-            try {
-                ch.force(true);
-            } catch (IOException | RuntimeException e) {
-                throw fail("fsync of " + file + " failed", e);
-            }
-            syncCalls.increment();
-            syncedLsn = target;
-            lastSyncMillis = System.currentTimeMillis();
         } finally {
-            syncLock.unlock();
+            synchronized (syncMonitor) {
+                if (target > syncedLsn) {
+                    syncedLsn = target;
+                }
+                syncing = false;
+                syncMonitor.notifyAll();
+            }
         }
     }
 
@@ -157,18 +193,68 @@ final class LogWriter {
         }
         try {
             if (length > 0) {
-                long offset = writtenLsn - fileBaseLsn;
-                ByteBuffer bb = ByteBuffer.wrap(batch, 0, length);
-                while (bb.hasRemaining()) {
-                    offset += channel.write(bb, offset);
-                }
+                long start = writtenLsn - fileBaseLsn;
+                retryingOnInterrupt(ch -> {
+                    // positional and restartable: a retry after an interrupt rewrites the same bytes in place
+                    long offset = start;
+                    ByteBuffer bb = ByteBuffer.wrap(batch, 0, length);
+                    while (bb.hasRemaining()) {
+                        offset += ch.write(bb, offset);
+                    }
+                    return null;
+                }, "write to " + file + " failed");
                 writeCalls.increment();
             }
             writtenLsn = end;
-        } catch (IOException | RuntimeException e) {
-            throw fail("write to " + file + " failed", e);
         } finally {
             spare = batch;
+        }
+    }
+
+    /** An I/O step on the log's channel. */
+    private interface ChannelIo<T> {
+        T run(FileChannel channel) throws IOException;
+    }
+
+    /**
+     * Runs {@code io} on the log channel. A {@link FileChannel} is interruptible: interrupting any thread in the
+     * middle of an I/O call closes the channel for every thread, which would fail the whole store because one
+     * application thread was cancelled. So a channel closed that way is reopened (safe: the store's lock lives on a
+     * separate file, and our writes are positional) and the step retried with the interrupt status held back, then
+     * re-asserted for the caller.
+     */
+    private <T> T retryingOnInterrupt(ChannelIo<T> io, String what) {
+        boolean interrupted = false;
+        try {
+            for (int attempt = 0; ; attempt++) {
+                FileChannel ch = channel;
+                try {
+                    return io.run(ch);
+                } catch (java.nio.channels.ClosedChannelException e) {
+                    interrupted |= Thread.interrupted();
+                    if (closing || attempt >= 5) {
+                        throw fail(what, e);
+                    }
+                    try {
+                        reopen(ch);
+                    } catch (IOException reopenFailure) {
+                        reopenFailure.addSuppressed(e);
+                        throw fail(what + " (and reopening the log failed)", reopenFailure);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    throw fail(what, e);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private synchronized void reopen(FileChannel broken) throws IOException {
+        if (channel == broken) {
+            channel = reopener.open(file, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
         }
     }
 
@@ -201,8 +287,11 @@ final class LogWriter {
     /** Inside {@link #exclusively}: the new file holds every record up to {@link #appendedLsn()} and is durable. */
     void switchFile(FileChannel newChannel, long newFileLength, long newFileRecords) {
         assert appendLock.isHeldByCurrentThread();
-        FileChannel old = channel;
-        channel = newChannel;
+        FileChannel old;
+        synchronized (this) {
+            old = channel;
+            channel = newChannel;
+        }
         fileBaseLsn = appendedLsn - newFileLength;
         appendedRecords = newFileRecords;
         writtenLsn = appendedLsn;
@@ -316,6 +405,7 @@ final class LogWriter {
     }
 
     void close() throws IOException {
+        closing = true;
         channel.close();
     }
 }

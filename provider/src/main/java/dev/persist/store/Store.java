@@ -137,7 +137,8 @@ public final class Store implements AutoCloseable {
                 this.path = file;
                 this.tornBytes = replay.tornBytes;
                 this.salvagedBytes = replay.salvagedBytes;
-                this.writer = new LogWriter(file, channel, replay.validEnd, replay.records, this::reportFailure);
+                this.writer = new LogWriter(file, channel, replay.validEnd, replay.records, options.channelFactory(),
+                        this::reportFailure);
                 for (Map.Entry<String, Map<ByteKey, byte[]>> ns : replay.namespaces.entrySet()) {
                     if (ns.getValue().isEmpty()) {
                         continue;

@@ -266,9 +266,10 @@ final class LogWriter {
         syncLock.lock();
         writeLock.lock();
         try {
-            writePendingLocked();
             appendLock.lock();
             try {
+                // drained with appendLock held, so nothing can be appended between the drain and the action
+                writePendingLocked();
                 return action.run(this);
             } finally {
                 appendLock.unlock();

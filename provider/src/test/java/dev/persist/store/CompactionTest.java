@@ -1,0 +1,154 @@
+package dev.persist.store;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CompactionTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void shrinkKeepsOnlyTheLiveStateAndReopenEqualsBeforeClose() throws Exception {
+        Path log = dir.resolve("s.log");
+        Map<String, Integer> expected = new HashMap<>();
+        Random rnd = new Random(7);
+        try (Store store = Store.open(log)) {
+            PersistMap<String, Integer> m = store.map("m", Codecs.utf8(), Codecs.json(Integer.class));
+            for (int i = 0; i < 5000; i++) {
+                String k = "k" + rnd.nextInt(200);
+                Durability tier = Durability.values()[1 + rnd.nextInt(3)];
+                if (rnd.nextInt(5) == 0) {
+                    m.delete(k, tier);
+                    expected.remove(k);
+                } else {
+                    m.set(k, i, tier);
+                    expected.put(k, i);
+                }
+            }
+            store.fsyncAll();
+            long before = Files.size(log);
+            store.shrink();
+            StoreStats s = store.stats();
+            assertThat(s.logRecords()).isEqualTo(expected.size());
+            assertThat(s.logBytes()).isEqualTo(Files.size(log)).isLessThan(before);
+            assertThat(s.compactions()).isEqualTo(1);
+            assertThat(Files.exists(Compactor.tempFileOf(log))).isFalse();
+            // writes after the swap go to the new file
+            m.set("after", -1, Durability.FSYNC);
+            expected.put("after", -1);
+        }
+        try (Store store = Store.open(log)) {
+            PersistMap<String, Integer> m = store.map("m", Codecs.utf8(), Codecs.json(Integer.class));
+            Map<String, Integer> actual = new HashMap<>();
+            m.forEach(actual::put);
+            assertThat(actual).isEqualTo(expected);
+            assertThat(store.stats().tornBytesTruncated()).isZero();
+        }
+    }
+
+    @Test
+    void shrinkRacingWritersLosesNoOperation() throws Exception {
+        Path log = dir.resolve("race.log");
+        int writers = 4;
+        Map<String, Integer> lastAcked = new ConcurrentHashMap<>();
+        try (Store store = Store.open(log)) {
+            PersistMap<String, Integer> m = store.map("m", Codecs.utf8(), Codecs.json(Integer.class));
+            AtomicBoolean stop = new AtomicBoolean();
+            ExecutorService pool = Executors.newFixedThreadPool(writers);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int id = w;
+                futures.add(pool.submit(() -> {
+                    Random rnd = new Random(id);
+                    int i = 0;
+                    while (!stop.get()) {
+                        // each writer owns its keys, so the last acknowledged value is well defined
+                        String k = "w" + id + "-" + rnd.nextInt(50);
+                        Durability tier = (i & 1) == 0 ? Durability.WRITE : Durability.ASYNC;
+                        if (rnd.nextInt(6) == 0) {
+                            m.delete(k, tier);
+                            lastAcked.put(k, -1);
+                        } else {
+                            m.set(k, i, tier);
+                            lastAcked.put(k, i);
+                        }
+                        i++;
+                    }
+                    return null;
+                }));
+            }
+            for (int i = 0; i < 15; i++) {
+                store.shrink();
+                Thread.sleep(5);
+            }
+            stop.set(true);
+            for (Future<?> f : futures) {
+                f.get();
+            }
+            pool.shutdown();
+            assertThat(store.stats().compactions()).isEqualTo(15);
+        }
+        try (Store store = Store.open(log)) {
+            PersistMap<String, Integer> m = store.map("m", Codecs.utf8(), Codecs.json(Integer.class));
+            lastAcked.forEach((k, v) -> {
+                if (v == -1) {
+                    assertThat(m.get(k)).as(k).isNull();
+                } else {
+                    assertThat(m.get(k)).as(k).isEqualTo(v);
+                }
+            });
+        }
+    }
+
+    @Test
+    void autoShrinkRunsWhenRecordsPerLiveKeyExceedTheRatio() throws Exception {
+        try (Store store = Store.open(dir.resolve("auto.log"))) {
+            PersistMap<String, Integer> m = store.map("m", Codecs.utf8(), Codecs.json(Integer.class));
+            for (int i = 0; i < 10; i++) {
+                m.set("k" + i, i);
+            }
+            store.startAutoShrink(Duration.ofMillis(20), 3.0);
+            Thread.sleep(200);
+            assertThat(store.stats().compactions()).as("10 records for 10 keys: no need").isZero();
+            for (int i = 0; i < 40; i++) {
+                m.set("k" + (i % 10), i);
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (store.stats().compactions() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(store.stats().compactions()).isPositive();
+            assertThat(store.stats().logRecords()).isEqualTo(10);
+            store.stopAutoShrink();
+        }
+    }
+
+    @Test
+    void leftoverCompactionFileFromACrashIsIgnoredAndRemoved() throws Exception {
+        Path log = dir.resolve("left.log");
+        try (Store store = Store.open(log)) {
+            store.map("m", Codecs.utf8(), Codecs.utf8()).set("k", "v");
+        }
+        Files.write(Compactor.tempFileOf(log), new byte[] {1, 2, 3});
+        try (Store store = Store.open(log)) {
+            assertThat(store.map("m", Codecs.utf8(), Codecs.utf8()).get("k")).isEqualTo("v");
+            assertThat(Files.exists(Compactor.tempFileOf(log))).isFalse();
+        }
+    }
+}

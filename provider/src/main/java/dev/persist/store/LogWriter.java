@@ -232,7 +232,11 @@ final class LogWriter {
                     return io.run(ch);
                 } catch (java.nio.channels.ClosedChannelException e) {
                     interrupted |= Thread.interrupted();
-                    if (closing || attempt >= 5) {
+                    if (closing) {
+                        // a call that raced close(): not an I/O failure of the store
+                        throw new IllegalStateException("store " + file + " is closed", e);
+                    }
+                    if (attempt >= 5) {
                         throw fail(what, e);
                     }
                     try {

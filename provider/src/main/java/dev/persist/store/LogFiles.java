@@ -1,0 +1,194 @@
+package dev.persist.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * Operator access to a log file without opening a {@link Store}: reading never takes the lock and never changes
+ * the file, so it works on the log of a running application and on a damaged copy alike.
+ */
+public final class LogFiles {
+    private LogFiles() {
+    }
+
+    /**
+     * One valid record.
+     *
+     * @param offset    its byte offset in the file
+     * @param size      its size on disk, prefix included
+     * @param delete    a delete record (else a set)
+     * @param namespace its namespace
+     * @param key       the key's bytes
+     * @param value     the value's bytes (empty for a delete)
+     */
+    public record LogRecord(long offset, int size, boolean delete, String namespace, byte[] key, byte[] value) {
+        /** @return the key read as UTF-8 */
+        public String keyAsString() {
+            return new String(key, StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * Bytes that are not a valid record.
+     *
+     * @param offset where they start
+     * @param length how many bytes until the next valid record or the end of the file
+     * @param reason what is wrong at {@code offset}
+     * @param tail   true if no valid record follows (a torn tail, which open truncates)
+     */
+    public record Damage(long offset, long length, String reason, boolean tail) {
+    }
+
+    /**
+     * Per-namespace counts.
+     *
+     * @param records  records of the namespace in the file
+     * @param liveKeys keys whose last record is a set
+     */
+    public record NamespaceSummary(long records, long liveKeys) {
+    }
+
+    /**
+     * What {@link #verify} found.
+     *
+     * @param file       the file
+     * @param fileBytes  its size
+     * @param records    valid records
+     * @param damages    damaged regions, in file order (empty for a clean log)
+     * @param namespaces per namespace, sorted by name
+     */
+    public record Verification(Path file, long fileBytes, long records, List<Damage> damages,
+                               Map<String, NamespaceSummary> namespaces) {
+        /** @return true if every byte after the header is a valid record */
+        public boolean clean() {
+            return damages.isEmpty();
+        }
+
+        /** @return true if there is damage followed by valid records, which {@link Store#openLog} refuses */
+        public boolean corrupt() {
+            return damages.stream().anyMatch(d -> !d.tail());
+        }
+
+        /** @return live keys over all namespaces */
+        public long liveKeys() {
+            return namespaces.values().stream().mapToLong(NamespaceSummary::liveKeys).sum();
+        }
+    }
+
+    /**
+     * Checks the header and every record's length and CRC, going on past damage to find every valid record.
+     *
+     * @param file a log file
+     * @return what it holds
+     * @throws CorruptLogException if the header is not a valid version-1 header
+     * @throws IOException         if the file cannot be read
+     */
+    public static Verification verify(Path file) throws IOException {
+        Map<String, long[]> counts = new HashMap<>();
+        Map<String, Map<ByteKey, Boolean>> live = new HashMap<>();
+        long[] records = {0};
+        List<Damage> damages = read(file, r -> {
+            records[0]++;
+            counts.computeIfAbsent(r.namespace(), k -> new long[1])[0]++;
+            Map<ByteKey, Boolean> keys = live.computeIfAbsent(r.namespace(), k -> new HashMap<>());
+            if (r.delete()) {
+                keys.remove(new ByteKey(r.key()));
+            } else {
+                keys.put(new ByteKey(r.key()), Boolean.TRUE);
+            }
+        });
+        Map<String, NamespaceSummary> namespaces = new TreeMap<>();
+        counts.forEach((ns, c) -> namespaces.put(ns, new NamespaceSummary(c[0], live.get(ns).size())));
+        return new Verification(file, Files.size(file), records[0], damages, Collections.unmodifiableMap(namespaces));
+    }
+
+    /**
+     * Visits every valid record in file order, skipping damaged bytes.
+     *
+     * @param file    a log file
+     * @param visitor gets each valid record
+     * @return the damaged regions skipped (empty for a clean log)
+     * @throws CorruptLogException if the header is not a valid version-1 header
+     * @throws IOException         if the file cannot be read
+     */
+    public static List<Damage> read(Path file, Consumer<LogRecord> visitor) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            byte[] head = new byte[RecordFormat.HEADER_SIZE];
+            int n = size < head.length ? -1 : ch.read(ByteBuffer.wrap(head), 0);
+            if (n < head.length) {
+                throw new CorruptLogException(file, 0, "shorter than the " + RecordFormat.HEADER_SIZE + "-byte header");
+            }
+            String bad = RecordFormat.checkHeader(head);
+            if (bad != null) {
+                throw new CorruptLogException(file, 0, bad);
+            }
+            LogScanner scanner = new LogScanner(ch, size);
+            List<Damage> damages = new ArrayList<>();
+            long pos = RecordFormat.HEADER_SIZE;
+            while (true) {
+                LogScanner.Damage d = scanner.scan(pos, (offset, r) -> visitor.accept(new LogRecord(offset, r.size,
+                        r.type == RecordFormat.DELETE,
+                        new String(r.buf, r.nsOff, r.nsLen, StandardCharsets.UTF_8), r.key(), r.value())));
+                if (d == null) {
+                    return damages;
+                }
+                long next = scanner.findNextValidRecord(d.offset() + 1);
+                damages.add(new Damage(d.offset(), (next < 0 ? size : next) - d.offset(), d.reason(), next < 0));
+                if (next < 0) {
+                    return damages;
+                }
+                pos = next;
+            }
+        }
+    }
+
+    /**
+     * Copies every valid record of {@code damaged}, in order, into a new log {@code target} (fsynced), leaving the
+     * damaged file as it is. Replaying the copy gives the state of every record that survived.
+     *
+     * @param damaged a log file, perhaps damaged
+     * @param target  a path where no file exists yet
+     * @return the verification of the damaged file (what was copied, what was skipped)
+     * @throws IOException if reading or writing fails; a partial target is deleted
+     */
+    public static Verification salvage(Path damaged, Path target) throws IOException {
+        Verification v = verify(damaged);
+        if (!FileSupport.createOwnerOnly(target)) {
+            throw new java.nio.file.FileAlreadyExistsException(target.toString(), null, "salvage never overwrites a file");
+        }
+        boolean done = false;
+        try (FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE)) {
+            Compactor.Output o = new Compactor.Output(out);
+            o.write(RecordFormat.header());
+            read(damaged, r -> {
+                byte[] ns = r.namespace().getBytes(StandardCharsets.UTF_8);
+                o.writeRecord(r.delete() ? RecordFormat.encodeDelete(ns, r.key())
+                        : RecordFormat.encodeSet(ns, r.key(), r.value()));
+            });
+            o.flush();
+            out.force(true);
+            done = true;
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(target);
+            }
+        }
+        FileSupport.fsyncDirectory(FileSupport.directoryOf(target));
+        return v;
+    }
+}

@@ -1,0 +1,170 @@
+package dev.persist.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.persist.store.Codecs;
+import dev.persist.store.CorruptLogException;
+import dev.persist.store.Durability;
+import dev.persist.store.PersistMap;
+import dev.persist.store.Store;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class StoreToolTest {
+    @TempDir
+    Path dir;
+    private Path log;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    record Book(String title, int year) {
+    }
+
+    @BeforeEach
+    void writeLog() {
+        log = dir.resolve("app.log");
+        try (Store store = Store.open(log)) {
+            PersistMap<String, Book> books = store.map("books", Book.class);
+            PersistMap<String, String> notes = store.map("notes", Codecs.utf8(), Codecs.utf8());
+            for (int i = 0; i < 10; i++) {
+                books.set("b" + i, new Book("Title " + i, 1990 + i), Durability.WRITE);
+            }
+            books.set("b0", new Book("Title 0, second edition", 2001));
+            books.delete("b9");
+            notes.set("n", "plain text");
+        }
+    }
+
+    private int run(String... args) {
+        return new StoreTool(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run(args);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Flips one byte inside the record at index {@code n} (counted from the first record). */
+    private long damageRecord(int n) throws Exception {
+        List<Long> offsets = new ArrayList<>();
+        dev.persist.store.LogFiles.read(log, r -> offsets.add(r.offset()));
+        byte[] bytes = Files.readAllBytes(log);
+        long at = offsets.get(n) + 10;
+        bytes[(int) at] ^= 0x5A;
+        Files.write(log, bytes);
+        return offsets.get(n);
+    }
+
+    @Test
+    void statsCountsRecordsAndLiveKeysPerNamespace() {
+        assertThat(run("stats", log.toString())).isEqualTo(StoreTool.OK);
+        assertThat(out()).contains("records      13").contains("live keys    10").contains("damage       none");
+        assertThat(out()).containsPattern("books\\s+12\\s+9").containsPattern("notes\\s+1\\s+1");
+    }
+
+    @Test
+    void verifyOfACleanLogExitsZero() {
+        assertThat(run("verify", log.toString())).isEqualTo(StoreTool.OK);
+        assertThat(out()).contains("13 valid record(s)").contains("clean");
+    }
+
+    @Test
+    void verifyReportsCorruptionWithItsOffset() throws Exception {
+        long offset = damageRecord(4);
+        assertThat(run("verify", log.toString())).isEqualTo(StoreTool.CORRUPT);
+        assertThat(out()).contains("offset " + offset + ": checksum mismatch").contains("CORRUPT").contains("12 valid record(s)");
+    }
+
+    @Test
+    void verifyReportsATornTail() throws Exception {
+        byte[] bytes = Files.readAllBytes(log);
+        Files.write(log, java.util.Arrays.copyOf(bytes, bytes.length - 3));
+        assertThat(run("verify", log.toString())).isEqualTo(StoreTool.TORN_TAIL);
+        assertThat(out()).contains("torn tail");
+    }
+
+    @Test
+    void verifyOfAFileThatIsNotALogExitsThree() throws Exception {
+        Path other = dir.resolve("other.txt");
+        Files.writeString(other, "hello, I am not a log file");
+        assertThat(run("verify", other.toString())).isEqualTo(StoreTool.UNREADABLE);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("not a persist-jcache log").contains(other.toString());
+    }
+
+    @Test
+    void dumpPrintsOneJsonLinePerRecordOfTheNamespace() throws Exception {
+        assertThat(run("dump", log.toString(), "books")).isEqualTo(StoreTool.OK);
+        String[] lines = out().split("\\R");
+        assertThat(lines).hasSize(12);
+        ObjectMapper m = new ObjectMapper();
+        JsonNode first = m.readTree(lines[0]);
+        assertThat(first.get("op").asText()).isEqualTo("set");
+        assertThat(first.get("key").asText()).isEqualTo("b0");
+        assertThat(first.get("value").get("title").asText()).isEqualTo("Title 0");
+        JsonNode last = m.readTree(lines[11]);
+        assertThat(last.get("op").asText()).isEqualTo("delete");
+        assertThat(last.has("value")).isFalse();
+    }
+
+    @Test
+    void dumpSkipsDamageAndSaysSo() throws Exception {
+        damageRecord(2);
+        assertThat(run("dump", log.toString())).isEqualTo(StoreTool.OK);
+        assertThat(out().split("\\R")).hasSize(12);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("skipped").contains("checksum mismatch");
+    }
+
+    @Test
+    void salvageCopiesEveryValidRecordIntoALogThatOpens() throws Exception {
+        damageRecord(3); // b3's record
+        assertThatThrownBy(() -> Store.open(log)).isInstanceOf(CorruptLogException.class);
+        Path fixed = dir.resolve("fixed.log");
+        assertThat(run("salvage", log.toString(), fixed.toString())).isEqualTo(StoreTool.OK);
+        assertThat(out()).contains("copied 12 valid record(s)");
+        try (Store store = Store.open(fixed)) {
+            PersistMap<String, Book> books = store.map("books", Book.class);
+            assertThat(books.get("b3")).isNull();
+            assertThat(books.get("b0")).isEqualTo(new Book("Title 0, second edition", 2001));
+            assertThat(books.get("b9")).isNull();
+            assertThat(books.size()).isEqualTo(8);
+        }
+    }
+
+    @Test
+    void salvageNeverOverwritesAFile() throws Exception {
+        Path existing = dir.resolve("existing.log");
+        Files.writeString(existing, "keep me");
+        assertThat(run("salvage", log.toString(), existing.toString())).isEqualTo(StoreTool.UNREADABLE);
+        assertThat(Files.readString(existing)).isEqualTo("keep me");
+    }
+
+    @Test
+    void shrinkCompactsAndRefusesWhileTheStoreIsOpen() {
+        assertThat(run("shrink", log.toString())).isEqualTo(StoreTool.OK);
+        assertThat(out()).contains("13 record(s)").contains("-> 10 record(s)");
+        try (Store ignored = Store.open(log)) {
+            assertThat(run("shrink", log.toString())).isEqualTo(StoreTool.UNREADABLE);
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("locked");
+        }
+    }
+
+    @Test
+    void badUsageExitsSixtyFour() {
+        assertThat(run()).isEqualTo(StoreTool.USAGE);
+        assertThat(run("frobnicate", "x")).isEqualTo(StoreTool.USAGE);
+        assertThat(run("salvage", log.toString())).isEqualTo(StoreTool.USAGE);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("usage:");
+    }
+}

@@ -180,9 +180,11 @@ final class LogWriter {
         syncLock.lock();
         writeLock.lock();
         try {
-            writePendingLocked();
+            // appendLock before the write, not after it: an append slipping in between would be counted in
+            // appendedLsn but sit in the pending buffer, not in the file the action copies from
             appendLock.lock();
             try {
+                writePendingLocked(); // appendLock is reentrant
                 return action.run(this);
             } finally {
                 appendLock.unlock();

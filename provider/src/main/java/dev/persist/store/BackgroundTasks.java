@@ -68,7 +68,10 @@ final class BackgroundTasks {
     }
 
     void shutdown() {
-        executor.shutdownNow();
+        // shutdown(), not shutdownNow(): an interrupt would reach a sync or compaction inside FileChannel I/O, and an
+        // interrupted FileChannel closes itself (ClosedByInterruptException), failing the store while it closes.
+        // Periodic tasks are cancelled either way; one that is running is waited for below.
+        executor.shutdown();
         try {
             executor.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

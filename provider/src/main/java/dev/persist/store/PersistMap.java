@@ -267,10 +267,13 @@ public final class PersistMap<K, V> {
             dirty.put(key, record);
             return 0;
         }
+        long lsn = store.writer().append(record);
         if (!dirty.isEmpty()) {
-            dirty.remove(key); // this record supersedes the pending ASYNC one
+            // this record supersedes the pending ASYNC one; removed only once this one is appended, so that an
+            // fsyncAll() that finds the key no longer dirty also finds its record in the log (see appendDirty)
+            dirty.remove(key);
         }
-        return store.writer().append(record);
+        return lsn;
     }
 
     /**
@@ -317,8 +320,12 @@ public final class PersistMap<K, V> {
      * {@link Store#fsyncAll()} does that).
      */
     public void sync() {
-        long lsn = appendDirty();
-        store.await(lsn, Durability.WRITE);
+        appendDirty();
+        // wait for everything appended so far, not only what this call appended: a concurrent syncer may have
+        // taken some of these keys, and their records are appended but perhaps not yet written
+        if (store.isOpen()) {
+            store.await(store.writer().appendedLsn(), Durability.WRITE);
+        }
     }
 
     /** Appends the latest record of each dirty key, under that key's lock so that order is kept. */
@@ -328,9 +335,12 @@ public final class PersistMap<K, V> {
             ReentrantLock lock = locks.lockFor(key);
             lock.lock();
             try {
-                byte[] record = dirty.remove(key);
+                // append first, then remove: a concurrent appendDirty() (fsyncAll() beside the syncer) that no
+                // longer sees the key must find its record already appended, or it would sync without it
+                byte[] record = dirty.get(key);
                 if (record != null) {
                     lsn = store.writer().append(record);
+                    dirty.remove(key);
                 }
             } finally {
                 lock.unlock();

@@ -271,8 +271,8 @@ public final class Store implements AutoCloseable {
                 return;
             }
             if (state == State.OPEN) {
-                long lsn = map.appendDirty();
-                await(lsn, Durability.WRITE);
+                map.appendDirty();
+                await(writer.appendedLsn(), Durability.WRITE); // records a concurrent syncer took included
             }
             ConcurrentMap<ByteKey, byte[]> raw = new ConcurrentHashMap<>();
             toRaw(map, raw);

@@ -135,13 +135,15 @@ final class LogWriter {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (syncedLsn >= lsn) {
-            return;
-        }
-        long target = 0;
+        // this thread is the leader now: whatever happens, the finally below hands the role on
+        long durable = 0; // set only once an fsync has succeeded
         try {
+            if (syncedLsn >= lsn) {
+                return; // a compaction made everything durable meanwhile
+            }
             syncLock.lock();
             try {
+                long target;
                 writeLock.lock();
                 try {
                     writePendingLocked();
@@ -156,13 +158,14 @@ final class LogWriter {
                 }, "fsync of " + file + " failed");
                 syncCalls.increment();
                 lastSyncMillis = System.currentTimeMillis();
+                durable = target;
             } finally {
                 syncLock.unlock();
             }
         } finally {
             synchronized (syncMonitor) {
-                if (target > syncedLsn) {
-                    syncedLsn = target;
+                if (durable > syncedLsn) {
+                    syncedLsn = durable;
                 }
                 syncing = false;
                 syncMonitor.notifyAll();

@@ -118,11 +118,13 @@ final class LogWriter {
             return;
         }
         boolean interrupted = false;
+        boolean leader = false;
         synchronized (syncMonitor) {
             while (syncedLsn < lsn) {
                 checkNotFailed();
                 if (!syncing) {
                     syncing = true;
+                    leader = true;
                     break;
                 }
                 try {
@@ -134,6 +136,9 @@ final class LogWriter {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        if (!leader) {
+            return; // covered by another leader's fsync
         }
         // this thread is the leader now: whatever happens, the finally below hands the role on
         long durable = 0; // set only once an fsync has succeeded

@@ -22,11 +22,11 @@ if [[ $# -gt 0 ]]; then shift; fi
 case "$MODE" in
   quick)
     THRPT=(-f 1 -wi 1 -w 2s -i 2 -r 3s)
-    SHOT=(-f 1 -wi 1 -i 3)
+    SHOT=(-f 1 -wi 1 -i 3 -gc true)
     ;;
   full)
     THRPT=(-f 2 -wi 2 -w 5s -i 5 -r 5s)
-    SHOT=(-f 2 -wi 3 -i 10)
+    SHOT=(-f 2 -wi 3 -i 10 -gc true)
     ;;
   *)
     echo "usage: $0 [quick|full] [JMH arguments...]" >&2

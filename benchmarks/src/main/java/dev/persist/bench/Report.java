@@ -184,16 +184,19 @@ public final class Report {
             return;
         }
         out.append("\n== Log records vs system calls, measured iterations summed (group commit batching) ==\n");
-        out.append(String.format(Locale.ROOT, "%-40s %-6s %3s %11s %11s %10s %13s %13s%n", "benchmark", "tier", "thr",
-                "records", "writeCalls", "syncCalls", "records/write", "records/fsync"));
+        out.append(String.format(Locale.ROOT, "%-40s %-6s %3s %11s %11s %10s %13s %13s %9s%n", "benchmark", "tier",
+                "thr", "records", "writeCalls", "syncCalls", "records/write", "records/fsync", "fsync/s"));
         for (Map.Entry<String, long[]> e : sums.entrySet()) {
             long[] s = e.getValue();
-            out.append(String.format(Locale.ROOT, "%s %11d %11d %10d %13s %13s%n", e.getKey(), s[0], s[1], s[2],
+            out.append(String.format(Locale.ROOT, "%s %11d %11d %10d %13s %13s %9s%n", e.getKey(), s[0], s[1], s[2],
                     s[1] == 0 ? "-" : String.format(Locale.ROOT, "%.1f", (double) s[0] / s[1]),
-                    s[2] == 0 ? "-" : String.format(Locale.ROOT, "%.1f", (double) s[0] / s[2])));
+                    s[2] == 0 ? "-" : String.format(Locale.ROOT, "%.1f", (double) s[0] / s[2]),
+                    s[3] == 0 ? "-" : String.format(Locale.ROOT, "%.0f", s[2] * 1000.0 / s[3])));
         }
         out.append("(records counted from the log: for WRITE/FSYNC one per set, including sets made while JMH\n"
-                + " synchronizes iterations; for ASYNC what the 1 s syncer wrote after per-key coalescing)\n");
+                + " synchronizes iterations; for ASYNC what the 1 s syncer wrote after per-key coalescing.\n"
+                + " fsync/s shows how fast the disk was during that trial: FSYNC ops/s = records/fsync x fsync/s,\n"
+                + " so records/fsync is the group commit gain independent of disk speed drifting between trials)\n");
     }
 
     private static double toMillis(double v, String unit) {

@@ -67,6 +67,12 @@ final class BackgroundTasks {
         };
     }
 
+    /**
+     * Cancels the schedules and waits for a running task to finish. No interrupt (not {@code shutdownNow}): an
+     * interrupt that lands in the syncer's {@code write} or {@code force} makes the FileChannel close itself
+     * ({@code ClosedByInterruptException}), which fails the store and makes {@link Store#close()} lose the last
+     * ASYNC changes and throw.
+     */
     void shutdown() {
         // not shutdownNow(): an interrupt in the middle of an fsync would close the log's channel
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);

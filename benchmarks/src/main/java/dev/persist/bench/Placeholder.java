@@ -1,1 +1,0 @@
-package dev.persist.bench; final class Placeholder {}

@@ -2,9 +2,6 @@ package dev.persist.bench;
 
 import dev.persist.store.Durability;
 import dev.persist.store.PersistMap;
-import dev.persist.store.Store;
-import dev.persist.store.StoreOptions;
-import dev.persist.store.StoreStats;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -16,14 +13,9 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.infra.IterationParams;
-import org.openjdk.jmh.runner.IterationType;
 
-import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -45,55 +37,26 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 5)
-public class StoreSetBenchmark {
+public class StoreSetBenchmark extends StoreTrial {
     @Param({"MEMORY", "ASYNC", "WRITE", "FSYNC"})
     public Durability tier;
+
+    @Override
+    protected String tierName() {
+        return tier.name();
+    }
 
     @Param({"100000"})
     public int keys;
 
-    private Path dir;
-    private Store store;
     private PersistMap<String, Item> map;
     private String[] keyPool;
 
-    private StoreStats before;
-    private long iterationStart;
-    private int measuredIteration;
-
     @Setup(Level.Trial)
     public void open() {
-        dir = BenchSupport.freshDir("persist-bench-set-");
-        store = Store.open(dir.resolve("bench.log"), StoreOptions.defaults());
+        openStore("persist-bench-set-");
         map = store.map("items", Item.class);
         keyPool = BenchSupport.keyPool(keys);
-    }
-
-    @Setup(Level.Iteration)
-    public void markIteration() {
-        before = store.stats();
-        iterationStart = System.nanoTime();
-    }
-
-    @TearDown(Level.Iteration)
-    public void reportIteration(BenchmarkParams benchmark, IterationParams iteration) {
-        long nanos = System.nanoTime() - iterationStart;
-        StoreStats after = store.stats();
-        if (iteration.getType() == IterationType.MEASUREMENT) {
-            BenchSupport.printLogLine(benchmark.getBenchmark(), tier.name(), benchmark.getThreads(),
-                    ++measuredIteration, before, after, nanos);
-        }
-    }
-
-    @TearDown(Level.Trial)
-    public void close() {
-        try {
-            if (store != null) {
-                store.close();
-            }
-        } finally {
-            BenchSupport.deleteRecursively(dir);
-        }
     }
 
     private void setOne() {

@@ -1,0 +1,30 @@
+package dev.persist.jcache;
+
+/**
+ * What a cache keeps per entry, in Caffeine and in the log: the value in its stored form and the time it expires.
+ * The expiry time is part of the logged value, so an entry that expired before a restart is still expired after it.
+ *
+ * <p>The stored form is the encoded value ({@code byte[]}) in store-by-value caches, which makes every read a copy
+ * as JSR-107 requires, and the application's own object in store-by-reference caches.
+ */
+final class Stored {
+    /** The expiry time of an entry that never expires. */
+    static final long ETERNAL = Long.MAX_VALUE;
+
+    final Object payload;
+    final long expiresAt;
+
+    Stored(Object payload, long expiresAt) {
+        this.payload = payload;
+        this.expiresAt = expiresAt;
+    }
+
+    /** @return whether the entry is expired at {@code now} (epoch millis) */
+    boolean expiredAt(long now) {
+        return expiresAt <= now;
+    }
+
+    Stored withExpiry(long newExpiresAt) {
+        return new Stored(payload, newExpiresAt);
+    }
+}

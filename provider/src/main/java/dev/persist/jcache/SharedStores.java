@@ -1,6 +1,8 @@
 package dev.persist.jcache;
 
 import dev.persist.jcache.config.ManagerSettings;
+import dev.persist.jcache.management.MBeans;
+import dev.persist.jcache.management.StoreBean;
 import dev.persist.store.Store;
 import dev.persist.store.StoreOptions;
 
@@ -40,6 +42,7 @@ final class SharedStores {
             }
             e = new Entry(store);
             OPEN.put(file, e);
+            MBeans.register(new StoreBean(store), StoreBean.nameOf(store));
         }
         e.references++;
         return e.store;
@@ -55,6 +58,7 @@ final class SharedStores {
         }
         if (--e.references == 0) {
             OPEN.remove(file);
+            MBeans.unregister(StoreBean.nameOf(store));
             store.close();
         }
     }

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * store:    { path: data/app.log, syncInterval: 1s, autoShrink: { interval: 1m, ratio: 3.0 } }
- * defaults: { durability: write }
+ * defaults: { durability: write }      # or { default: write, put: fsync, ... } as for a cache
  * caches:
  *   users:  { durability: { default: write, put: fsync, remove: fsync, invoke: write, load: async },
  *             maximumSize: 100000, expiry: { afterWrite: 1h }, keyType: java.lang.String,
@@ -82,17 +82,17 @@ final class ConfigParser {
             }
         }
 
-        Durability defaultTier = Durability.WRITE;
+        OperationTiers defaultTiers = OperationTiers.all(Durability.WRITE);
         JsonNode defaults = top.get("defaults");
         if (defaults != null) {
             ObjectNode d = object(defaults, "defaults");
             allowOnly(d, "defaults", Set.of("durability"));
             if (d.has("durability")) {
-                defaultTier = tier(d.get("durability"), "defaults.durability");
+                defaultTiers = tiers(d.get("durability"), "defaults.durability", Durability.WRITE);
             }
         }
         if (tierOverride != null) {
-            defaultTier = tierOverride;
+            defaultTiers = OperationTiers.all(tierOverride);
         }
 
         Map<String, CacheSettings> caches = new LinkedHashMap<>();
@@ -101,22 +101,22 @@ final class ConfigParser {
             ObjectNode cs = object(cachesNode, "caches");
             for (Iterator<Map.Entry<String, JsonNode>> it = cs.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                caches.put(e.getKey(), cache(e.getKey(), e.getValue(), defaultTier));
+                caches.put(e.getKey(), cache(e.getKey(), e.getValue(), defaultTiers));
             }
         }
-        return new ManagerSettings(source, storePath, syncInterval, shrinkInterval, shrinkRatio, defaultTier, caches);
+        return new ManagerSettings(source, storePath, syncInterval, shrinkInterval, shrinkRatio, defaultTiers, caches);
     }
 
-    private CacheSettings cache(String name, JsonNode node, Durability defaultTier) {
+    private CacheSettings cache(String name, JsonNode node, OperationTiers defaults) {
         String at = "caches." + name;
         if (node == null || node.isNull()) {
-            return new CacheSettings(OperationTiers.all(defaultTier), null, null, null, null, null, true);
+            return new CacheSettings(defaults, null, null, null, null, null, true);
         }
         ObjectNode c = object(node, at);
         allowOnly(c, at, Set.of("durability", "maximumSize", "expiry", "keyType", "valueType", "codec"));
-        OperationTiers tiers = OperationTiers.all(defaultTier);
+        OperationTiers tiers = defaults;
         if (c.has("durability")) {
-            tiers = tiers(c.get("durability"), at + ".durability", defaultTier);
+            tiers = tiers(c.get("durability"), at + ".durability", defaults);
         }
         Long maximumSize = null;
         if (c.has("maximumSize")) {
@@ -156,18 +156,23 @@ final class ConfigParser {
         return new CacheSettings(tiers, maximumSize, afterWrite, keyType, valueType, codec, true);
     }
 
-    private OperationTiers tiers(JsonNode node, String at, Durability defaultTier) {
+    /** A single tier, or {default, put, remove, invoke, load}; kinds not named take default, else {@code base}. */
+    private OperationTiers tiers(JsonNode node, String at, OperationTiers base) {
         if (!node.isObject()) {
             return OperationTiers.all(tier(node, at));
         }
         ObjectNode o = (ObjectNode) node;
         allowOnly(o, at, Set.of("default", "put", "remove", "invoke", "load"));
-        Durability base = o.has("default") ? tier(o.get("default"), at + ".default") : defaultTier;
+        OperationTiers b = o.has("default") ? OperationTiers.all(tier(o.get("default"), at + ".default")) : base;
         return new OperationTiers(
-                o.has("put") ? tier(o.get("put"), at + ".put") : base,
-                o.has("remove") ? tier(o.get("remove"), at + ".remove") : base,
-                o.has("invoke") ? tier(o.get("invoke"), at + ".invoke") : base,
-                o.has("load") ? tier(o.get("load"), at + ".load") : base);
+                o.has("put") ? tier(o.get("put"), at + ".put") : b.put(),
+                o.has("remove") ? tier(o.get("remove"), at + ".remove") : b.remove(),
+                o.has("invoke") ? tier(o.get("invoke"), at + ".invoke") : b.invoke(),
+                o.has("load") ? tier(o.get("load"), at + ".load") : b.load());
+    }
+
+    private OperationTiers tiers(JsonNode node, String at, Durability base) {
+        return tiers(node, at, OperationTiers.all(base));
     }
 
     Durability tier(JsonNode node, String at) {

@@ -1,7 +1,5 @@
 package dev.persist.jcache.config;
 
-import dev.persist.store.Durability;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -15,23 +13,23 @@ import java.util.Objects;
  * @param syncInterval      the store's background sync period
  * @param autoShrinkInterval how often to check for compaction, or null for none
  * @param autoShrinkRatio   compact when log records / live keys exceed it
- * @param defaultTier       the tier of every operation of caches without their own settings
+ * @param defaults          the tiers of caches without their own settings
  * @param caches            settings of the caches named in the configuration file, by cache name
  */
 public record ManagerSettings(String source, Path storePath, Duration syncInterval, Duration autoShrinkInterval,
-                              double autoShrinkRatio, Durability defaultTier, Map<String, CacheSettings> caches) {
+                              double autoShrinkRatio, OperationTiers defaults, Map<String, CacheSettings> caches) {
     /** Checks required fields. */
     public ManagerSettings {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(storePath, "storePath");
         Objects.requireNonNull(syncInterval, "syncInterval");
-        Objects.requireNonNull(defaultTier, "defaultTier");
+        Objects.requireNonNull(defaults, "defaults");
         caches = Map.copyOf(caches);
     }
 
     /** @return the settings of cache {@code name}: its own if configured, else the defaults */
     public CacheSettings cache(String name) {
         CacheSettings s = caches.get(name);
-        return s != null ? s : CacheSettings.defaults(OperationTiers.all(defaultTier));
+        return s != null ? s : CacheSettings.defaults(defaults);
     }
 }

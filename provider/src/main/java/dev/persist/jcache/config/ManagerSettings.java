@@ -24,7 +24,7 @@ public record ManagerSettings(String source, Path storePath, Duration syncInterv
         Objects.requireNonNull(storePath, "storePath");
         Objects.requireNonNull(syncInterval, "syncInterval");
         Objects.requireNonNull(defaults, "defaults");
-        caches = Map.copyOf(caches);
+        caches = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(caches)); // file order
     }
 
     /** @return the settings of cache {@code name}: its own if configured, else the defaults */

@@ -2,6 +2,7 @@ package dev.persist.jcache;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Scheduler;
 import dev.persist.jcache.config.CacheSettings;
 import dev.persist.jcache.config.OperationTiers;
 import dev.persist.jcache.event.EventBatch;
@@ -116,12 +117,22 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         if (settings.maximumSize() != null) {
             builder.maximumSize(settings.maximumSize());
         }
-        // Caffeine tells us of size evictions after the fact, on its executor, holding no lock of ours: the entry
-        // then leaves the log too (the store checks under the key's lock that no put brought it back meanwhile)
+        // Caffeine hides an entry once its expiry time has passed and drops it soon after (its scheduler), so
+        // memory is reclaimed even for entries nobody reads again
+        builder.expireAfter(new StoredExpiry()).scheduler(Scheduler.systemScheduler());
+        // Caffeine tells us of size evictions and expirations after the fact, on its executor, holding no lock of
+        // ours: the entry then leaves the log too (the store checks under the key's lock that no put brought it
+        // back meanwhile), and an expiration is an EXPIRED event
         builder.removalListener((Object k, Stored v, RemovalCause cause) -> {
-            if (cause == RemovalCause.SIZE && k != null) {
+            if (k == null) {
+                return;
+            }
+            if (cause == RemovalCause.SIZE) {
                 stats.eviction();
                 evicted(k);
+            } else if (cause == RemovalCause.EXPIRED) {
+                evicted(k);
+                expiredInBackground(k, v);
             }
         });
         this.memory = builder.build();
@@ -147,6 +158,21 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         }
         if (configuration.isStatisticsEnabled()) {
             setStatisticsEnabled(true);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void expiredInBackground(Object held, Stored value) {
+        if (closed || value == null || !listeners.any()) {
+            return;
+        }
+        try {
+            EventBatch<K, V> events = batch();
+            events.expired(keys.out(held), values.out(value.payload));
+            listeners.dispatch(events);
+        } catch (RuntimeException e) {
+            System.getLogger(PersistCache.class.getName()).log(System.Logger.Level.WARNING,
+                    "EXPIRED listener of cache '" + name + "' failed", e);
         }
     }
 

@@ -111,4 +111,39 @@ class ExpiryAndEventsAfterRestartTest {
             assertThat(pc.statistics().getCachePuts()).isEqualTo(1);
         }
     }
+
+    /** Counts EXPIRED events. */
+    public static final class ExpiredCounter implements javax.cache.event.CacheEntryExpiredListener<String, String> {
+        static final AtomicInteger EXPIRED = new AtomicInteger();
+
+        @Override
+        public void onExpired(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+            events.forEach(e -> EXPIRED.incrementAndGet());
+        }
+    }
+
+    @Test
+    void expiredEntriesLeaveMemoryAndTheLogWithoutBeingReadAndFireExpiredEvents() throws InterruptedException {
+        Managers managers = new Managers(dir, "write");
+        try (CacheManager m = managers.open()) {
+            Cache<String, String> c = m.createCache("c", expiringAfter(200)
+                    .addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
+                            FactoryBuilder.factoryOf(ExpiredCounter.class), null, true, false)));
+            for (int i = 0; i < 10; i++) {
+                c.put("k" + i, "v");
+            }
+            PersistCache<?, ?> pc = c.unwrap(PersistCache.class);
+            long deadline = System.currentTimeMillis() + 5000;
+            while ((pc.persistMap().size() > 0 || ExpiredCounter.EXPIRED.get() < 10)
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(pc.persistMap().size()).isZero();
+            assertThat(ExpiredCounter.EXPIRED.get()).isEqualTo(10);
+        }
+        try (dev.persist.store.Store store = dev.persist.store.Store.open(dir.resolve("cache.log"))) {
+            // the deletes reached the log: nothing of "c" is left
+            assertThat(store.orphans("c")).isEmpty();
+        }
+    }
 }

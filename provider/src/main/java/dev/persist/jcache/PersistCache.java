@@ -95,7 +95,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         this.keyType = configuration.getKeyType();
         this.valueType = configuration.getValueType();
         this.loader = configuration.getCacheLoaderFactory() == null
-                ? null : (CacheLoader<K, V>) configuration.getCacheLoaderFactory().create();
+                ? null : configuration.getCacheLoaderFactory().create();
         this.writer = configuration.getCacheWriterFactory() == null
                 ? null : (CacheWriter<K, V>) configuration.getCacheWriterFactory().create();
         this.expiry = configuration.getExpiryPolicyFactory().create();
@@ -784,9 +784,10 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         Object held = keys.in(key);
         EventBatch<K, V> events = batch();
         Outcome<V> o = new Outcome<>();
-        Object[] result = new Object[1];
-        @SuppressWarnings("unchecked")
-        ProcessorEntry<K, V>[] entryOut = new ProcessorEntry[1];
+        var state = new Object() {
+            ProcessorEntry<K, V> entry;
+            T result;
+        };
         map.update(held, u -> {
             long now = now();
             Stored cur = live(u.value(), now, o);
@@ -794,13 +795,13 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, current,
                     configuration.isReadThrough() ? loader : null, this::loadOne);
             try {
-                result[0] = processor.process(entry, arguments);
+                state.result = processor.process(entry, arguments);
             } catch (EntryProcessorException e) {
                 throw e;
             } catch (Exception e) {
                 throw new EntryProcessorException(e);
             }
-            entryOut[0] = entry;
+            state.entry = entry;
             o.existed = cur != null;
             o.oldHeld = cur;
             switch (entry.op()) {
@@ -841,7 +842,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
                 }
             }
         }, tiers.invoke());
-        ProcessorEntry<K, V> entry = entryOut[0];
+        ProcessorEntry<K, V> entry = state.entry;
         raiseExpired(key, o, events);
         if (statisticsOn()) {
             if (o.existed) {
@@ -884,9 +885,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             }
         }
         listeners.dispatch(events);
-        @SuppressWarnings("unchecked")
-        T t = (T) result[0];
-        return t;
+        return state.result;
     }
 
     @Override
@@ -1181,6 +1180,16 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         } else {
             MBeans.unregister(configurationName);
         }
+    }
+
+    /** @return the configured key type */
+    Class<?> keyType() {
+        return keyType;
+    }
+
+    /** @return the configured value type */
+    Class<?> valueType() {
+        return valueType;
     }
 
     /** @return the statistics of this cache (also its MXBean) */

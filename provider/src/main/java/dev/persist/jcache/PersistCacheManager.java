@@ -162,10 +162,9 @@ public final class PersistCacheManager implements CacheManager {
         if (cache == null) {
             return null;
         }
-        CompleteConfiguration<?, ?> c = cache.getConfiguration(CompleteConfiguration.class);
-        if (c.getKeyType() != keyType || c.getValueType() != valueType) {
-            throw new ClassCastException("cache '" + cacheName + "' has types " + c.getKeyType().getName() + " -> "
-                    + c.getValueType().getName() + ", not " + keyType.getName() + " -> " + valueType.getName());
+        if (cache.keyType() != keyType || cache.valueType() != valueType) {
+            throw new ClassCastException("cache '" + cacheName + "' has types " + cache.keyType().getName() + " -> "
+                    + cache.valueType().getName() + ", not " + keyType.getName() + " -> " + valueType.getName());
         }
         @SuppressWarnings("unchecked")
         Cache<K, V> typed = (Cache<K, V>) cache;

@@ -116,6 +116,10 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         Caffeine<Object, Object> builder = Caffeine.newBuilder().executor(ForkJoinPool.commonPool());
         if (settings.maximumSize() != null) {
             builder.maximumSize(settings.maximumSize());
+        } else if (settings.maximumWeight() != null) {
+            // the weight of an entry is the size of its stored value: encoded bytes, or 1 for a held object
+            builder.maximumWeight(settings.maximumWeight())
+                    .weigher((Object k, Stored v) -> v.payload instanceof byte[] b ? b.length + Long.BYTES : 1);
         }
         // Caffeine hides an entry once its expiry time has passed and drops it soon after (its scheduler), so
         // memory is reclaimed even for entries nobody reads again
@@ -128,7 +132,9 @@ public final class PersistCache<K, V> implements Cache<K, V> {
                 return;
             }
             if (cause == RemovalCause.SIZE) {
-                stats.eviction();
+                if (statisticsOn()) {
+                    stats.eviction();
+                }
                 evicted(k);
             } else if (cause == RemovalCause.EXPIRED) {
                 evicted(k);
@@ -381,6 +387,53 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         }
     }
 
+    /**
+     * {@link #put(Object, Object)} at a tier chosen for this call (the native API beyond JCache), e.g. FSYNC for
+     * one entry that must survive a machine crash in a cache that otherwise writes ASYNC. A memory-only
+     * (store-by-reference) cache ignores the tier.
+     *
+     * @param tier how durable the put is when this returns
+     */
+    public void put(K key, V value, Durability tier) {
+        requireOpen();
+        checkEntry(key, value);
+        Objects.requireNonNull(tier, "tier");
+        long start = System.nanoTime();
+        EventBatch<K, V> events = batch();
+        Outcome<V> o = putOne(key, value, true, true, events, persistent ? tier : Durability.MEMORY);
+        listeners.dispatch(events);
+        if (o.stored && statisticsOn()) {
+            stats.puts(1);
+            stats.putTime(System.nanoTime() - start);
+        }
+    }
+
+    /**
+     * {@link #remove(Object)} at a tier chosen for this call (the native API beyond JCache).
+     *
+     * @param tier how durable the removal is when this returns
+     * @return whether a live entry was removed
+     */
+    public boolean remove(K key, Durability tier) {
+        requireOpen();
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(tier, "tier");
+        long start = System.nanoTime();
+        EventBatch<K, V> events = batch();
+        Outcome<V> o = removeOne(key, true, events, persistent ? tier : Durability.MEMORY);
+        listeners.dispatch(events);
+        if (o.stored && statisticsOn()) {
+            stats.removals(1);
+            stats.removeTime(System.nanoTime() - start);
+        }
+        return o.stored;
+    }
+
+    /** @return the tier of each kind of operation of this cache (all MEMORY for a memory-only cache) */
+    public OperationTiers tiers() {
+        return tiers;
+    }
+
     @Override
     public V getAndPut(K key, V value) {
         requireOpen();
@@ -474,6 +527,11 @@ public final class PersistCache<K, V> implements Cache<K, V> {
      * @param replace      whether a live entry is replaced (false: putIfAbsent)
      */
     private Outcome<V> putOne(K key, V value, boolean writeThrough, boolean replace, EventBatch<K, V> events) {
+        return putOne(key, value, writeThrough, replace, events, tiers.put());
+    }
+
+    private Outcome<V> putOne(K key, V value, boolean writeThrough, boolean replace, EventBatch<K, V> events,
+                              Durability tier) {
         Object held = keys.in(key);
         Object heldValue = values.in(value);
         Outcome<V> o = new Outcome<>();
@@ -502,7 +560,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
                     o.stored = true;
                 }
             }
-        }, tiers.put());
+        }, tier);
         raiseExpired(key, o, events);
         if (o.stored) {
             if (o.existed) {
@@ -653,6 +711,10 @@ public final class PersistCache<K, V> implements Cache<K, V> {
 
     /** Removes a key; {@code o.stored} tells whether a live entry was removed. The writer is told in any case. */
     private Outcome<V> removeOne(K key, boolean writeThrough, EventBatch<K, V> events) {
+        return removeOne(key, writeThrough, events, tiers.remove());
+    }
+
+    private Outcome<V> removeOne(K key, boolean writeThrough, EventBatch<K, V> events, Durability tier) {
         Object held = keys.in(key);
         Outcome<V> o = new Outcome<>();
         map.update(held, u -> {
@@ -665,7 +727,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
                 o.stored = true;
                 u.delete();
             }
-        }, tiers.remove());
+        }, tier);
         raiseExpired(key, o, events);
         if (o.stored && events.enabled()) {
             events.removed(key, values.out(o.oldHeld.payload));
@@ -1258,8 +1320,11 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         throw new IllegalArgumentException("cannot unwrap cache '" + name + "' to " + clazz.getName());
     }
 
-    /** @return the store namespace of this cache */
-    PersistMap<Object, Stored> persistMap() {
+    /**
+     * @return the store namespace of this cache: keys as held (copies of the application's keys), values as
+     *         {@link Stored} envelopes
+     */
+    public PersistMap<Object, Stored> persistMap() {
         return map;
     }
 

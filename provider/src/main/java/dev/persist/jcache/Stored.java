@@ -7,7 +7,7 @@ package dev.persist.jcache;
  * <p>The stored form is the encoded value ({@code byte[]}) in store-by-value caches, which makes every read a copy
  * as JSR-107 requires, and the application's own object in store-by-reference caches.
  */
-final class Stored {
+public final class Stored {
     /** The expiry time of an entry that never expires. */
     static final long ETERNAL = Long.MAX_VALUE;
 
@@ -17,6 +17,16 @@ final class Stored {
     Stored(Object payload, long expiresAt) {
         this.payload = payload;
         this.expiresAt = expiresAt;
+    }
+
+    /** @return the value as held: its encoded bytes (store-by-value) or the object itself (store-by-reference) */
+    public Object payload() {
+        return payload;
+    }
+
+    /** @return when the entry expires, in epoch milliseconds; {@link Long#MAX_VALUE} for never */
+    public long expiresAt() {
+        return expiresAt;
     }
 
     /** @return whether the entry is expired at {@code now} (epoch millis) */

@@ -34,7 +34,8 @@ class ConfigErrorsTest {
             "caches: { u: { codec: json } }                    | caches.u.codec            | needs a valueType",
             "caches: { u: { codec: java.lang.String } }        | caches.u.codec            | json, serializable",
             "caches: { u: { expiry: { afterRead: 1s } } }      | caches.u.expiry.afterRead | allowed here: afterWrite",
-            "caches: { u: { sizeLimit: 3 } }                   | caches.u.sizeLimit        | allowed here: codec, durability, expiry, keyType, maximumSize, valueType",
+            "caches: { u: { maximumSize: 3, maximumWeight: 9 } }| caches.u.maximumWeight    | cannot be set with maximumSize",
+            "caches: { u: { sizeLimit: 3 } }                   | caches.u.sizeLimit        | allowed here: codec, durability, expiry, keyType, maximumSize, maximumWeight, valueType",
     })
     void errorsNameTheFileTheKeyAndWhatIsAllowed(String yaml, String key, String allowed) throws Exception {
         Path file = dir.resolve("bad.yaml");

@@ -223,4 +223,42 @@ class RestartSurvivalTest {
             assertThat(n).isLessThanOrEqualTo(10).isPositive();
         }
     }
+
+    @Test
+    void perCallTiersThroughTheNativeApi() {
+        Managers managers = new Managers(dir, "memory");
+        try (CacheManager m = managers.open()) {
+            Cache<String, Book> c = m.createCache("books", books());
+            @SuppressWarnings("unchecked")
+            PersistCache<String, Book> native_ = c.unwrap(PersistCache.class);
+            native_.put("durable", new Book("d", 1), dev.persist.store.Durability.FSYNC);
+            c.put("volatile", new Book("v", 2));
+            assertThat(native_.tiers().put()).isEqualTo(dev.persist.store.Durability.MEMORY);
+            assertThat(native_.persistMap().get("durable").expiresAt()).isEqualTo(Long.MAX_VALUE);
+        }
+        try (CacheManager m = managers.open()) {
+            assertThat(contents(m.createCache("books", books()))).containsOnlyKeys("durable");
+        }
+    }
+
+    @Test
+    void maximumWeightBoundsTheBytesOfStoredValues() throws InterruptedException {
+        Managers managers = new Managers(dir, "config.yaml", """
+                caches:
+                  heavy: { maximumWeight: 2000, keyType: java.lang.String, valueType: java.lang.String }
+                """);
+        try (CacheManager m = managers.open()) {
+            Cache<String, String> c = m.getCache("heavy", String.class, String.class);
+            for (int i = 0; i < 50; i++) {
+                c.put("k" + i, "x".repeat(92)); // 100 bytes each with the envelope header
+            }
+            PersistCache<?, ?> pc = c.unwrap(PersistCache.class);
+            long deadline = System.currentTimeMillis() + 5000;
+            while (pc.persistMap().size() > 20 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(pc.persistMap().size()).isLessThanOrEqualTo(20);
+            assertThat(pc.statistics().getCacheEvictions()).isZero(); // statistics are off
+        }
+    }
 }

@@ -8,6 +8,8 @@ import java.util.Objects;
  *
  * @param tiers             durability per operation kind
  * @param maximumSize       the most entries kept (Caffeine size eviction), or null for unbounded
+ * @param maximumWeight     the most bytes of stored values kept (Caffeine weight eviction), or null; not with
+ *                          maximumSize
  * @param expiryAfterWrite  entries expire this long after creation or update, or null (configured caches only)
  * @param keyType           the key class of a configured cache, or null for Object
  * @param valueType         the value class of a configured cache, or null for Object
@@ -16,7 +18,7 @@ import java.util.Objects;
  * @param configured        whether the cache is named in the configuration file (then it is created when the
  *                          manager opens)
  */
-public record CacheSettings(OperationTiers tiers, Long maximumSize, Duration expiryAfterWrite, Class<?> keyType,
+public record CacheSettings(OperationTiers tiers, Long maximumSize, Long maximumWeight, Duration expiryAfterWrite, Class<?> keyType,
                             Class<?> valueType, String codec, boolean configured) {
     /** Checks that tiers are set. */
     public CacheSettings {
@@ -25,6 +27,6 @@ public record CacheSettings(OperationTiers tiers, Long maximumSize, Duration exp
 
     /** @return the settings of a cache created in code: every operation at {@code tier}, nothing else set */
     public static CacheSettings defaults(OperationTiers tiers) {
-        return new CacheSettings(tiers, null, null, null, null, null, false);
+        return new CacheSettings(tiers, null, null, null, null, null, null, false);
     }
 }

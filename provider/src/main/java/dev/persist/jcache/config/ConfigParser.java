@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  * caches:
  *   users:  { durability: { default: write, put: fsync, remove: fsync, invoke: write, load: async },
  *             maximumSize: 100000, expiry: { afterWrite: 1h }, keyType: java.lang.String,
+ *             # or maximumWeight: 64000000 (bytes of stored values) instead of maximumSize
  *             valueType: com.example.User, codec: json }
  *   sessions: { durability: async }
  * </pre>
@@ -110,22 +111,20 @@ final class ConfigParser {
     private CacheSettings cache(String name, JsonNode node, OperationTiers defaults) {
         String at = "caches." + name;
         if (node == null || node.isNull()) {
-            return new CacheSettings(defaults, null, null, null, null, null, true);
+            return new CacheSettings(defaults, null, null, null, null, null, null, true);
         }
         ObjectNode c = object(node, at);
-        allowOnly(c, at, Set.of("durability", "maximumSize", "expiry", "keyType", "valueType", "codec"));
+        allowOnly(c, at, Set.of("durability", "maximumSize", "maximumWeight", "expiry", "keyType", "valueType",
+                "codec"));
         OperationTiers tiers = defaults;
         if (c.has("durability")) {
             tiers = tiers(c.get("durability"), at + ".durability", defaults);
         }
-        Long maximumSize = null;
-        if (c.has("maximumSize")) {
-            JsonNode m = c.get("maximumSize");
-            long v = m.isIntegralNumber() ? m.asLong() : parseLong(m, at + ".maximumSize");
-            if (v <= 0) {
-                throw new ConfigException(source, at + ".maximumSize", "must be a positive whole number, got " + m);
-            }
-            maximumSize = v;
+        Long maximumSize = c.has("maximumSize") ? positiveLong(c.get("maximumSize"), at + ".maximumSize") : null;
+        Long maximumWeight = c.has("maximumWeight")
+                ? positiveLong(c.get("maximumWeight"), at + ".maximumWeight") : null;
+        if (maximumSize != null && maximumWeight != null) {
+            throw new ConfigException(source, at + ".maximumWeight", "cannot be set with maximumSize; choose one");
         }
         Duration afterWrite = null;
         if (c.has("expiry")) {
@@ -153,7 +152,7 @@ final class ConfigParser {
                 }
             }
         }
-        return new CacheSettings(tiers, maximumSize, afterWrite, keyType, valueType, codec, true);
+        return new CacheSettings(tiers, maximumSize, maximumWeight, afterWrite, keyType, valueType, codec, true);
     }
 
     /** A single tier, or {default, put, remove, invoke, load}; kinds not named take default, else {@code base}. */
@@ -245,12 +244,21 @@ final class ConfigParser {
         }
     }
 
-    private long parseLong(JsonNode node, String at) {
-        try {
-            return Long.parseLong(node.asText().trim());
-        } catch (NumberFormatException e) {
+    private long positiveLong(JsonNode node, String at) {
+        long v;
+        if (node.isIntegralNumber()) {
+            v = node.asLong();
+        } else {
+            try {
+                v = Long.parseLong(node.asText().trim());
+            } catch (NumberFormatException e) {
+                v = -1;
+            }
+        }
+        if (v <= 0) {
             throw new ConfigException(source, at, "must be a positive whole number, got " + node);
         }
+        return v;
     }
 
     private ObjectNode object(JsonNode node, String at) {

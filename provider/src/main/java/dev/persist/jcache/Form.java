@@ -36,17 +36,22 @@ interface Form<T> {
         };
     }
 
-    /** Values held encoded: encoding on the way in and decoding on the way out are the copies. */
+    /**
+     * Store-by-value values: immutable values (strings, boxed numbers, ...) are held as they are, since sharing
+     * them is as good as copying; other values are held encoded, so encoding on the way in and decoding on the way
+     * out are the copies JSR-107 requires.
+     */
     static <T> Form<T> encoded(Codec<T> codec) {
         return new Form<>() {
             @Override
             public Object in(T value) {
-                return codec.encode(value);
+                return isImmutable(value) ? value : codec.encode(value);
             }
 
             @Override
+            @SuppressWarnings("unchecked")
             public T out(Object held) {
-                return codec.decode((byte[]) held);
+                return held instanceof byte[] bytes ? codec.decode(bytes) : (T) held;
             }
         };
     }
@@ -56,22 +61,28 @@ interface Form<T> {
      * shared, other keys are copied through the codec, which also proves that they can be written.
      */
     static <T> Form<T> copiedKeys(Codec<T> codec) {
-        Set<Class<?>> immutable = Set.of(String.class, Integer.class, Long.class, Short.class, Byte.class,
-                Character.class, Boolean.class, Double.class, Float.class, BigInteger.class, BigDecimal.class,
-                UUID.class);
         return new Form<>() {
             @Override
             public Object in(T value) {
-                return immutable.contains(value.getClass()) || value instanceof Enum<?>
-                        ? value : codec.decode(codec.encode(value));
+                return isImmutable(value) ? value : codec.decode(codec.encode(value));
             }
 
             @Override
             @SuppressWarnings("unchecked")
             public T out(Object held) {
-                return immutable.contains(held.getClass()) || held instanceof Enum<?>
-                        ? (T) held : codec.decode(codec.encode((T) held));
+                return isImmutable(held) ? (T) held : codec.decode(codec.encode((T) held));
             }
         };
+    }
+
+    /** JDK value classes whose instances cannot change: sharing one is as good as a copy. */
+    Set<Class<?>> IMMUTABLE = Set.of(String.class, Integer.class, Long.class, Short.class, Byte.class,
+            Character.class, Boolean.class, Double.class, Float.class, BigInteger.class, BigDecimal.class,
+            UUID.class);
+
+    /** @return whether {@code o} is of an immutable JDK value class or an enum */
+    static boolean isImmutable(Object o) {
+        Class<?> c = o.getClass();
+        return c == String.class || IMMUTABLE.contains(c) || o instanceof Enum<?>;
     }
 }

@@ -117,9 +117,10 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         if (settings.maximumSize() != null) {
             builder.maximumSize(settings.maximumSize());
         } else if (settings.maximumWeight() != null) {
-            // the weight of an entry is the size of its stored value: encoded bytes, or 1 for a held object
-            builder.maximumWeight(settings.maximumWeight())
-                    .weigher((Object k, Stored v) -> v.payload instanceof byte[] b ? b.length + Long.BYTES : 1);
+            // the weight of an entry is about the size of its stored value: its encoded bytes, twice the length of
+            // a string (UTF-16), 16 for another object held as it is
+            builder.maximumWeight(settings.maximumWeight()).weigher((Object k, Stored v) -> Long.BYTES
+                    + (v.payload instanceof byte[] b ? b.length : v.payload instanceof String str ? 2 * str.length() : 16));
         }
         // Caffeine hides an entry once its expiry time has passed and drops it soon after (its scheduler), so
         // memory is reclaimed even for entries nobody reads again

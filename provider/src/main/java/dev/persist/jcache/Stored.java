@@ -4,8 +4,9 @@ package dev.persist.jcache;
  * What a cache keeps per entry, in Caffeine and in the log: the value in its stored form and the time it expires.
  * The expiry time is part of the logged value, so an entry that expired before a restart is still expired after it.
  *
- * <p>The stored form is the encoded value ({@code byte[]}) in store-by-value caches, which makes every read a copy
- * as JSR-107 requires, and the application's own object in store-by-reference caches.
+ * <p>The stored form, in store-by-value caches, is the encoded value ({@code byte[]}), which makes every read a copy
+ * as JSR-107 requires, or the value itself if it is immutable (a string, a boxed number: sharing it is as good as a
+ * copy, and reads need no decoding); in store-by-reference caches it is the application's own object.
  */
 public final class Stored {
     /** The expiry time of an entry that never expires. */

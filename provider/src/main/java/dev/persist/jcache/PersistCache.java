@@ -24,6 +24,7 @@ import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.expiry.Duration;
+import javax.cache.expiry.EternalExpiryPolicy;
 import javax.cache.expiry.ExpiryPolicy;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheLoaderException;
@@ -80,6 +81,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private final com.github.benmanes.caffeine.cache.Cache<Object, Stored> memory;
     private final PersistMap<Object, Stored> map;
     private final Listeners<K, V> listeners;
+    private final EventBatch<K, V> noEvents = new EventBatch<>(this, false);
     private final CacheStats stats = new CacheStats();
     private final ObjectName configurationName;
     private final ObjectName statisticsName;
@@ -122,9 +124,13 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             builder.maximumWeight(settings.maximumWeight()).weigher((Object k, Stored v) -> Long.BYTES
                     + (v.payload instanceof byte[] b ? b.length : v.payload instanceof String str ? 2 * str.length() : 16));
         }
-        // Caffeine hides an entry once its expiry time has passed and drops it soon after (its scheduler), so
-        // memory is reclaimed even for entries nobody reads again
-        builder.expireAfter(new StoredExpiry()).scheduler(Scheduler.systemScheduler());
+        if (!(expiry instanceof EternalExpiryPolicy)) {
+            // Caffeine hides an entry once its expiry time has passed and drops it soon after (its scheduler), so
+            // memory is reclaimed even for entries nobody reads again. Not for eternal caches: an unbounded
+            // Caffeine cache without expiry is a plain concurrent map, much faster to read; entries with an
+            // expiry time from an earlier configuration are still seen expired (and dropped) when met.
+            builder.expireAfter(new StoredExpiry()).scheduler(Scheduler.systemScheduler());
+        }
         // Caffeine tells us of size evictions and expirations after the fact, on its executor, holding no lock of
         // ours: the entry then leaves the log too (the store checks under the key's lock that no put brought it
         // back meanwhile), and an expiration is an EXPIRED event
@@ -224,13 +230,12 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     }
 
     private V getValue(K key, EventBatch<K, V> events) {
-        long start = System.nanoTime();
+        long start = startTime();
         Object held = keys.in(key);
         Stored s = memory.getIfPresent(held);
-        long now = now();
-        if (s != null && !s.expiredAt(now)) {
+        if (s != null && s.isLiveNow()) {
             V value = values.out(s.payload);
-            touch(held, s, now);
+            touch(held, s);
             if (statisticsOn()) {
                 stats.hits(1);
                 stats.getTime(System.nanoTime() - start);
@@ -378,7 +383,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     public void put(K key, V value) {
         requireOpen();
         checkEntry(key, value);
-        long start = System.nanoTime();
+        long start = startTime();
         EventBatch<K, V> events = batch();
         Outcome<V> o = putOne(key, value, true, true, events);
         listeners.dispatch(events);
@@ -399,7 +404,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         requireOpen();
         checkEntry(key, value);
         Objects.requireNonNull(tier, "tier");
-        long start = System.nanoTime();
+        long start = startTime();
         EventBatch<K, V> events = batch();
         Outcome<V> o = putOne(key, value, true, true, events, persistent ? tier : Durability.MEMORY);
         listeners.dispatch(events);
@@ -419,7 +424,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         requireOpen();
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(tier, "tier");
-        long start = System.nanoTime();
+        long start = startTime();
         EventBatch<K, V> events = batch();
         Outcome<V> o = removeOne(key, true, events, persistent ? tier : Durability.MEMORY);
         listeners.dispatch(events);
@@ -439,7 +444,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     public V getAndPut(K key, V value) {
         requireOpen();
         checkEntry(key, value);
-        long start = System.nanoTime();
+        long start = startTime();
         EventBatch<K, V> events = batch();
         Outcome<V> o = putOne(key, value, true, true, events);
         listeners.dispatch(events);
@@ -465,7 +470,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         for (Map.Entry<? extends K, ? extends V> e : entries.entrySet()) {
             checkEntry(e.getKey(), e.getValue());
         }
-        long start = System.nanoTime();
+        long start = startTime();
         Map<K, V> toPut = new LinkedHashMap<>(entries);
         CacheWriterException failure = null;
         if (configuration.isWriteThrough() && writer != null && !toPut.isEmpty()) {
@@ -503,7 +508,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     public boolean putIfAbsent(K key, V value) {
         requireOpen();
         checkEntry(key, value);
-        long start = System.nanoTime();
+        long start = startTime();
         EventBatch<K, V> events = batch();
         Outcome<V> o = putOne(key, value, true, false, events);
         listeners.dispatch(events);
@@ -582,7 +587,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         requireOpen();
         checkEntry(key, newValue);
         Objects.requireNonNull(oldValue, "oldValue");
-        long start = System.nanoTime();
+        long start = startTime();
         Object held = keys.in(key);
         Object heldValue = values.in(newValue);
         EventBatch<K, V> events = batch();
@@ -605,7 +610,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         if (o.stored) {
             events.updated(key, newValue, oldValue);
         } else if (o.existed) {
-            touch(held, o.oldHeld, now());
+            touch(held, o.oldHeld);
         }
         listeners.dispatch(events);
         if (statisticsOn()) {
@@ -639,7 +644,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
 
     /** @return the replaced entry, or null if there was no live entry */
     private Stored replaceExisting(K key, V value) {
-        long start = System.nanoTime();
+        long start = startTime();
         Object held = keys.in(key);
         Object heldValue = values.in(value);
         EventBatch<K, V> events = batch();
@@ -679,7 +684,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     public boolean remove(K key) {
         requireOpen();
         Objects.requireNonNull(key, "key");
-        long start = System.nanoTime();
+        long start = startTime();
         EventBatch<K, V> events = batch();
         Outcome<V> o = removeOne(key, true, events);
         listeners.dispatch(events);
@@ -694,7 +699,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     public V getAndRemove(K key) {
         requireOpen();
         Objects.requireNonNull(key, "key");
-        long start = System.nanoTime();
+        long start = startTime();
         EventBatch<K, V> events = batch();
         Outcome<V> o = removeOne(key, true, events);
         listeners.dispatch(events);
@@ -741,7 +746,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         requireOpen();
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(oldValue, "oldValue");
-        long start = System.nanoTime();
+        long start = startTime();
         Object held = keys.in(key);
         EventBatch<K, V> events = batch();
         Outcome<V> o = new Outcome<>();
@@ -762,7 +767,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         if (o.stored) {
             events.removed(key, oldValue);
         } else if (o.existed) {
-            touch(held, o.oldHeld, now());
+            touch(held, o.oldHeld);
         }
         listeners.dispatch(events);
         if (statisticsOn()) {
@@ -800,7 +805,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     }
 
     private void removeKeys(Set<K> toRemove) {
-        long start = System.nanoTime();
+        long start = startTime();
         CacheWriterException failure = null;
         if (configuration.isWriteThrough() && writer != null && !toRemove.isEmpty()) {
             Collection<K> batch = new ArrayList<>(toRemove);
@@ -843,7 +848,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         requireOpen();
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(processor, "entryProcessor");
-        long start = System.nanoTime();
+        long start = startTime();
         Object held = keys.in(key);
         EventBatch<K, V> events = batch();
         Outcome<V> o = new Outcome<>();
@@ -916,7 +921,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             stats.getTime(System.nanoTime() - start);
         }
         switch (entry.op()) {
-            case ACCESS -> touch(held, o.oldHeld, now());
+            case ACCESS -> touch(held, o.oldHeld);
             case CREATE, LOAD, UPDATE -> {
                 if (o.stored) {
                     if (entry.op() == ProcessorEntry.Op.UPDATE) {
@@ -995,9 +1000,9 @@ public final class PersistCache<K, V> implements Cache<K, V> {
                     Map.Entry<Object, Stored> e = it.next();
                     Stored s = e.getValue();
                     if (s != null && !s.expiredAt(now)) {
-                        long start = System.nanoTime();
+                        long start = startTime();
                         next = new SimpleEntry<>(keys.out(e.getKey()), values.out(s.payload));
-                        touch(e.getKey(), s, now);
+                        touch(e.getKey(), s);
                         if (statisticsOn()) {
                             stats.hits(1);
                             stats.getTime(System.nanoTime() - start);
@@ -1080,7 +1085,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
      * Applies the access expiry after a read. Only memory changes: writing a record per read would make reads cost
      * writes, and an older expiry time in the log can only make an entry expire sooner after a restart, never later.
      */
-    private void touch(Object held, Stored found, long now) {
+    private void touch(Object held, Stored found) {
         Duration d;
         try {
             d = expiry.getExpiryForAccess();
@@ -1090,7 +1095,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         if (d == null) {
             return;
         }
-        long at = expiryTime(d, now);
+        long at = expiryTime(d, now());
         map.update(held, u -> {
             if (u.value() == found) {
                 u.set(found.withExpiry(at));
@@ -1156,11 +1161,17 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     }
 
     private EventBatch<K, V> batch() {
-        return new EventBatch<>(this, listeners.any());
+        // without listeners a batch records nothing, so one shared instance serves every operation
+        return listeners.any() ? new EventBatch<>(this, true) : noEvents;
     }
 
     private boolean statisticsOn() {
         return configuration.isStatisticsEnabled();
+    }
+
+    /** @return the time an operation starts, if statistics are on (reading the clock is not free) */
+    private long startTime() {
+        return statisticsOn() ? System.nanoTime() : 0;
     }
 
     private static long now() {

@@ -35,6 +35,11 @@ public final class Stored {
         return expiresAt <= now;
     }
 
+    /** @return whether the entry is live now; reads the clock only for entries that can expire */
+    boolean isLiveNow() {
+        return expiresAt == ETERNAL || expiresAt > System.currentTimeMillis();
+    }
+
     Stored withExpiry(long newExpiresAt) {
         return new Stored(payload, newExpiresAt);
     }

@@ -19,6 +19,12 @@ import java.util.Map;
 final class SharedStores {
     private static final Map<Path, Entry> OPEN = new HashMap<>();
 
+    static {
+        // an application that exits without closing its cache managers still gets its ASYNC (write-behind)
+        // changes written and fsynced, as close() would
+        Runtime.getRuntime().addShutdownHook(new Thread(SharedStores::closeAllAtExit, "persist-jcache-shutdown"));
+    }
+
     private static final class Entry {
         final Store store;
         int references;
@@ -46,6 +52,21 @@ final class SharedStores {
         }
         e.references++;
         return e.store;
+    }
+
+    private static void closeAllAtExit() {
+        Entry[] open;
+        synchronized (SharedStores.class) {
+            open = OPEN.values().toArray(new Entry[0]);
+        }
+        for (Entry e : open) {
+            try {
+                e.store.close();
+            } catch (RuntimeException ex) {
+                System.getLogger(SharedStores.class.getName()).log(System.Logger.Level.ERROR,
+                        "closing " + e.store.path() + " at exit failed", ex);
+            }
+        }
     }
 
     /** Drops one reference to {@code store}; the last one closes it. */

@@ -61,4 +61,26 @@ class CrashTest {
             }
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void asyncChangesAreWrittenWhenTheJvmExitsWithoutClosing() throws Exception {
+        Path log = dir.resolve("exit.log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+                CrashChild.class.getName(), log.toString(), "async", "500"))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).isZero();
+        Properties p = new Properties();
+        p.setProperty("store.path", log.toString());
+        try (CacheManager m = new PersistCachingProvider().getCacheManager(URI.create("exit"), null, p)) {
+            Cache<String, String> c = m.createCache("c", new MutableConfiguration<String, String>()
+                    .setTypes(String.class, String.class));
+            for (int i = 0; i < 500; i++) {
+                assertThat(c.get("k" + i)).as("async put k%d", i).isEqualTo("v" + i);
+            }
+        }
+    }
 }

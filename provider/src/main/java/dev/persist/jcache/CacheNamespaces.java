@@ -1,0 +1,81 @@
+package dev.persist.jcache;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * Maps cache names (any string) to store namespaces (non-empty, no {@code ':'}, no control characters, at most 255
+ * UTF-8 bytes), one-to-one:
+ * <ul>
+ *   <li>{@code '%'}, {@code '~'}, {@code ':'} and control characters (U+0000..U+001F, U+007F..U+009F) are written as
+ *       {@code %XX}, the hex of their UTF-8 bytes; every other character is kept, so {@code com.example.Book} stays
+ *       readable in dumps;</li>
+ *   <li>the empty name becomes {@code ~};</li>
+ *   <li>an escaped name longer than 255 bytes becomes its first 180 bytes (cut at a character boundary), {@code ~} and
+ *       the SHA-256 of the full name in hex.</li>
+ * </ul>
+ * {@code '~'} appears unescaped only in the last two forms and {@code '%'} only as an escape, so no two names share
+ * a namespace (up to a SHA-256 collision between two names longer than 255 bytes).
+ */
+public final class CacheNamespaces {
+    private static final int MAX_BYTES = 255;
+    private static final int PREFIX_BYTES = 180;
+
+    private CacheNamespaces() {
+    }
+
+    /**
+     * @param cacheName any string
+     * @return its namespace
+     */
+    public static String namespaceOf(String cacheName) {
+        if (cacheName.isEmpty()) {
+            return "~";
+        }
+        StringBuilder sb = new StringBuilder(cacheName.length() + 8);
+        cacheName.codePoints().forEach(cp -> {
+            if (cp == '%' || cp == '~' || cp == ':' || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+                for (byte b : new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8)) {
+                    sb.append('%').append(String.format("%02X", b & 0xFF));
+                }
+            } else {
+                sb.appendCodePoint(cp);
+            }
+        });
+        String escaped = sb.toString();
+        if (escaped.getBytes(StandardCharsets.UTF_8).length <= MAX_BYTES) {
+            return escaped;
+        }
+        return prefix(escaped) + "~" + sha256(cacheName);
+    }
+
+    private static String prefix(String s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int i = 0;
+        while (i < s.length()) {
+            int cp = s.codePointAt(i);
+            byte[] b = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8);
+            if (out.size() + b.length > PREFIX_BYTES) {
+                break;
+            }
+            out.writeBytes(b);
+            i += Character.charCount(cp);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String sha256(String s) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            StringBuilder sb = new StringBuilder(64);
+            for (byte b : d) {
+                sb.append(String.format("%02x", b & 0xFF));
+            }
+            return sb.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+}

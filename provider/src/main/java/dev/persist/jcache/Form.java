@@ -1,0 +1,88 @@
+package dev.persist.jcache;
+
+import dev.persist.store.Codec;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Turns the application's keys or values into the form a cache holds, and back: copies for store-by-value,
+ * the objects themselves for store-by-reference.
+ *
+ * @param <T> the application's type
+ */
+interface Form<T> {
+    /** @return the held form of {@code value} */
+    Object in(T value);
+
+    /** @return the application's object for a held form */
+    T out(Object held);
+
+    /** The same object in and out: store-by-reference. */
+    static <T> Form<T> reference() {
+        return new Form<>() {
+            @Override
+            public Object in(T value) {
+                return value;
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public T out(Object held) {
+                return (T) held;
+            }
+        };
+    }
+
+    /**
+     * Store-by-value values: immutable values (strings, boxed numbers, ...) are held as they are, since sharing
+     * them is as good as copying; other values are held encoded, so encoding on the way in and decoding on the way
+     * out are the copies JSR-107 requires.
+     */
+    static <T> Form<T> encoded(Codec<T> codec) {
+        return new Form<>() {
+            @Override
+            public Object in(T value) {
+                return isImmutable(value) ? value : codec.encode(value);
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public T out(Object held) {
+                return held instanceof byte[] bytes ? codec.decode(bytes) : (T) held;
+            }
+        };
+    }
+
+    /**
+     * Keys held as copies (they must keep their own equals and hashCode for the map): immutable JDK types are
+     * shared, other keys are copied through the codec, which also proves that they can be written.
+     */
+    static <T> Form<T> copiedKeys(Codec<T> codec) {
+        return new Form<>() {
+            @Override
+            public Object in(T value) {
+                return isImmutable(value) ? value : codec.decode(codec.encode(value));
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public T out(Object held) {
+                return isImmutable(held) ? (T) held : codec.decode(codec.encode((T) held));
+            }
+        };
+    }
+
+    /** JDK value classes whose instances cannot change: sharing one is as good as a copy. */
+    Set<Class<?>> IMMUTABLE = Set.of(String.class, Integer.class, Long.class, Short.class, Byte.class,
+            Character.class, Boolean.class, Double.class, Float.class, BigInteger.class, BigDecimal.class,
+            UUID.class);
+
+    /** @return whether {@code o} is of an immutable JDK value class or an enum */
+    static boolean isImmutable(Object o) {
+        Class<?> c = o.getClass();
+        return c == String.class || IMMUTABLE.contains(c) || o instanceof Enum<?>;
+    }
+}

@@ -1,0 +1,300 @@
+package dev.persist.jcache;
+
+import dev.persist.jcache.config.CacheSettings;
+import dev.persist.jcache.config.ConfigResolver;
+import dev.persist.jcache.config.ManagerSettings;
+import dev.persist.store.Durability;
+import dev.persist.store.Store;
+import dev.persist.store.StoreException;
+
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.configuration.Configuration;
+import javax.cache.configuration.MutableConfiguration;
+import javax.cache.expiry.Duration;
+import javax.cache.expiry.ModifiedExpiryPolicy;
+import javax.cache.spi.CachingProvider;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cache manager: one write-ahead-log {@link Store} (shared, reference-counted, with every other manager of this
+ * JVM that resolves to the same file), one namespace per cache.
+ *
+ * <p>Caches named in the configuration file are created when the manager opens, with their entries. Caches
+ * created in code come back with their entries when created again under the same name. {@link #destroyCache}
+ * deletes a cache's entries from the log; {@link #close} keeps them.
+ *
+ * <p>Store-by-reference caches hold the application's own objects, which need not be serializable (JSR-107 allows
+ * that), so they cannot be logged: they are memory-only, kept in a store that is never opened and written at tier
+ * MEMORY. Store-by-value (the JCache default) is what persists.
+ *
+ * <p>{@link #unwrap} gives the {@link Store} (stats, shrink, fsyncAll).
+ */
+public final class PersistCacheManager implements CacheManager {
+    private static final System.Logger LOG = System.getLogger(PersistCacheManager.class.getName());
+
+    private final PersistCachingProvider provider;
+    private final URI uri;
+    private final ClassLoader classLoader;
+    private final Properties properties;
+    private final ManagerSettings settings;
+    private final Store store;
+    /** Never opened: it holds the memory-only namespaces of store-by-reference caches. */
+    private final Store memoryOnly = new Store();
+    private final Map<String, PersistCache<?, ?>> caches = new LinkedHashMap<>();
+    private volatile boolean closed;
+
+    PersistCacheManager(PersistCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties) {
+        this.provider = provider;
+        this.uri = uri;
+        this.classLoader = classLoader;
+        this.properties = properties;
+        this.settings = ConfigResolver.resolve(uri, classLoader, properties);
+        try {
+            this.store = SharedStores.acquire(settings);
+        } catch (StoreException e) {
+            throw new CacheException("cannot open the store of cache manager " + uri + " (" + settings.source()
+                    + "): " + e.getMessage(), e);
+        }
+        try {
+            for (Map.Entry<String, CacheSettings> c : settings.caches().entrySet()) {
+                createConfigured(c.getKey(), c.getValue());
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void createConfigured(String name, CacheSettings s) {
+        MutableConfiguration config = new MutableConfiguration<>();
+        config.setTypes(s.keyType() == null ? Object.class : s.keyType(),
+                s.valueType() == null ? Object.class : s.valueType());
+        if (s.expiryAfterWrite() != null) {
+            config.setExpiryPolicyFactory(ModifiedExpiryPolicy.factoryOf(
+                    new Duration(TimeUnit.MILLISECONDS, s.expiryAfterWrite().toMillis())));
+        }
+        createCache(name, config);
+    }
+
+    /** @return the resolved settings of this manager */
+    public ManagerSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public CachingProvider getCachingProvider() {
+        return provider;
+    }
+
+    @Override
+    public URI getURI() {
+        return uri;
+    }
+
+    @Override
+    public ClassLoader getClassLoader() {
+        return classLoader;
+    }
+
+    @Override
+    public Properties getProperties() {
+        return properties;
+    }
+
+    @Override
+    public <K, V, C extends Configuration<K, V>> Cache<K, V> createCache(String cacheName, C configuration) {
+        requireOpen();
+        Objects.requireNonNull(cacheName, "cacheName");
+        Objects.requireNonNull(configuration, "configuration");
+        CompleteConfiguration<K, V> complete = complete(configuration);
+        synchronized (caches) {
+            if (caches.containsKey(cacheName)) {
+                throw new CacheException("cache '" + cacheName + "' already exists in cache manager " + uri);
+            }
+            boolean persistent = complete.isStoreByValue();
+            String namespace = CacheNamespaces.namespaceOf(cacheName);
+            if (persistent && store.registeredMap(namespace) != null) {
+                // another manager sharing this store (same file, another ClassLoader) has this cache open: one
+                // namespace has one in-memory copy, so this one cannot persist
+                LOG.log(System.Logger.Level.WARNING, "cache ''{0}'' is already open in another cache manager on {1};"
+                        + " this one ({2}) is memory-only", cacheName, store.path(), classLoader);
+                persistent = false;
+            }
+            PersistCache<K, V> cache = new PersistCache<>(this, cacheName, complete, settings.cache(cacheName),
+                    persistent ? store : memoryOnly, persistent);
+            caches.put(cacheName, cache);
+            return cache;
+        }
+    }
+
+    private static <K, V> CompleteConfiguration<K, V> complete(Configuration<K, V> c) {
+        if (c instanceof CompleteConfiguration<K, V> cc) {
+            return cc;
+        }
+        MutableConfiguration<K, V> m = new MutableConfiguration<>();
+        m.setTypes(c.getKeyType(), c.getValueType());
+        m.setStoreByValue(c.isStoreByValue());
+        return m;
+    }
+
+    @Override
+    public <K, V> Cache<K, V> getCache(String cacheName, Class<K> keyType, Class<V> valueType) {
+        requireOpen();
+        Objects.requireNonNull(cacheName, "cacheName");
+        Objects.requireNonNull(keyType, "keyType");
+        Objects.requireNonNull(valueType, "valueType");
+        PersistCache<?, ?> cache;
+        synchronized (caches) {
+            cache = caches.get(cacheName);
+        }
+        if (cache == null) {
+            return null;
+        }
+        if (cache.keyType() != keyType || cache.valueType() != valueType) {
+            throw new ClassCastException("cache '" + cacheName + "' has types " + cache.keyType().getName() + " -> "
+                    + cache.valueType().getName() + ", not " + keyType.getName() + " -> " + valueType.getName());
+        }
+        @SuppressWarnings("unchecked")
+        Cache<K, V> typed = (Cache<K, V>) cache;
+        return typed;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <K, V> Cache<K, V> getCache(String cacheName) {
+        requireOpen();
+        Objects.requireNonNull(cacheName, "cacheName");
+        synchronized (caches) {
+            return (Cache<K, V>) caches.get(cacheName);
+        }
+    }
+
+    @Override
+    public Iterable<String> getCacheNames() {
+        requireOpen();
+        synchronized (caches) {
+            return Collections.unmodifiableSet(new LinkedHashSet<>(caches.keySet()));
+        }
+    }
+
+    @Override
+    public void destroyCache(String cacheName) {
+        requireOpen();
+        Objects.requireNonNull(cacheName, "cacheName");
+        PersistCache<?, ?> cache;
+        synchronized (caches) {
+            cache = caches.remove(cacheName);
+        }
+        if (cache != null) {
+            cache.closeInternal(true);
+        } else {
+            // a cache not open here may still have entries in the log, from an earlier run
+            store.dropNamespace(CacheNamespaces.namespaceOf(cacheName), Durability.WRITE);
+        }
+    }
+
+    @Override
+    public void enableManagement(String cacheName, boolean enabled) {
+        requireOpen();
+        PersistCache<?, ?> cache = cacheOrNull(cacheName);
+        if (cache != null) {
+            cache.setManagementEnabled(enabled);
+        }
+    }
+
+    @Override
+    public void enableStatistics(String cacheName, boolean enabled) {
+        requireOpen();
+        PersistCache<?, ?> cache = cacheOrNull(cacheName);
+        if (cache != null) {
+            cache.setStatisticsEnabled(enabled);
+        }
+    }
+
+    private PersistCache<?, ?> cacheOrNull(String cacheName) {
+        Objects.requireNonNull(cacheName, "cacheName");
+        synchronized (caches) {
+            return caches.get(cacheName);
+        }
+    }
+
+    /** Called by a cache closed on its own: the manager no longer hands it out. */
+    void forget(PersistCache<?, ?> cache) {
+        synchronized (caches) {
+            caches.remove(cache.getName(), cache);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        provider.release(this);
+        ArrayList<PersistCache<?, ?>> open;
+        synchronized (caches) {
+            open = new ArrayList<>(caches.values());
+            caches.clear();
+        }
+        RuntimeException failure = null;
+        for (PersistCache<?, ?> c : open) {
+            try {
+                c.closeInternal(false);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+        memoryOnly.close();
+        try {
+            SharedStores.release(store);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        if (failure != null) {
+            throw new CacheException("closing cache manager " + uri + " failed: " + failure.getMessage(), failure);
+        }
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> clazz) {
+        if (clazz.isInstance(this)) {
+            return clazz.cast(this);
+        }
+        if (clazz == Store.class) {
+            return clazz.cast(store);
+        }
+        throw new IllegalArgumentException("cannot unwrap cache manager " + uri + " to " + clazz.getName());
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("cache manager " + uri + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PersistCacheManager[" + uri + " -> " + store.path() + "]";
+    }
+
+}

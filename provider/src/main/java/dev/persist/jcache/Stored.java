@@ -1,0 +1,46 @@
+package dev.persist.jcache;
+
+/**
+ * What a cache keeps per entry, in Caffeine and in the log: the value in its stored form and the time it expires.
+ * The expiry time is part of the logged value, so an entry that expired before a restart is still expired after it.
+ *
+ * <p>The stored form, in store-by-value caches, is the encoded value ({@code byte[]}), which makes every read a copy
+ * as JSR-107 requires, or the value itself if it is immutable (a string, a boxed number: sharing it is as good as a
+ * copy, and reads need no decoding); in store-by-reference caches it is the application's own object.
+ */
+public final class Stored {
+    /** The expiry time of an entry that never expires. */
+    static final long ETERNAL = Long.MAX_VALUE;
+
+    final Object payload;
+    final long expiresAt;
+
+    Stored(Object payload, long expiresAt) {
+        this.payload = payload;
+        this.expiresAt = expiresAt;
+    }
+
+    /** @return the value as held: its encoded bytes (store-by-value) or the object itself (store-by-reference) */
+    public Object payload() {
+        return payload;
+    }
+
+    /** @return when the entry expires, in epoch milliseconds; {@link Long#MAX_VALUE} for never */
+    public long expiresAt() {
+        return expiresAt;
+    }
+
+    /** @return whether the entry is expired at {@code now} (epoch millis) */
+    boolean expiredAt(long now) {
+        return expiresAt <= now;
+    }
+
+    /** @return whether the entry is live now; reads the clock only for entries that can expire */
+    boolean isLiveNow() {
+        return expiresAt == ETERNAL || expiresAt > System.currentTimeMillis();
+    }
+
+    Stored withExpiry(long newExpiresAt) {
+        return new Stored(payload, newExpiresAt);
+    }
+}

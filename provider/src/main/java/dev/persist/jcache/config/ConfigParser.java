@@ -1,0 +1,280 @@
+package dev.persist.jcache.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.persist.store.Durability;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a configuration tree (from YAML or JSON, with Properties already applied) into {@link ManagerSettings},
+ * refusing every unknown key and every wrong value with a message naming the file, the key and what is allowed.
+ *
+ * <pre>
+ * store:    { path: data/app.log, syncInterval: 1s, autoShrink: { interval: 1m, ratio: 3.0 } }
+ * defaults: { durability: write }      # or { default: write, put: fsync, ... } as for a cache
+ * caches:
+ *   users:  { durability: { default: write, put: fsync, remove: fsync, invoke: write, load: async },
+ *             maximumSize: 100000, expiry: { afterWrite: 1h }, keyType: java.lang.String,
+ *             # or maximumWeight: 64000000 (bytes of stored values) instead of maximumSize
+ *             valueType: com.example.User, codec: json }
+ *   sessions: { durability: async }
+ * </pre>
+ * Durations are {@code <number><unit>} with unit ms, s, m, h or d, or ISO-8601 ({@code PT1S}).
+ */
+final class ConfigParser {
+    private static final String TIERS = "memory, async, write, fsync";
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+    private final String source;
+    private final ClassLoader classLoader;
+
+    ConfigParser(String source, ClassLoader classLoader) {
+        this.source = source;
+        this.classLoader = classLoader;
+    }
+
+    ManagerSettings parse(JsonNode root, Path defaultStorePath, Durability tierOverride) {
+        if (root == null || root.isNull() || root.isMissingNode()) {
+            root = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        }
+        ObjectNode top = object(root, "");
+        allowOnly(top, "", Set.of("store", "defaults", "caches"));
+
+        Path storePath = defaultStorePath;
+        Duration syncInterval = Duration.ofSeconds(1);
+        Duration shrinkInterval = null;
+        double shrinkRatio = 3.0;
+        JsonNode store = top.get("store");
+        if (store != null) {
+            ObjectNode s = object(store, "store");
+            allowOnly(s, "store", Set.of("path", "syncInterval", "autoShrink"));
+            if (s.has("path")) {
+                String p = text(s.get("path"), "store.path");
+                if (p.isBlank()) {
+                    throw new ConfigException(source, "store.path", "must be a non-empty file path");
+                }
+                storePath = Path.of(p);
+            }
+            if (s.has("syncInterval")) {
+                syncInterval = positiveDuration(s.get("syncInterval"), "store.syncInterval");
+            }
+            if (s.has("autoShrink")) {
+                ObjectNode a = object(s.get("autoShrink"), "store.autoShrink");
+                allowOnly(a, "store.autoShrink", Set.of("interval", "ratio"));
+                shrinkInterval = a.has("interval") ? positiveDuration(a.get("interval"), "store.autoShrink.interval")
+                        : Duration.ofMinutes(1);
+                if (a.has("ratio")) {
+                    shrinkRatio = number(a.get("ratio"), "store.autoShrink.ratio");
+                    if (!(shrinkRatio > 1.0)) {
+                        throw new ConfigException(source, "store.autoShrink.ratio",
+                                "must be a number greater than 1, got " + a.get("ratio").asText());
+                    }
+                }
+            }
+        }
+
+        OperationTiers defaultTiers = OperationTiers.all(Durability.WRITE);
+        JsonNode defaults = top.get("defaults");
+        if (defaults != null) {
+            ObjectNode d = object(defaults, "defaults");
+            allowOnly(d, "defaults", Set.of("durability"));
+            if (d.has("durability")) {
+                defaultTiers = tiers(d.get("durability"), "defaults.durability", Durability.WRITE);
+            }
+        }
+        if (tierOverride != null) {
+            defaultTiers = OperationTiers.all(tierOverride);
+        }
+
+        Map<String, CacheSettings> caches = new LinkedHashMap<>();
+        JsonNode cachesNode = top.get("caches");
+        if (cachesNode != null && !cachesNode.isNull()) {
+            ObjectNode cs = object(cachesNode, "caches");
+            for (Iterator<Map.Entry<String, JsonNode>> it = cs.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                caches.put(e.getKey(), cache(e.getKey(), e.getValue(), defaultTiers));
+            }
+        }
+        return new ManagerSettings(source, storePath, syncInterval, shrinkInterval, shrinkRatio, defaultTiers, caches);
+    }
+
+    private CacheSettings cache(String name, JsonNode node, OperationTiers defaults) {
+        String at = "caches." + name;
+        if (node == null || node.isNull()) {
+            return new CacheSettings(defaults, null, null, null, null, null, null, true);
+        }
+        ObjectNode c = object(node, at);
+        allowOnly(c, at, Set.of("durability", "maximumSize", "maximumWeight", "expiry", "keyType", "valueType",
+                "codec"));
+        OperationTiers tiers = defaults;
+        if (c.has("durability")) {
+            tiers = tiers(c.get("durability"), at + ".durability", defaults);
+        }
+        Long maximumSize = c.has("maximumSize") ? positiveLong(c.get("maximumSize"), at + ".maximumSize") : null;
+        Long maximumWeight = c.has("maximumWeight")
+                ? positiveLong(c.get("maximumWeight"), at + ".maximumWeight") : null;
+        if (maximumSize != null && maximumWeight != null) {
+            throw new ConfigException(source, at + ".maximumWeight", "cannot be set with maximumSize; choose one");
+        }
+        Duration afterWrite = null;
+        if (c.has("expiry")) {
+            ObjectNode ex = object(c.get("expiry"), at + ".expiry");
+            allowOnly(ex, at + ".expiry", Set.of("afterWrite"));
+            if (ex.has("afterWrite")) {
+                afterWrite = positiveDuration(ex.get("afterWrite"), at + ".expiry.afterWrite");
+            }
+        }
+        Class<?> keyType = c.has("keyType") ? type(c.get("keyType"), at + ".keyType") : null;
+        Class<?> valueType = c.has("valueType") ? type(c.get("valueType"), at + ".valueType") : null;
+        String codec = null;
+        if (c.has("codec")) {
+            codec = text(c.get("codec"), at + ".codec");
+            if (codec.equals("json")) {
+                if (valueType == null || valueType == Object.class) {
+                    throw new ConfigException(source, at + ".codec",
+                            "json needs a valueType (the class Jackson reads values as)");
+                }
+            } else if (!codec.equals("serializable")) {
+                Class<?> cc = type(c.get("codec"), at + ".codec");
+                if (!dev.persist.store.Codec.class.isAssignableFrom(cc)) {
+                    throw new ConfigException(source, at + ".codec", "'" + codec + "' is not json, serializable or a "
+                            + "class implementing " + dev.persist.store.Codec.class.getName());
+                }
+            }
+        }
+        return new CacheSettings(tiers, maximumSize, maximumWeight, afterWrite, keyType, valueType, codec, true);
+    }
+
+    /** A single tier, or {default, put, remove, invoke, load}; kinds not named take default, else {@code base}. */
+    private OperationTiers tiers(JsonNode node, String at, OperationTiers base) {
+        if (!node.isObject()) {
+            return OperationTiers.all(tier(node, at));
+        }
+        ObjectNode o = (ObjectNode) node;
+        allowOnly(o, at, Set.of("default", "put", "remove", "invoke", "load"));
+        OperationTiers b = o.has("default") ? OperationTiers.all(tier(o.get("default"), at + ".default")) : base;
+        return new OperationTiers(
+                o.has("put") ? tier(o.get("put"), at + ".put") : b.put(),
+                o.has("remove") ? tier(o.get("remove"), at + ".remove") : b.remove(),
+                o.has("invoke") ? tier(o.get("invoke"), at + ".invoke") : b.invoke(),
+                o.has("load") ? tier(o.get("load"), at + ".load") : b.load());
+    }
+
+    private OperationTiers tiers(JsonNode node, String at, Durability base) {
+        return tiers(node, at, OperationTiers.all(base));
+    }
+
+    Durability tier(JsonNode node, String at) {
+        if (!node.isTextual()) {
+            throw new ConfigException(source, at, "must be one of " + TIERS + ", got " + node);
+        }
+        return parseTier(source, at, node.asText());
+    }
+
+    static Durability parseTier(String source, String at, String text) {
+        try {
+            return Durability.valueOf(text.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source, at, "must be one of " + TIERS + ", got '" + text + "'");
+        }
+    }
+
+    private Duration positiveDuration(JsonNode node, String at) {
+        String s = node.asText().trim();
+        Duration d = null;
+        Matcher m = DURATION.matcher(s);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            d = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        } else {
+            try {
+                d = Duration.parse(s);
+            } catch (DateTimeParseException ignored) {
+                // reported below with what is allowed
+            }
+        }
+        if (d == null || d.isZero() || d.isNegative()) {
+            throw new ConfigException(source, at, "must be a positive duration such as 500ms, 1s, 5m, 1h, 2d or "
+                    + "PT1S, got '" + s + "'");
+        }
+        return d;
+    }
+
+    private Class<?> type(JsonNode node, String at) {
+        String name = text(node, at);
+        try {
+            return Class.forName(name, false, classLoader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new ConfigException(source, at, "class '" + name + "' not found (a fully qualified class name is "
+                    + "expected)");
+        }
+    }
+
+    private String text(JsonNode node, String at) {
+        if (!node.isTextual()) {
+            throw new ConfigException(source, at, "must be a string, got " + node);
+        }
+        return node.asText();
+    }
+
+    private double number(JsonNode node, String at) {
+        if (node.isNumber()) {
+            return node.asDouble();
+        }
+        try {
+            return Double.parseDouble(node.asText().trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(source, at, "must be a number, got " + node);
+        }
+    }
+
+    private long positiveLong(JsonNode node, String at) {
+        long v;
+        if (node.isIntegralNumber()) {
+            v = node.asLong();
+        } else {
+            try {
+                v = Long.parseLong(node.asText().trim());
+            } catch (NumberFormatException e) {
+                v = -1;
+            }
+        }
+        if (v <= 0) {
+            throw new ConfigException(source, at, "must be a positive whole number, got " + node);
+        }
+        return v;
+    }
+
+    private ObjectNode object(JsonNode node, String at) {
+        if (!(node instanceof ObjectNode o)) {
+            throw new ConfigException(source, at, "must be a mapping of settings, got " + node);
+        }
+        return o;
+    }
+
+    private void allowOnly(ObjectNode node, String at, Set<String> allowed) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!allowed.contains(k)) {
+                throw new ConfigException(source, at.isEmpty() ? k : at + "." + k,
+                        "unknown setting; allowed here: " + String.join(", ", new java.util.TreeSet<>(allowed)));
+            }
+        }
+    }
+}

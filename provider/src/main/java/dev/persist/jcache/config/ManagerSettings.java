@@ -1,0 +1,35 @@
+package dev.persist.jcache.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything a cache manager needs to open its store and its caches: the resolved configuration.
+ *
+ * @param source            where the settings came from (a file, or "embedded default"), for messages
+ * @param storePath         the log file
+ * @param syncInterval      the store's background sync period
+ * @param autoShrinkInterval how often to check for compaction, or null for none
+ * @param autoShrinkRatio   compact when log records / live keys exceed it
+ * @param defaults          the tiers of caches without their own settings
+ * @param caches            settings of the caches named in the configuration file, by cache name
+ */
+public record ManagerSettings(String source, Path storePath, Duration syncInterval, Duration autoShrinkInterval,
+                              double autoShrinkRatio, OperationTiers defaults, Map<String, CacheSettings> caches) {
+    /** Checks required fields. */
+    public ManagerSettings {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(storePath, "storePath");
+        Objects.requireNonNull(syncInterval, "syncInterval");
+        Objects.requireNonNull(defaults, "defaults");
+        caches = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(caches)); // file order
+    }
+
+    /** @return the settings of cache {@code name}: its own if configured, else the defaults */
+    public CacheSettings cache(String name) {
+        CacheSettings s = caches.get(name);
+        return s != null ? s : CacheSettings.defaults(defaults);
+    }
+}

@@ -1,0 +1,2 @@
+/** Manager configuration: URI resolution, the YAML/JSON file schema, overrides, and the resolved settings. */
+package dev.persist.jcache.config;

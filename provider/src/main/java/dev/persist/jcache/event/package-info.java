@@ -1,0 +1,2 @@
+/** Cache entry events: the event type, registrations built from listener configurations, and their delivery. */
+package dev.persist.jcache.event;

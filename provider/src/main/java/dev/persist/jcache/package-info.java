@@ -1,0 +1,60 @@
+/**
+ * The JSR-107 (JCache 1.1.1) provider: caches that survive restarts, on Caffeine and the write-ahead-log store of
+ * {@link dev.persist.store}.
+ *
+ * <h2>Use</h2>
+ * <pre>{@code
+ * CacheManager manager = Caching.getCachingProvider().getCacheManager();   // embedded default store
+ * Cache<String, User> users = manager.createCache("users",
+ *         new MutableConfiguration<String, User>().setTypes(String.class, User.class));
+ * users.put("ann", ann);                       // in the log (tier WRITE) before put returns
+ * }</pre>
+ * A manager URI may name a YAML or JSON configuration file ({@code classpath:}, {@code file:},
+ * {@code jar:file:...!/...} or a plain path); see {@link dev.persist.jcache.config.ConfigResolver} for every form,
+ * the default directory and the override order, and {@code ConfigParser} for the schema.
+ *
+ * <h2>Design choices</h2>
+ * <ul>
+ *   <li><b>Default store.</b> The default URI ({@code persist-jcache:default}, also for a null URI) is a store
+ *       {@code default.log} in the directory named by the system property {@code persist.jcache.dir}, else
+ *       {@code ${user.dir}/persist-jcache-data/}; every operation at tier WRITE unless
+ *       {@code persist.jcache.durability} or the configuration says otherwise. Other URIs that name no file get a
+ *       store of their own in that directory.</li>
+ *   <li><b>One store per file.</b> Managers are identified by (URI, ClassLoader); managers resolving to one log
+ *       file share one reference-counted {@link dev.persist.store.Store}, closed with the last of them. If two of
+ *       them open a cache of the same name at once, the second one's is memory-only (one namespace has one
+ *       in-memory copy); this is logged.</li>
+ *   <li><b>Namespaces.</b> A cache's store namespace is its name with {@code '%'}, {@code '~'}, {@code ':'} and
+ *       control characters written as {@code %XX} (UTF-8 hex); the empty name is {@code ~}; names longer than 255
+ *       bytes are cut and suffixed with {@code ~} and their SHA-256 ({@link dev.persist.jcache.CacheNamespaces}).
+ *       The mapping is one-to-one.</li>
+ *   <li><b>Envelope.</b> A logged value is 8 bytes of expiry time (epoch millis, big-endian, {@code Long.MAX_VALUE}
+ *       for never) followed by the value codec's bytes, so an entry expired before a restart stays expired after
+ *       it. Access expiry is applied in memory only (a read must not cost a write): after a restart an entry can
+ *       only expire earlier than it would have, never later.</li>
+ *   <li><b>Expiry.</b> An entry past its time is invisible at once; Caffeine drops it soon after (its scheduler),
+ *       which deletes it from the log and fires EXPIRED events.</li>
+ *   <li><b>Codecs.</b> {@code String} keys are written as UTF-8, other keys by Java serialization. Values: by type
+ *       (UTF-8 for String, else Java serialization behind an {@link java.io.ObjectInputFilter}), or as configured
+ *       ({@code json}, {@code serializable}, or a {@link dev.persist.store.Codec} class). A value the codec cannot
+ *       write throws {@code IllegalArgumentException} (or {@code ClassCastException} for a wrong type) and
+ *       nothing is written; a logged value that no longer decodes is dropped at load, counted in the store's
+ *       {@code undecodableRecords} and logged.</li>
+ *   <li><b>Store-by-value</b> (the JCache default) caches hold values encoded, so every read is a copy, and
+ *       persist. <b>Store-by-reference</b> caches hold the application's objects, which need not be serializable:
+ *       they are memory-only (never logged, empty after a restart).</li>
+ *   <li><b>Atomicity.</b> Each operation on a key is one atomic section of the store (which also covers the cache
+ *       writer call: writer, memory and log change together or not at all); {@code invoke} is one store update.
+ *       A cache writer or loader that itself writes other keys of caches of the same store from inside such a
+ *       call can deadlock against another thread doing the same in the opposite order (the store's key locks
+ *       are striped).</li>
+ *   <li><b>Tiers per operation kind</b>: {@code put} (put, putAll, putIfAbsent, replace, getAndPut,
+ *       getAndReplace), {@code remove} (remove, removeAll, clear, getAndRemove, expirations and evictions),
+ *       {@code invoke}, {@code load} (read-through, loadAll). {@code destroyCache} deletes at WRITE whatever the
+ *       tiers, so a destroyed cache never comes back.</li>
+ *   <li><b>Native API</b> through {@code unwrap}: {@code cache.unwrap(PersistMap.class)},
+ *       {@code cache.unwrap(Store.class)}, {@code manager.unwrap(Store.class)} (stats, shrink, fsyncAll); and a
+ *       {@link dev.persist.jcache.management.StoreMXBean} per open store.</li>
+ * </ul>
+ */
+package dev.persist.jcache;

@@ -34,6 +34,11 @@ final class FileSupport {
         }
     }
 
+    /** @return the file's identity (device and inode on Unix), or null where the file system has none */
+    static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    }
+
     static Path directoryOf(Path file) {
         Path parent = file.toAbsolutePath().getParent();
         return parent != null ? parent : file.toAbsolutePath().getRoot();

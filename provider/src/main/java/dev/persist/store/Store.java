@@ -63,6 +63,8 @@ public final class Store implements AutoCloseable {
     private LogWriter writer;
     private BackgroundTasks background;
     private volatile Duration syncInterval;
+    /** The identity (device and inode on Unix) of the file the log's path named at open or compaction. */
+    private volatile Object logFileKey;
     private long tornBytes;
     private long salvagedBytes;
 
@@ -153,6 +155,7 @@ public final class Store implements AutoCloseable {
                 if (tornBytes > 0) {
                     LOG.log(System.Logger.Level.WARNING, "truncated a torn tail of {0} bytes from {1}", tornBytes, file);
                 }
+                this.logFileKey = fileKeyOrNull(file);
                 this.lock = acquired;
                 this.state = State.OPEN;
             } catch (IOException | RuntimeException e) {
@@ -370,6 +373,7 @@ public final class Store implements AutoCloseable {
     /** Writes every map's pending ASYNC changes and fsyncs the log (go-persist's {@code FSyncAll}). */
     public void fsyncAll() {
         checkWritable();
+        checkLogStillInPlace();
         for (PersistMap<?, ?> map : maps.values()) {
             map.appendDirty();
         }
@@ -400,10 +404,38 @@ public final class Store implements AutoCloseable {
         if (state != State.OPEN || writer.failure() != null) {
             return;
         }
+        checkLogStillInPlace();
         for (PersistMap<?, ?> map : maps.values()) {
             map.appendDirty();
         }
         writer.syncAll();
+    }
+
+    /**
+     * Fails the store if the log's path no longer names the file it writes to (deleted, or replaced by another file,
+     * by hand or by a backup restore): every write from then on would go to a file nobody will ever read. Checked
+     * every sync interval and at fsyncAll and close, so at most one interval of writes is affected, and they are
+     * reported rather than silently lost. Skipped while a compaction runs, since it renames the log on purpose.
+     */
+    private void checkLogStillInPlace() {
+        if (!shrinkLock.tryLock()) {
+            return;
+        }
+        try {
+            Object now;
+            try {
+                now = FileSupport.fileKey(path);
+            } catch (IOException e) {
+                now = null;
+            }
+            if (logFileKey != null && !logFileKey.equals(now)) {
+                throw writer.fail("log " + path + " was " + (now == null ? "deleted" : "replaced by another file")
+                        + " while the store had it open; changes since the last sync are not in it", new IOException(
+                        "file identity changed from " + logFileKey + " to " + now));
+            }
+        } finally {
+            shrinkLock.unlock();
+        }
     }
 
     // ---- compaction ----
@@ -422,6 +454,7 @@ public final class Store implements AutoCloseable {
         try {
             checkWritable();
             new Compactor(this).run();
+            logFileKey = fileKeyOrNull(path); // the compacted file, renamed over the log
             compactions.incrementAndGet();
         } finally {
             shrinkLock.unlock();
@@ -545,6 +578,7 @@ public final class Store implements AutoCloseable {
             try {
                 try {
                     if (writer.failure() == null) {
+                        checkLogStillInPlace();
                         for (PersistMap<?, ?> map : maps.values()) {
                             map.appendDirty();
                         }
@@ -572,6 +606,14 @@ public final class Store implements AutoCloseable {
             if (error != null) {
                 throw error;
             }
+        }
+    }
+
+    private static Object fileKeyOrNull(Path file) {
+        try {
+            return FileSupport.fileKey(file);
+        } catch (IOException e) {
+            return null;
         }
     }
 

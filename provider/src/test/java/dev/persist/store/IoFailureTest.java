@@ -154,6 +154,20 @@ class IoFailureTest {
     }
 
     @Test
+    void permissionDeniedAtOpenGivesAClearErrorAndReleasesTheLock() {
+        Path log = dir.resolve("denied.log");
+        StoreOptions denied = StoreOptions.defaults().channelFactory((path, options) -> {
+            // root ignores file modes, so the refusal a non-root user would get is injected
+            throw new java.nio.file.AccessDeniedException(path.toString());
+        });
+        assertThatThrownBy(() -> Store.open(log, denied))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining(log.toString())
+                .hasMessageContaining("AccessDeniedException");
+        Store.open(log).close(); // the failed open left no lock behind
+    }
+
+    @Test
     void storeFilesAreReadableByTheOwnerOnly() throws Exception {
         Path log = dir.resolve("perm.log");
         Store.open(log).close();

@@ -1,0 +1,192 @@
+package dev.persist.jcache;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import javax.cache.configuration.MutableConfiguration;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * The crash loop: a child JVM changes a cache through the JCache API from several threads, with the store compacting
+ * in a loop beside them, and is killed with SIGKILL at a random moment; the parent reopens the store and checks every
+ * key. Rounds cycle through the four tiers; each round uses a cache of its own in the same log, and every earlier
+ * round's cache must still hold exactly what was found after its own kill.
+ *
+ * <p>What must hold for a key after a kill: its state is the state left by its last guaranteed operation, or by an
+ * operation begun after that (which may or may not have reached the log). Guaranteed: at WRITE and FSYNC, every
+ * acknowledged operation; at ASYNC, every operation acknowledged before the start of the last {@code fsyncAll()} that
+ * completed; at MEMORY, nothing (then any state the key was ever given, or absent). The store must always open.
+ *
+ * <p>{@value #ROUNDS_PROPERTY} sets the number of kills (default 50); {@value #SEED_PROPERTY} replays a run.
+ */
+class CrashLoopTest {
+    static final String ROUNDS_PROPERTY = "crash.loop.rounds";
+    static final String SEED_PROPERTY = "crash.loop.seed";
+    private static final String[] TIERS = {"write", "fsync", "async", "memory"};
+    private static final int THREADS = 3;
+    private static final int KEYS_PER_THREAD = 8;
+
+    @TempDir
+    Path dir;
+
+    /** One key's history as the child printed it. */
+    private static final class KeyHistory {
+        final List<String> states = new ArrayList<>(); // state after op i (null: absent)
+        int lastAcked = -1;                            // index of the last acknowledged op
+        int lastGuaranteed = -1;                       // index of the last op that must have reached the log
+
+        void begin(int seq, String state) {
+            if (seq != states.size()) {
+                throw new IllegalStateException("ops of a key out of order: " + seq + " after " + states.size());
+            }
+            states.add(state);
+        }
+    }
+
+    @Test
+    void noAcknowledgedChangeIsLostAcrossFiftyKills() throws Exception {
+        int rounds = Integer.getInteger(ROUNDS_PROPERTY, 50);
+        long seed = Long.getLong(SEED_PROPERTY, System.nanoTime());
+        Random rnd = new Random(seed);
+        Path log = dir.resolve("loop.log");
+        Map<String, Map<String, String>> recovered = new HashMap<>(); // cache -> state found after its kill
+        int killsDuringOps = 0;
+        try {
+            for (int round = 0; round < rounds; round++) {
+                String tier = TIERS[round % TIERS.length];
+                String cacheName = "round-" + round + "-" + tier;
+                Map<String, KeyHistory> histories = runAndKill(log, tier, cacheName, rnd.nextLong(),
+                        150 + rnd.nextInt(650));
+                killsDuringOps += histories.values().stream().anyMatch(h -> h.states.size() > h.lastAcked + 1) ? 1 : 0;
+                Map<String, String> found = check(log, cacheName, tier, histories, recovered);
+                recovered.put(cacheName, found);
+            }
+        } catch (AssertionError | Exception e) {
+            throw new AssertionError("crash loop failed; replay with -D" + SEED_PROPERTY + "=" + seed + ": " + e, e);
+        }
+        // most kills must land while operations were in flight, or the test proves little
+        assertThat(killsDuringOps).as("kills with an operation in flight").isGreaterThan(rounds / 2);
+    }
+
+    private Map<String, KeyHistory> runAndKill(Path log, String tier, String cacheName, long seed, long runMillis)
+            throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), CrashLoopChild.class.getName(), log.toString(), tier,
+                cacheName, String.valueOf(THREADS), String.valueOf(KEYS_PER_THREAD), String.valueOf(seed)))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        Map<String, KeyHistory> histories = new HashMap<>();
+        List<String[]> lines = new ArrayList<>();
+        Thread killer = new Thread(() -> {
+            try {
+                Thread.sleep(runMillis);
+            } catch (InterruptedException ignored) {
+                // kill now
+            }
+            child.toHandle().destroyForcibly(); // SIGKILL; the parent's end of stdout stays readable to EOF
+        });
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line = out.readLine();
+            if (!"READY".equals(line)) {
+                fail("child did not start: " + line);
+            }
+            killer.start();
+            while ((line = out.readLine()) != null) {
+                lines.add(line.split(" "));
+            }
+        } finally {
+            killer.interrupt();
+            child.toHandle().destroyForcibly();
+            child.waitFor(30, TimeUnit.SECONDS);
+        }
+        // replay the printed events; at ASYNC, a completed fsyncAll guarantees what was acknowledged before it began
+        Map<String, Integer> ackedAtSyncStart = null;
+        Map<Integer, Map<String, Integer>> starts = new HashMap<>();
+        for (String[] l : lines) {
+            switch (l[0]) {
+                case "B" -> histories.computeIfAbsent(l[1], k -> new KeyHistory())
+                        .begin(Integer.parseInt(l[2]), l.length > 3 && !l[3].equals("-") ? l[3] : null);
+                case "A" -> histories.get(l[1]).lastAcked = Integer.parseInt(l[2]);
+                case "S" -> {
+                    Map<String, Integer> acked = new HashMap<>();
+                    histories.forEach((k, h) -> acked.put(k, h.lastAcked));
+                    starts.put(Integer.parseInt(l[1]), acked);
+                }
+                case "E" -> ackedAtSyncStart = starts.get(Integer.parseInt(l[1]));
+                default -> {
+                    if (l.length > 0 && !l[0].isEmpty()) {
+                        fail("unexpected line from the child: " + String.join(" ", l));
+                    }
+                }
+            }
+        }
+        for (Map.Entry<String, KeyHistory> e : histories.entrySet()) {
+            KeyHistory h = e.getValue();
+            h.lastGuaranteed = switch (tier) {
+                case "write", "fsync" -> h.lastAcked;
+                case "async" -> ackedAtSyncStart == null ? -1 : ackedAtSyncStart.getOrDefault(e.getKey(), -1);
+                default -> -1;
+            };
+        }
+        return histories;
+    }
+
+    private Map<String, String> check(Path log, String cacheName, String tier, Map<String, KeyHistory> histories,
+                                      Map<String, Map<String, String>> earlier) throws IOException {
+        Properties p = new Properties();
+        p.setProperty("store.path", log.toString());
+        Map<String, String> found = new HashMap<>();
+        try (CacheManager m = new PersistCachingProvider().getCacheManager(URI.create("crash-loop-check"), null, p)) {
+            Cache<String, String> c = m.createCache(cacheName, new MutableConfiguration<String, String>()
+                    .setTypes(String.class, String.class));
+            for (Map.Entry<String, KeyHistory> e : histories.entrySet()) {
+                String key = e.getKey();
+                KeyHistory h = e.getValue();
+                String actual = c.get(key);
+                found.put(key, actual);
+                boolean allowed;
+                if (tier.equals("memory")) {
+                    allowed = actual == null || h.states.contains(actual);
+                } else {
+                    int from = h.lastGuaranteed;
+                    String guaranteedState = from < 0 ? null : h.states.get(from);
+                    allowed = java.util.Objects.equals(actual, guaranteedState)
+                            || h.states.subList(from + 1, h.states.size()).contains(actual);
+                }
+                if (!allowed) {
+                    fail("cache " + cacheName + " (" + tier + ") key " + key + ": found " + actual
+                            + ", last guaranteed op #" + h.lastGuaranteed + " left "
+                            + (h.lastGuaranteed < 0 ? "nothing" : h.states.get(h.lastGuaranteed))
+                            + ", " + h.states.size() + " ops begun, " + (h.lastAcked + 1) + " acknowledged");
+                }
+            }
+            // every earlier round's cache still holds what was found after its kill
+            for (Map.Entry<String, Map<String, String>> e : earlier.entrySet()) {
+                Cache<String, String> old = m.createCache(e.getKey(), new MutableConfiguration<String, String>()
+                        .setTypes(String.class, String.class));
+                e.getValue().forEach((k, v) -> assertThat(old.get(k)).as("%s %s after later kills", e.getKey(), k)
+                        .isEqualTo(v));
+            }
+        }
+        return found;
+    }
+}

@@ -12,28 +12,28 @@ import java.util.Set;
  * which every read sees the latest write. Linearizability is local, so checking each key of a map on its own is
  * enough for single-key operations.
  */
-final class RegisterHistory {
-    enum Kind { SET, DELETE, GET, UPDATE }
+public final class RegisterHistory {
+    public enum Kind { SET, DELETE, GET, UPDATE }
 
     /**
      * @param read    what a GET returned, or what an UPDATE saw (null: absent)
      * @param written what a SET or UPDATE wrote (null for DELETE)
      */
-    record Op(Kind kind, Integer read, Integer written, long invokedNanos, long returnedNanos) {
+    public record Op(Kind kind, Integer read, Integer written, long invokedNanos, long returnedNanos) {
     }
 
     private final List<Op> ops = new ArrayList<>();
 
-    synchronized void add(Op op) {
+    public synchronized void add(Op op) {
         ops.add(op);
     }
 
-    synchronized int size() {
+    public synchronized int size() {
         return ops.size();
     }
 
     /** @return whether some linearization exists, starting from {@code initial} */
-    synchronized boolean linearizable(Integer initial) {
+    public synchronized boolean linearizable(Integer initial) {
         if (ops.size() > 63) {
             throw new IllegalArgumentException("at most 63 operations per history, got " + ops.size());
         }

@@ -92,26 +92,42 @@ final class LogScanner {
     }
 
     /**
-     * Looks for a valid record starting anywhere after {@code from}: a slow byte-by-byte search used only on the
-     * failure path.
+     * Looks for a valid record starting anywhere after {@code from}: a byte-by-byte search used only on the failure
+     * path, over a sliding window of the file (one read per window, not one per candidate offset).
      *
      * @return its offset, or -1 if there is none
      */
     long findNextValidRecord(long from) throws IOException {
-        byte[] prefix = new byte[RecordFormat.RECORD_PREFIX];
+        byte[] window = new byte[READ_SIZE];
+        long windowStart = from;
+        int windowLength = 0;
+        RecordFormat.Record scratch = new RecordFormat.Record();
         for (long p = from; p + RecordFormat.RECORD_PREFIX + RecordFormat.MIN_BODY <= fileSize; p++) {
-            if (readAt(prefix, 0, prefix.length, p) < prefix.length) {
-                return -1;
+            if (p + RecordFormat.RECORD_PREFIX > windowStart + windowLength) {
+                windowStart = p;
+                windowLength = fill(window, 0, window.length, p);
+                if (windowLength < RecordFormat.RECORD_PREFIX) {
+                    return -1;
+                }
             }
-            int body = readInt(prefix, 0);
+            int at = (int) (p - windowStart);
+            int body = readInt(window, at);
             if (body < RecordFormat.MIN_BODY || body > RecordFormat.MAX_BODY || p + 8L + body > fileSize) {
                 continue;
             }
             int total = RecordFormat.RECORD_PREFIX + body;
-            byte[] whole = new byte[total];
-            readAt(whole, 0, total, p);
-            if (readInt(whole, 4) == RecordFormat.crc(whole, 0, total)
-                    && RecordFormat.parseBody(whole, 0, total, new RecordFormat.Record())) {
+            byte[] buf;
+            int off;
+            if (at + total <= windowLength) {
+                buf = window;
+                off = at;
+            } else {
+                buf = new byte[total];
+                off = 0;
+                readAt(buf, 0, total, p);
+            }
+            if (readInt(buf, off + 4) == RecordFormat.crc(buf, off, total)
+                    && RecordFormat.parseBody(buf, off, total, scratch)) {
                 return p;
             }
         }

@@ -23,11 +23,7 @@ import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
 import javax.cache.configuration.MutableConfiguration;
-import javax.cache.expiry.Duration;
-import javax.cache.expiry.EternalExpiryPolicy;
-import javax.cache.expiry.ExpiryPolicy;
 import javax.cache.integration.CacheLoader;
-import javax.cache.integration.CacheLoaderException;
 import javax.cache.integration.CacheWriter;
 import javax.cache.integration.CacheWriterException;
 import javax.cache.integration.CompletionListener;
@@ -69,9 +65,8 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private final PersistCacheManager manager;
     private final String name;
     private final MutableConfiguration<K, V> configuration;
-    private final CacheLoader<K, V> loader;
-    private final CacheWriter<K, V> writer;
-    private final ExpiryPolicy expiry;
+    private final Integration<K, V> integration;
+    private final ExpiryTimes expiry;
     private final Form<K> keys;
     private final Form<V> values;
     private final Class<?> keyType;
@@ -96,11 +91,13 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         this.persistent = persistent;
         this.keyType = configuration.getKeyType();
         this.valueType = configuration.getValueType();
-        this.loader = configuration.getCacheLoaderFactory() == null
+        CacheLoader<K, V> loader = configuration.getCacheLoaderFactory() == null
                 ? null : configuration.getCacheLoaderFactory().create();
-        this.writer = configuration.getCacheWriterFactory() == null
+        CacheWriter<K, V> writer = configuration.getCacheWriterFactory() == null
                 ? null : (CacheWriter<K, V>) configuration.getCacheWriterFactory().create();
-        this.expiry = configuration.getExpiryPolicyFactory().create();
+        this.integration = new Integration<>(name, loader, writer, configuration.isReadThrough(),
+                configuration.isWriteThrough());
+        this.expiry = new ExpiryTimes(configuration.getExpiryPolicyFactory().create());
         // a memory-only cache writes nothing, whatever the configuration says
         this.tiers = persistent ? settings.tiers() : OperationTiers.all(Durability.MEMORY);
 
@@ -124,7 +121,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             builder.maximumWeight(settings.maximumWeight()).weigher((Object k, Stored v) -> Long.BYTES
                     + (v.payload instanceof byte[] b ? b.length : v.payload instanceof String str ? 2 * str.length() : 16));
         }
-        if (!(expiry instanceof EternalExpiryPolicy)) {
+        if (!expiry.eternal()) {
             // Caffeine hides an entry once its expiry time has passed and drops it soon after (its scheduler), so
             // memory is reclaimed even for entries nobody reads again. Not for eternal caches: an unbounded
             // Caffeine cache without expiry is a plain concurrent map, much faster to read; entries with an
@@ -249,7 +246,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             stats.misses(1);
         }
         V loaded = null;
-        if (configuration.isReadThrough() && loader != null) {
+        if (integration.readsThrough()) {
             loaded = loadOne(key);
             if (loaded != null) {
                 storeLoaded(key, held, loaded, false, events);
@@ -272,14 +269,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     // ------------------------------------------------------------------ loading
 
     private V loadOne(K key) {
-        V v;
-        try {
-            v = loader.load(key);
-        } catch (CacheLoaderException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CacheLoaderException("cache loader of '" + name + "' failed for " + key, e);
-        }
+        V v = integration.load(key);
         if (v != null) {
             checkValueType(v);
         }
@@ -294,7 +284,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             long now = now();
             Stored cur = live(u.value(), now, o);
             if (cur == null) {
-                long at = creationExpiry(now);
+                long at = expiry.onCreation(now);
                 if (at <= now) {
                     deleteIfPresent(u);
                 } else {
@@ -304,7 +294,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             } else if (replace) {
                 o.existed = true;
                 o.oldHeld = cur;
-                u.set(new Stored(heldValue, updateExpiry(now, cur.expiresAt)));
+                u.set(new Stored(heldValue, expiry.onUpdate(now, cur.expiresAt)));
                 o.stored = true;
             }
         }, tiers.load());
@@ -328,7 +318,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         for (K k : keySet) {
             Objects.requireNonNull(k, "keys contains null");
         }
-        if (loader == null) {
+        if (integration.loader() == null) {
             if (listener != null) {
                 listener.onCompletion();
             }
@@ -343,14 +333,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
                         wanted.add(k);
                     }
                 }
-                Map<K, V> loaded;
-                try {
-                    loaded = loader.loadAll(wanted);
-                } catch (CacheLoaderException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new CacheLoaderException("cache loader of '" + name + "' failed", e);
-                }
+                Map<K, V> loaded = integration.loadAll(wanted);
                 EventBatch<K, V> events = batch();
                 long puts = 0;
                 if (loaded != null) {
@@ -473,14 +456,11 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         long start = startTime();
         Map<K, V> toPut = new LinkedHashMap<>(entries);
         CacheWriterException failure = null;
-        if (configuration.isWriteThrough() && writer != null && !toPut.isEmpty()) {
+        if (integration.writesThrough()) {
             List<Cache.Entry<? extends K, ? extends V>> batch = new ArrayList<>(toPut.size());
             toPut.forEach((k, v) -> batch.add(new SimpleEntry<>(k, v)));
-            try {
-                writer.writeAll(batch);
-            } catch (Exception e) {
-                failure = e instanceof CacheWriterException cwe ? cwe
-                        : new CacheWriterException("cache writer of '" + name + "' failed", e);
+            failure = integration.writeAll(batch);
+            if (failure != null) {
                 // what the writer left in the batch was not written: it must not enter the cache either
                 for (Cache.Entry<? extends K, ? extends V> left : batch) {
                     toPut.remove(left.getKey());
@@ -546,9 +526,9 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             Stored cur = live(u.value(), now, o);
             if (cur == null) {
                 if (writeThrough) {
-                    write(key, value);
+                    integration.write(key, value);
                 }
-                long at = creationExpiry(now);
+                long at = expiry.onCreation(now);
                 if (at <= now) {
                     deleteIfPresent(u);
                 } else {
@@ -560,9 +540,9 @@ public final class PersistCache<K, V> implements Cache<K, V> {
                 o.oldHeld = cur;
                 if (replace) {
                     if (writeThrough) {
-                        write(key, value);
+                        integration.write(key, value);
                     }
-                    u.set(new Stored(heldValue, updateExpiry(now, cur.expiresAt)));
+                    u.set(new Stored(heldValue, expiry.onUpdate(now, cur.expiresAt)));
                     o.stored = true;
                 }
             }
@@ -601,8 +581,8 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             o.existed = true;
             o.oldHeld = cur;
             if (values.out(cur.payload).equals(oldValue)) {
-                write(key, newValue);
-                u.set(new Stored(heldValue, updateExpiry(now, cur.expiresAt)));
+                integration.write(key, newValue);
+                u.set(new Stored(heldValue, expiry.onUpdate(now, cur.expiresAt)));
                 o.stored = true;
             }
         }, tiers.put());
@@ -655,10 +635,10 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             if (cur == null) {
                 return;
             }
-            write(key, value);
+            integration.write(key, value);
             o.existed = true;
             o.oldHeld = cur;
-            u.set(new Stored(heldValue, updateExpiry(now, cur.expiresAt)));
+            u.set(new Stored(heldValue, expiry.onUpdate(now, cur.expiresAt)));
             o.stored = true;
         }, tiers.put());
         raiseExpired(key, o, events);
@@ -725,7 +705,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         Outcome<V> o = new Outcome<>();
         map.update(held, u -> {
             if (writeThrough) {
-                delete(key);
+                integration.delete(key);
             }
             Stored cur = live(u.value(), now(), o);
             if (cur != null) {
@@ -758,7 +738,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             o.existed = true;
             o.oldHeld = cur;
             if (values.out(cur.payload).equals(oldValue)) {
-                delete(key);
+                integration.delete(key);
                 u.delete();
                 o.stored = true;
             }
@@ -807,13 +787,10 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private void removeKeys(Set<K> toRemove) {
         long start = startTime();
         CacheWriterException failure = null;
-        if (configuration.isWriteThrough() && writer != null && !toRemove.isEmpty()) {
+        if (integration.writesThrough()) {
             Collection<K> batch = new ArrayList<>(toRemove);
-            try {
-                writer.deleteAll(batch);
-            } catch (Exception e) {
-                failure = e instanceof CacheWriterException cwe ? cwe
-                        : new CacheWriterException("cache writer of '" + name + "' failed", e);
+            failure = integration.deleteAll(batch);
+            if (failure != null) {
                 // keys the writer left in the batch were not deleted from the backend: keep them cached
                 toRemove.removeAll(new ArrayList<>(batch));
             }
@@ -861,7 +838,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             Stored cur = live(u.value(), now, o);
             V current = cur == null ? null : values.out(cur.payload);
             ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, current,
-                    configuration.isReadThrough() ? loader : null, this::loadOne);
+                    integration.readsThrough() ? integration.loader() : null, this::loadOne);
             try {
                 state.result = processor.process(entry, arguments);
             } catch (EntryProcessorException e) {
@@ -882,9 +859,9 @@ public final class PersistCache<K, V> implements Cache<K, V> {
                     V v = entry.value();
                     checkValueType(v);
                     if (entry.op() == ProcessorEntry.Op.CREATE) {
-                        write(key, v);
+                        integration.write(key, v);
                     }
-                    long at = creationExpiry(now);
+                    long at = expiry.onCreation(now);
                     if (at <= now) {
                         deleteIfPresent(u);
                     } else {
@@ -895,12 +872,12 @@ public final class PersistCache<K, V> implements Cache<K, V> {
                 case UPDATE -> {
                     V v = entry.value();
                     checkValueType(v);
-                    write(key, v);
-                    u.set(new Stored(values.in(v), updateExpiry(now, cur.expiresAt)));
+                    integration.write(key, v);
+                    u.set(new Stored(values.in(v), expiry.onUpdate(now, cur.expiresAt)));
                     o.stored = true;
                 }
                 case REMOVE -> {
-                    delete(key);
+                    integration.delete(key);
                     if (cur != null) {
                         u.delete();
                         o.removed = true;
@@ -1086,78 +1063,15 @@ public final class PersistCache<K, V> implements Cache<K, V> {
      * writes, and an older expiry time in the log can only make an entry expire sooner after a restart, never later.
      */
     private void touch(Object held, Stored found) {
-        Duration d;
-        try {
-            d = expiry.getExpiryForAccess();
-        } catch (Throwable t) {
+        long at = expiry.onAccess();
+        if (at == ExpiryTimes.UNCHANGED) {
             return;
         }
-        if (d == null) {
-            return;
-        }
-        long at = expiryTime(d, now());
         map.update(held, u -> {
             if (u.value() == found) {
                 u.set(found.withExpiry(at));
             }
         }, Durability.MEMORY);
-    }
-
-    private long creationExpiry(long now) {
-        Duration d;
-        try {
-            d = expiry.getExpiryForCreation();
-        } catch (Throwable t) {
-            d = Duration.ETERNAL;
-        }
-        return expiryTime(d == null ? Duration.ETERNAL : d, now);
-    }
-
-    private long updateExpiry(long now, long current) {
-        Duration d;
-        try {
-            d = expiry.getExpiryForUpdate();
-        } catch (Throwable t) {
-            return current;
-        }
-        return d == null ? current : expiryTime(d, now);
-    }
-
-    private static long expiryTime(Duration d, long now) {
-        if (d.isEternal()) {
-            return Stored.ETERNAL;
-        }
-        if (d.isZero()) {
-            return now;
-        }
-        long millis = d.getTimeUnit().toMillis(d.getDurationAmount());
-        return millis >= Stored.ETERNAL - now ? Stored.ETERNAL : now + millis;
-    }
-
-    private void write(K key, V value) {
-        if (!configuration.isWriteThrough() || writer == null) {
-            return;
-        }
-        try {
-            writer.write(new SimpleEntry<>(key, value));
-        } catch (CacheWriterException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CacheWriterException("cache writer of '" + name + "' failed for " + key, e);
-        }
-    }
-
-    private void delete(K key) {
-        if (!configuration.isWriteThrough() || writer == null) {
-            return;
-        }
-        try {
-            writer.delete(key);
-        } catch (CacheWriterException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CacheWriterException("cache writer of '" + name + "' failed to delete " + key, e);
-        }
     }
 
     private EventBatch<K, V> batch() {
@@ -1291,9 +1205,8 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         MBeans.unregister(statisticsName);
         MBeans.unregister(configurationName);
         listeners.close();
-        closeQuietly(loader);
-        closeQuietly(writer);
-        closeQuietly(expiry);
+        integration.close();
+        closeQuietly(expiry.policy());
         if (destroy || !persistent) {
             // destroyed entries must not come back after a restart, whatever tier the cache writes at
             map.clear(persistent ? Durability.WRITE : Durability.MEMORY);
@@ -1302,7 +1215,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         memory.invalidateAll();
     }
 
-    private static void closeQuietly(Object o) {
+    static void closeQuietly(Object o) {
         if (o instanceof AutoCloseable c) {
             try {
                 c.close();

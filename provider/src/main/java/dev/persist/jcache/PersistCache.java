@@ -112,7 +112,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             this.values = Form.reference();
         }
 
-        Caffeine<Object, Object> builder = Caffeine.newBuilder().executor(ForkJoinPool.commonPool());
+        Caffeine<Object, Object> builder = Caffeine.newBuilder();
         if (settings.maximumSize() != null) {
             builder.maximumSize(settings.maximumSize());
         } else if (settings.maximumWeight() != null) {
@@ -128,21 +128,13 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             // expiry time from an earlier configuration are still seen expired (and dropped) when met.
             builder.expireAfter(new StoredExpiry()).scheduler(Scheduler.systemScheduler());
         }
-        // Caffeine tells us of size evictions and expirations after the fact, on its executor, holding no lock of
-        // ours: the entry then leaves the log too (the store checks under the key's lock that no put brought it
-        // back meanwhile), and an expiration is an EXPIRED event
-        builder.removalListener((Object k, Stored v, RemovalCause cause) -> {
-            if (k == null) {
-                return;
-            }
-            if (cause == RemovalCause.SIZE) {
-                if (statisticsOn()) {
-                    stats.eviction();
-                }
-                evicted(k);
-            } else if (cause == RemovalCause.EXPIRED) {
-                evicted(k);
-                expiredInBackground(k, v);
+        // Caffeine tells us of size evictions and expirations inside its atomic section for the key, where the
+        // store's key lock must not be taken: the work is handed to another thread. The entry then leaves the log too
+        // (the store checks under the key's lock that no put brought it back meanwhile), and an expiration is an
+        // EXPIRED event. An eviction listener, unlike a removal listener, costs nothing on puts and removes.
+        builder.evictionListener((Object k, Stored v, RemovalCause cause) -> {
+            if (k != null) {
+                ForkJoinPool.commonPool().execute(() -> onEviction(k, v, cause));
             }
         });
         this.memory = builder.build();
@@ -171,7 +163,18 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         }
     }
 
-    @SuppressWarnings("unchecked")
+    private void onEviction(Object held, Stored value, RemovalCause cause) {
+        if (cause == RemovalCause.SIZE) {
+            if (statisticsOn()) {
+                stats.eviction();
+            }
+            evicted(held);
+        } else if (cause == RemovalCause.EXPIRED) {
+            evicted(held);
+            expiredInBackground(held, value);
+        }
+    }
+
     private void expiredInBackground(Object held, Stored value) {
         if (closed || value == null || !listeners.any()) {
             return;

@@ -42,7 +42,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A JSR-107 cache whose entries live in a Caffeine cache (the only in-memory copy) and in a namespace of the
@@ -78,6 +78,8 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private final Listeners<K, V> listeners;
     private final EventBatch<K, V> noEvents = new EventBatch<>(this, false);
     private final CacheStats stats = new CacheStats();
+    /** Eviction tasks handed to background threads and not yet done: close waits for them. */
+    private final AtomicInteger pendingEvictions = new AtomicInteger();
     private final ObjectName configurationName;
     private final ObjectName statisticsName;
     private volatile boolean closed;
@@ -134,7 +136,18 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         // EXPIRED event. An eviction listener, unlike a removal listener, costs nothing on puts and removes.
         builder.evictionListener((Object k, Stored v, RemovalCause cause) -> {
             if (k != null) {
-                ForkJoinPool.commonPool().execute(() -> onEviction(k, v, cause));
+                pendingEvictions.incrementAndGet();
+                Background.run(() -> {
+                    try {
+                        onEviction(k, v, cause);
+                    } finally {
+                        if (pendingEvictions.decrementAndGet() == 0) {
+                            synchronized (pendingEvictions) {
+                                pendingEvictions.notifyAll();
+                            }
+                        }
+                    }
+                });
             }
         });
         this.memory = builder.build();
@@ -148,6 +161,8 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             throw new CacheException("cache '" + name + "' is already open in another cache manager on store "
                     + store.path() + ": " + e.getMessage(), e);
         }
+        // entries read back from the log may exceed the bound: evict now, so the cache starts within it
+        memory.cleanUp();
 
         this.listeners = new Listeners<>(name);
         for (CacheEntryListenerConfiguration<K, V> l : configuration.getCacheEntryListenerConfigurations()) {
@@ -266,7 +281,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         requireOpen();
         Objects.requireNonNull(key, "key");
         Stored s = memory.getIfPresent(keys.in(key));
-        return s != null && !s.expiredAt(now());
+        return s != null && s.isLiveNow();
     }
 
     // ------------------------------------------------------------------ loading
@@ -328,7 +343,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             return;
         }
         List<K> toLoad = new ArrayList<>(keySet);
-        ForkJoinPool.commonPool().execute(() -> {
+        Background.run(() -> {
             try {
                 List<K> wanted = new ArrayList<>();
                 for (K k : toLoad) {
@@ -1210,12 +1225,35 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         listeners.close();
         integration.close();
         closeQuietly(expiry.policy());
+        awaitEvictions();
         if (destroy || !persistent) {
             // destroyed entries must not come back after a restart, whatever tier the cache writes at
             map.clear(persistent ? Durability.WRITE : Durability.MEMORY);
         }
         map.close();
         memory.invalidateAll();
+    }
+
+    /** Lets Caffeine finish pending evictions and waits (a bounded time) until their log deletes are written. */
+    private void awaitEvictions() {
+        memory.cleanUp();
+        long deadline = System.currentTimeMillis() + 10_000;
+        synchronized (pendingEvictions) {
+            while (pendingEvictions.get() > 0) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    System.getLogger(PersistCache.class.getName()).log(System.Logger.Level.WARNING,
+                            "evictions of cache '" + name + "' still pending at close; evicted entries may return");
+                    return;
+                }
+                try {
+                    pendingEvictions.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     static void closeQuietly(Object o) {

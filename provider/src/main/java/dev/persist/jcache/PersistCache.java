@@ -876,6 +876,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
                 case CREATE, LOAD -> {
                     V v = entry.value();
                     checkValueType(v);
+                    Object heldValue = values.in(v); // before the writer: a value we cannot hold is not written
                     if (entry.op() == ProcessorEntry.Op.CREATE) {
                         integration.write(key, v);
                     }
@@ -883,15 +884,16 @@ public final class PersistCache<K, V> implements Cache<K, V> {
                     if (at <= now) {
                         deleteIfPresent(u);
                     } else {
-                        u.set(new Stored(values.in(v), at));
+                        u.set(new Stored(heldValue, at));
                         o.stored = true;
                     }
                 }
                 case UPDATE -> {
                     V v = entry.value();
                     checkValueType(v);
+                    Object heldValue = values.in(v);
                     integration.write(key, v);
-                    u.set(new Stored(values.in(v), expiry.onUpdate(now, cur.expiresAt)));
+                    u.set(new Stored(heldValue, expiry.onUpdate(now, cur.expiresAt)));
                     o.stored = true;
                 }
                 case REMOVE -> {

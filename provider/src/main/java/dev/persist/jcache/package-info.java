@@ -56,6 +56,11 @@
  *       A cache writer or loader that itself writes other keys of caches of the same store from inside such a
  *       call can deadlock against another thread doing the same in the opposite order (the store's key locks
  *       are striped).</li>
+ *   <li><b>Events</b> are collected in the atomic section and delivered right after it: synchronous listeners
+ *       before the operation returns, asynchronous ones on one thread per cache. Events of one operation arrive in
+ *       order; events of two threads' operations on the same key may reach a listener in either order.</li>
+ *   <li><b>Bulk operations</b> (putAll, removeAll, clear, loadAll) write each key at ASYNC and make the batch
+ *       WRITE- or FSYNC-durable once before returning: one fsync for the batch.</li>
  *   <li><b>Tiers per operation kind</b>: {@code put} (put, putAll, putIfAbsent, replace, getAndPut,
  *       getAndReplace), {@code remove} (remove, removeAll, clear, getAndRemove, expirations and evictions),
  *       {@code invoke}, {@code load} (read-through, loadAll). {@code destroyCache} deletes at WRITE whatever the

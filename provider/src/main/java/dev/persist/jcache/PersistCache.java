@@ -23,11 +23,7 @@ import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
 import javax.cache.configuration.MutableConfiguration;
-import javax.cache.expiry.Duration;
-import javax.cache.expiry.EternalExpiryPolicy;
-import javax.cache.expiry.ExpiryPolicy;
 import javax.cache.integration.CacheLoader;
-import javax.cache.integration.CacheLoaderException;
 import javax.cache.integration.CacheWriter;
 import javax.cache.integration.CacheWriterException;
 import javax.cache.integration.CompletionListener;
@@ -46,7 +42,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A JSR-107 cache whose entries live in a Caffeine cache (the only in-memory copy) and in a namespace of the
@@ -69,9 +65,8 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private final PersistCacheManager manager;
     private final String name;
     private final MutableConfiguration<K, V> configuration;
-    private final CacheLoader<K, V> loader;
-    private final CacheWriter<K, V> writer;
-    private final ExpiryPolicy expiry;
+    private final Integration<K, V> integration;
+    private final ExpiryTimes expiry;
     private final Form<K> keys;
     private final Form<V> values;
     private final Class<?> keyType;
@@ -83,6 +78,8 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private final Listeners<K, V> listeners;
     private final EventBatch<K, V> noEvents = new EventBatch<>(this, false);
     private final CacheStats stats = new CacheStats();
+    /** Eviction tasks handed to background threads and not yet done: close waits for them. */
+    private final AtomicInteger pendingEvictions = new AtomicInteger();
     private final ObjectName configurationName;
     private final ObjectName statisticsName;
     private volatile boolean closed;
@@ -96,11 +93,13 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         this.persistent = persistent;
         this.keyType = configuration.getKeyType();
         this.valueType = configuration.getValueType();
-        this.loader = configuration.getCacheLoaderFactory() == null
+        CacheLoader<K, V> loader = configuration.getCacheLoaderFactory() == null
                 ? null : configuration.getCacheLoaderFactory().create();
-        this.writer = configuration.getCacheWriterFactory() == null
+        CacheWriter<K, V> writer = configuration.getCacheWriterFactory() == null
                 ? null : (CacheWriter<K, V>) configuration.getCacheWriterFactory().create();
-        this.expiry = configuration.getExpiryPolicyFactory().create();
+        this.integration = new Integration<>(name, loader, writer, configuration.isReadThrough(),
+                configuration.isWriteThrough());
+        this.expiry = new ExpiryTimes(configuration.getExpiryPolicyFactory().create());
         // a memory-only cache writes nothing, whatever the configuration says
         this.tiers = persistent ? settings.tiers() : OperationTiers.all(Durability.MEMORY);
 
@@ -115,7 +114,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             this.values = Form.reference();
         }
 
-        Caffeine<Object, Object> builder = Caffeine.newBuilder().executor(ForkJoinPool.commonPool());
+        Caffeine<Object, Object> builder = Caffeine.newBuilder();
         if (settings.maximumSize() != null) {
             builder.maximumSize(settings.maximumSize());
         } else if (settings.maximumWeight() != null) {
@@ -124,28 +123,31 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             builder.maximumWeight(settings.maximumWeight()).weigher((Object k, Stored v) -> Long.BYTES
                     + (v.payload instanceof byte[] b ? b.length : v.payload instanceof String str ? 2 * str.length() : 16));
         }
-        if (!(expiry instanceof EternalExpiryPolicy)) {
+        if (!expiry.eternal()) {
             // Caffeine hides an entry once its expiry time has passed and drops it soon after (its scheduler), so
             // memory is reclaimed even for entries nobody reads again. Not for eternal caches: an unbounded
             // Caffeine cache without expiry is a plain concurrent map, much faster to read; entries with an
             // expiry time from an earlier configuration are still seen expired (and dropped) when met.
             builder.expireAfter(new StoredExpiry()).scheduler(Scheduler.systemScheduler());
         }
-        // Caffeine tells us of size evictions and expirations after the fact, on its executor, holding no lock of
-        // ours: the entry then leaves the log too (the store checks under the key's lock that no put brought it
-        // back meanwhile), and an expiration is an EXPIRED event
-        builder.removalListener((Object k, Stored v, RemovalCause cause) -> {
-            if (k == null) {
-                return;
-            }
-            if (cause == RemovalCause.SIZE) {
-                if (statisticsOn()) {
-                    stats.eviction();
-                }
-                evicted(k);
-            } else if (cause == RemovalCause.EXPIRED) {
-                evicted(k);
-                expiredInBackground(k, v);
+        // Caffeine tells us of size evictions and expirations inside its atomic section for the key, where the
+        // store's key lock must not be taken: the work is handed to another thread. The entry then leaves the log too
+        // (the store checks under the key's lock that no put brought it back meanwhile), and an expiration is an
+        // EXPIRED event. An eviction listener, unlike a removal listener, costs nothing on puts and removes.
+        builder.evictionListener((Object k, Stored v, RemovalCause cause) -> {
+            if (k != null) {
+                pendingEvictions.incrementAndGet();
+                Background.run(() -> {
+                    try {
+                        onEviction(k, v, cause);
+                    } finally {
+                        if (pendingEvictions.decrementAndGet() == 0) {
+                            synchronized (pendingEvictions) {
+                                pendingEvictions.notifyAll();
+                            }
+                        }
+                    }
+                });
             }
         });
         this.memory = builder.build();
@@ -159,6 +161,8 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             throw new CacheException("cache '" + name + "' is already open in another cache manager on store "
                     + store.path() + ": " + e.getMessage(), e);
         }
+        // entries read back from the log may exceed the bound: evict now, so the cache starts within it
+        memory.cleanUp();
 
         this.listeners = new Listeners<>(name);
         for (CacheEntryListenerConfiguration<K, V> l : configuration.getCacheEntryListenerConfigurations()) {
@@ -174,7 +178,18 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         }
     }
 
-    @SuppressWarnings("unchecked")
+    private void onEviction(Object held, Stored value, RemovalCause cause) {
+        if (cause == RemovalCause.SIZE) {
+            if (statisticsOn()) {
+                stats.eviction();
+            }
+            evicted(held);
+        } else if (cause == RemovalCause.EXPIRED) {
+            evicted(held);
+            expiredInBackground(held, value);
+        }
+    }
+
     private void expiredInBackground(Object held, Stored value) {
         if (closed || value == null || !listeners.any()) {
             return;
@@ -249,7 +264,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             stats.misses(1);
         }
         V loaded = null;
-        if (configuration.isReadThrough() && loader != null) {
+        if (integration.readsThrough()) {
             loaded = loadOne(key);
             if (loaded != null) {
                 storeLoaded(key, held, loaded, false, events);
@@ -266,20 +281,13 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         requireOpen();
         Objects.requireNonNull(key, "key");
         Stored s = memory.getIfPresent(keys.in(key));
-        return s != null && !s.expiredAt(now());
+        return s != null && s.isLiveNow();
     }
 
     // ------------------------------------------------------------------ loading
 
     private V loadOne(K key) {
-        V v;
-        try {
-            v = loader.load(key);
-        } catch (CacheLoaderException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CacheLoaderException("cache loader of '" + name + "' failed for " + key, e);
-        }
+        V v = integration.load(key);
         if (v != null) {
             checkValueType(v);
         }
@@ -288,13 +296,18 @@ public final class PersistCache<K, V> implements Cache<K, V> {
 
     /** Puts a loaded value: no writer call. With {@code replace} false, a live entry is kept. */
     private boolean storeLoaded(K key, Object held, V value, boolean replace, EventBatch<K, V> events) {
+        return storeLoaded(key, held, value, replace, events, tiers.load());
+    }
+
+    private boolean storeLoaded(K key, Object held, V value, boolean replace, EventBatch<K, V> events,
+                                Durability tier) {
         Object heldValue = values.in(value);
         Outcome<V> o = new Outcome<>();
         map.update(held, u -> {
             long now = now();
             Stored cur = live(u.value(), now, o);
             if (cur == null) {
-                long at = creationExpiry(now);
+                long at = expiry.onCreation(now);
                 if (at <= now) {
                     deleteIfPresent(u);
                 } else {
@@ -304,10 +317,10 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             } else if (replace) {
                 o.existed = true;
                 o.oldHeld = cur;
-                u.set(new Stored(heldValue, updateExpiry(now, cur.expiresAt)));
+                u.set(new Stored(heldValue, expiry.onUpdate(now, cur.expiresAt)));
                 o.stored = true;
             }
-        }, tiers.load());
+        }, tier);
         raiseExpired(key, o, events);
         if (o.stored) {
             if (o.existed) {
@@ -328,14 +341,14 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         for (K k : keySet) {
             Objects.requireNonNull(k, "keys contains null");
         }
-        if (loader == null) {
+        if (integration.loader() == null) {
             if (listener != null) {
                 listener.onCompletion();
             }
             return;
         }
         List<K> toLoad = new ArrayList<>(keySet);
-        ForkJoinPool.commonPool().execute(() -> {
+        Background.run(() -> {
             try {
                 List<K> wanted = new ArrayList<>();
                 for (K k : toLoad) {
@@ -343,23 +356,20 @@ public final class PersistCache<K, V> implements Cache<K, V> {
                         wanted.add(k);
                     }
                 }
-                Map<K, V> loaded;
-                try {
-                    loaded = loader.loadAll(wanted);
-                } catch (CacheLoaderException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new CacheLoaderException("cache loader of '" + name + "' failed", e);
-                }
+                Map<K, V> loaded = integration.loadAll(wanted);
                 EventBatch<K, V> events = batch();
                 long puts = 0;
                 if (loaded != null) {
-                    for (Map.Entry<K, V> e : loaded.entrySet()) {
-                        if (e.getKey() != null && e.getValue() != null
-                                && storeLoaded(e.getKey(), keys.in(e.getKey()), e.getValue(), replaceExistingValues,
-                                events)) {
-                            puts++;
+                    try {
+                        for (Map.Entry<K, V> e : loaded.entrySet()) {
+                            if (e.getKey() != null && e.getValue() != null
+                                    && storeLoaded(e.getKey(), keys.in(e.getKey()), e.getValue(),
+                                    replaceExistingValues, events, perKey(tiers.load()))) {
+                                puts++;
+                            }
                         }
+                    } finally {
+                        flush(tiers.load());
                     }
                 }
                 listeners.dispatch(events);
@@ -473,14 +483,11 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         long start = startTime();
         Map<K, V> toPut = new LinkedHashMap<>(entries);
         CacheWriterException failure = null;
-        if (configuration.isWriteThrough() && writer != null && !toPut.isEmpty()) {
+        if (integration.writesThrough()) {
             List<Cache.Entry<? extends K, ? extends V>> batch = new ArrayList<>(toPut.size());
             toPut.forEach((k, v) -> batch.add(new SimpleEntry<>(k, v)));
-            try {
-                writer.writeAll(batch);
-            } catch (Exception e) {
-                failure = e instanceof CacheWriterException cwe ? cwe
-                        : new CacheWriterException("cache writer of '" + name + "' failed", e);
+            failure = integration.writeAll(batch);
+            if (failure != null) {
                 // what the writer left in the batch was not written: it must not enter the cache either
                 for (Cache.Entry<? extends K, ? extends V> left : batch) {
                     toPut.remove(left.getKey());
@@ -489,10 +496,14 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         }
         EventBatch<K, V> events = batch();
         long puts = 0;
-        for (Map.Entry<K, V> e : toPut.entrySet()) {
-            if (putOne(e.getKey(), e.getValue(), false, true, events).stored) {
-                puts++;
+        try {
+            for (Map.Entry<K, V> e : toPut.entrySet()) {
+                if (putOne(e.getKey(), e.getValue(), false, true, events, perKey(tiers.put())).stored) {
+                    puts++;
+                }
             }
+        } finally {
+            flush(tiers.put());
         }
         listeners.dispatch(events);
         if (statisticsOn() && puts > 0) {
@@ -546,9 +557,9 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             Stored cur = live(u.value(), now, o);
             if (cur == null) {
                 if (writeThrough) {
-                    write(key, value);
+                    integration.write(key, value);
                 }
-                long at = creationExpiry(now);
+                long at = expiry.onCreation(now);
                 if (at <= now) {
                     deleteIfPresent(u);
                 } else {
@@ -560,9 +571,9 @@ public final class PersistCache<K, V> implements Cache<K, V> {
                 o.oldHeld = cur;
                 if (replace) {
                     if (writeThrough) {
-                        write(key, value);
+                        integration.write(key, value);
                     }
-                    u.set(new Stored(heldValue, updateExpiry(now, cur.expiresAt)));
+                    u.set(new Stored(heldValue, expiry.onUpdate(now, cur.expiresAt)));
                     o.stored = true;
                 }
             }
@@ -601,8 +612,8 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             o.existed = true;
             o.oldHeld = cur;
             if (values.out(cur.payload).equals(oldValue)) {
-                write(key, newValue);
-                u.set(new Stored(heldValue, updateExpiry(now, cur.expiresAt)));
+                integration.write(key, newValue);
+                u.set(new Stored(heldValue, expiry.onUpdate(now, cur.expiresAt)));
                 o.stored = true;
             }
         }, tiers.put());
@@ -655,10 +666,10 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             if (cur == null) {
                 return;
             }
-            write(key, value);
+            integration.write(key, value);
             o.existed = true;
             o.oldHeld = cur;
-            u.set(new Stored(heldValue, updateExpiry(now, cur.expiresAt)));
+            u.set(new Stored(heldValue, expiry.onUpdate(now, cur.expiresAt)));
             o.stored = true;
         }, tiers.put());
         raiseExpired(key, o, events);
@@ -725,7 +736,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         Outcome<V> o = new Outcome<>();
         map.update(held, u -> {
             if (writeThrough) {
-                delete(key);
+                integration.delete(key);
             }
             Stored cur = live(u.value(), now(), o);
             if (cur != null) {
@@ -758,7 +769,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             o.existed = true;
             o.oldHeld = cur;
             if (values.out(cur.payload).equals(oldValue)) {
-                delete(key);
+                integration.delete(key);
                 u.delete();
                 o.stored = true;
             }
@@ -807,23 +818,24 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private void removeKeys(Set<K> toRemove) {
         long start = startTime();
         CacheWriterException failure = null;
-        if (configuration.isWriteThrough() && writer != null && !toRemove.isEmpty()) {
+        if (integration.writesThrough()) {
             Collection<K> batch = new ArrayList<>(toRemove);
-            try {
-                writer.deleteAll(batch);
-            } catch (Exception e) {
-                failure = e instanceof CacheWriterException cwe ? cwe
-                        : new CacheWriterException("cache writer of '" + name + "' failed", e);
+            failure = integration.deleteAll(batch);
+            if (failure != null) {
                 // keys the writer left in the batch were not deleted from the backend: keep them cached
                 toRemove.removeAll(new ArrayList<>(batch));
             }
         }
         EventBatch<K, V> events = batch();
         long removed = 0;
-        for (K k : toRemove) {
-            if (removeOne(k, false, events).stored) {
-                removed++;
+        try {
+            for (K k : toRemove) {
+                if (removeOne(k, false, events, perKey(tiers.remove())).stored) {
+                    removed++;
+                }
             }
+        } finally {
+            flush(tiers.remove());
         }
         listeners.dispatch(events);
         if (statisticsOn() && removed > 0) {
@@ -838,7 +850,34 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     @Override
     public void clear() {
         requireOpen();
-        map.clear(tiers.remove());
+        clearAt(tiers.remove());
+    }
+
+    private void clearAt(Durability tier) {
+        try {
+            map.clear(perKey(tier));
+        } finally {
+            flush(tier);
+        }
+    }
+
+    /**
+     * The tier of each key of a bulk operation (putAll, removeAll, clear, loadAll) at {@code tier}: WRITE and FSYNC
+     * become ASYNC, and {@link #flush} then makes them all durable at once before the operation returns, so a bulk
+     * operation of n keys costs a few writes and one fsync instead of n of each.
+     */
+    private static Durability perKey(Durability tier) {
+        return tier == Durability.WRITE || tier == Durability.FSYNC ? Durability.ASYNC : tier;
+    }
+
+    /** Makes the ASYNC records of a bulk operation at {@code tier} as durable as {@code tier} says. */
+    private void flush(Durability tier) {
+        if (tier == Durability.WRITE) {
+            map.sync();
+        } else if (tier == Durability.FSYNC) {
+            map.sync();
+            map.store().fsyncAll();
+        }
     }
 
     // ------------------------------------------------------------------ entry processors
@@ -861,7 +900,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             Stored cur = live(u.value(), now, o);
             V current = cur == null ? null : values.out(cur.payload);
             ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, current,
-                    configuration.isReadThrough() ? loader : null, this::loadOne);
+                    integration.readsThrough() ? integration.loader() : null, this::loadOne);
             try {
                 state.result = processor.process(entry, arguments);
             } catch (EntryProcessorException e) {
@@ -881,26 +920,28 @@ public final class PersistCache<K, V> implements Cache<K, V> {
                 case CREATE, LOAD -> {
                     V v = entry.value();
                     checkValueType(v);
+                    Object heldValue = values.in(v); // before the writer: a value we cannot hold is not written
                     if (entry.op() == ProcessorEntry.Op.CREATE) {
-                        write(key, v);
+                        integration.write(key, v);
                     }
-                    long at = creationExpiry(now);
+                    long at = expiry.onCreation(now);
                     if (at <= now) {
                         deleteIfPresent(u);
                     } else {
-                        u.set(new Stored(values.in(v), at));
+                        u.set(new Stored(heldValue, at));
                         o.stored = true;
                     }
                 }
                 case UPDATE -> {
                     V v = entry.value();
                     checkValueType(v);
-                    write(key, v);
-                    u.set(new Stored(values.in(v), updateExpiry(now, cur.expiresAt)));
+                    Object heldValue = values.in(v);
+                    integration.write(key, v);
+                    u.set(new Stored(heldValue, expiry.onUpdate(now, cur.expiresAt)));
                     o.stored = true;
                 }
                 case REMOVE -> {
-                    delete(key);
+                    integration.delete(key);
                     if (cur != null) {
                         u.delete();
                         o.removed = true;
@@ -1086,78 +1127,15 @@ public final class PersistCache<K, V> implements Cache<K, V> {
      * writes, and an older expiry time in the log can only make an entry expire sooner after a restart, never later.
      */
     private void touch(Object held, Stored found) {
-        Duration d;
-        try {
-            d = expiry.getExpiryForAccess();
-        } catch (Throwable t) {
+        long at = expiry.onAccess();
+        if (at == ExpiryTimes.UNCHANGED) {
             return;
         }
-        if (d == null) {
-            return;
-        }
-        long at = expiryTime(d, now());
         map.update(held, u -> {
             if (u.value() == found) {
                 u.set(found.withExpiry(at));
             }
         }, Durability.MEMORY);
-    }
-
-    private long creationExpiry(long now) {
-        Duration d;
-        try {
-            d = expiry.getExpiryForCreation();
-        } catch (Throwable t) {
-            d = Duration.ETERNAL;
-        }
-        return expiryTime(d == null ? Duration.ETERNAL : d, now);
-    }
-
-    private long updateExpiry(long now, long current) {
-        Duration d;
-        try {
-            d = expiry.getExpiryForUpdate();
-        } catch (Throwable t) {
-            return current;
-        }
-        return d == null ? current : expiryTime(d, now);
-    }
-
-    private static long expiryTime(Duration d, long now) {
-        if (d.isEternal()) {
-            return Stored.ETERNAL;
-        }
-        if (d.isZero()) {
-            return now;
-        }
-        long millis = d.getTimeUnit().toMillis(d.getDurationAmount());
-        return millis >= Stored.ETERNAL - now ? Stored.ETERNAL : now + millis;
-    }
-
-    private void write(K key, V value) {
-        if (!configuration.isWriteThrough() || writer == null) {
-            return;
-        }
-        try {
-            writer.write(new SimpleEntry<>(key, value));
-        } catch (CacheWriterException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CacheWriterException("cache writer of '" + name + "' failed for " + key, e);
-        }
-    }
-
-    private void delete(K key) {
-        if (!configuration.isWriteThrough() || writer == null) {
-            return;
-        }
-        try {
-            writer.delete(key);
-        } catch (CacheWriterException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CacheWriterException("cache writer of '" + name + "' failed to delete " + key, e);
-        }
     }
 
     private EventBatch<K, V> batch() {
@@ -1291,18 +1269,40 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         MBeans.unregister(statisticsName);
         MBeans.unregister(configurationName);
         listeners.close();
-        closeQuietly(loader);
-        closeQuietly(writer);
-        closeQuietly(expiry);
+        integration.close();
+        closeQuietly(expiry.policy());
+        awaitEvictions();
         if (destroy || !persistent) {
             // destroyed entries must not come back after a restart, whatever tier the cache writes at
-            map.clear(persistent ? Durability.WRITE : Durability.MEMORY);
+            clearAt(persistent ? Durability.WRITE : Durability.MEMORY);
         }
         map.close();
         memory.invalidateAll();
     }
 
-    private static void closeQuietly(Object o) {
+    /** Lets Caffeine finish pending evictions and waits (a bounded time) until their log deletes are written. */
+    private void awaitEvictions() {
+        memory.cleanUp();
+        long deadline = System.currentTimeMillis() + 10_000;
+        synchronized (pendingEvictions) {
+            while (pendingEvictions.get() > 0) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    System.getLogger(PersistCache.class.getName()).log(System.Logger.Level.WARNING,
+                            "evictions of cache '" + name + "' still pending at close; evicted entries may return");
+                    return;
+                }
+                try {
+                    pendingEvictions.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    static void closeQuietly(Object o) {
         if (o instanceof AutoCloseable c) {
             try {
                 c.close();

@@ -32,15 +32,23 @@
  *       for never) followed by the value codec's bytes, so an entry expired before a restart stays expired after
  *       it. Access expiry is applied in memory only (a read must not cost a write): after a restart an entry can
  *       only expire earlier than it would have, never later.</li>
- *   <li><b>Expiry.</b> An entry past its time is invisible at once; Caffeine drops it soon after (its scheduler),
- *       which deletes it from the log and fires EXPIRED events.</li>
+ *   <li><b>Expiry.</b> An entry past its time is invisible at once. In caches with an expiry policy Caffeine drops
+ *       it soon after (variable expiry on the envelope's time, with its scheduler), which deletes it from the log
+ *       and fires EXPIRED events; in eternal caches (no Caffeine expiry, so reads stay as fast as a concurrent
+ *       map) an entry with an expiry time from an earlier configuration is dropped when an operation meets it.</li>
+ *   <li><b>Bounds.</b> {@code maximumSize} (entries) or {@code maximumWeight} (bytes of stored values) bound
+ *       Caffeine; an entry evicted by size leaves the log too (at the cache's remove tier).</li>
+ *   <li><b>Exit.</b> A shutdown hook closes stores still open when the JVM exits, so write-behind (ASYNC) changes
+ *       of managers nobody closed are written; a killed process loses at most the ASYNC changes of the last sync
+ *       interval, never an acknowledged WRITE or FSYNC operation.</li>
  *   <li><b>Codecs.</b> {@code String} keys are written as UTF-8, other keys by Java serialization. Values: by type
  *       (UTF-8 for String, else Java serialization behind an {@link java.io.ObjectInputFilter}), or as configured
  *       ({@code json}, {@code serializable}, or a {@link dev.persist.store.Codec} class). A value the codec cannot
  *       write throws {@code IllegalArgumentException} (or {@code ClassCastException} for a wrong type) and
  *       nothing is written; a logged value that no longer decodes is dropped at load, counted in the store's
  *       {@code undecodableRecords} and logged.</li>
- *   <li><b>Store-by-value</b> (the JCache default) caches hold values encoded, so every read is a copy, and
+ *   <li><b>Store-by-value</b> (the JCache default) caches hold values encoded, so every read is a copy (immutable
+ *       values such as strings and boxed numbers are held as they are: sharing them is as good as a copy), and
  *       persist. <b>Store-by-reference</b> caches hold the application's objects, which need not be serializable:
  *       they are memory-only (never logged, empty after a restart).</li>
  *   <li><b>Atomicity.</b> Each operation on a key is one atomic section of the store (which also covers the cache
@@ -48,13 +56,20 @@
  *       A cache writer or loader that itself writes other keys of caches of the same store from inside such a
  *       call can deadlock against another thread doing the same in the opposite order (the store's key locks
  *       are striped).</li>
+ *   <li><b>Events</b> are collected in the atomic section and delivered right after it: synchronous listeners
+ *       before the operation returns, asynchronous ones on one thread per cache. Events of one operation arrive in
+ *       order; events of two threads' operations on the same key may reach a listener in either order.</li>
+ *   <li><b>Bulk operations</b> (putAll, removeAll, clear, loadAll) write each key at ASYNC and make the batch
+ *       WRITE- or FSYNC-durable once before returning: one fsync for the batch.</li>
  *   <li><b>Tiers per operation kind</b>: {@code put} (put, putAll, putIfAbsent, replace, getAndPut,
  *       getAndReplace), {@code remove} (remove, removeAll, clear, getAndRemove, expirations and evictions),
  *       {@code invoke}, {@code load} (read-through, loadAll). {@code destroyCache} deletes at WRITE whatever the
  *       tiers, so a destroyed cache never comes back.</li>
- *   <li><b>Native API</b> through {@code unwrap}: {@code cache.unwrap(PersistMap.class)},
- *       {@code cache.unwrap(Store.class)}, {@code manager.unwrap(Store.class)} (stats, shrink, fsyncAll); and a
- *       {@link dev.persist.jcache.management.StoreMXBean} per open store.</li>
+ *   <li><b>Native API</b> through {@code unwrap}: {@code cache.unwrap(PersistCache.class)} for per-call tiers
+ *       ({@code put(k, v, Durability.FSYNC)}, {@code remove(k, tier)}) and the cache's tiers;
+ *       {@code cache.unwrap(PersistMap.class)} (the namespace, values as {@link dev.persist.jcache.Stored}
+ *       envelopes), {@code cache.unwrap(Store.class)}, {@code manager.unwrap(Store.class)} (stats, shrink,
+ *       fsyncAll); and a {@link dev.persist.jcache.management.StoreMXBean} per open store.</li>
  * </ul>
  */
 package dev.persist.jcache;

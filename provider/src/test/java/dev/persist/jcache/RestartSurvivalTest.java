@@ -261,4 +261,30 @@ class RestartSurvivalTest {
             assertThat(pc.statistics().getCacheEvictions()).isZero(); // statistics are off
         }
     }
+
+    @Test
+    void bulkOperationsAtFsyncShareFsyncsAndSurvive() {
+        Managers managers = new Managers(dir, "fsync");
+        try (CacheManager m = managers.open()) {
+            Cache<String, Book> c = m.createCache("books", books());
+            dev.persist.store.Store store = m.unwrap(dev.persist.store.Store.class);
+            Map<String, Book> many = new HashMap<>();
+            for (int i = 0; i < 1000; i++) {
+                many.put("k" + i, new Book("t" + i, i));
+            }
+            long syncs = store.stats().syncCalls();
+            c.putAll(many);
+            assertThat(store.stats().syncCalls() - syncs).isLessThanOrEqualTo(3);
+            syncs = store.stats().syncCalls();
+            c.removeAll(Set.of("k1", "k2", "k3"));
+            assertThat(store.stats().syncCalls() - syncs).isLessThanOrEqualTo(3);
+            Cache<String, Book> cleared = m.createCache("cleared", books());
+            cleared.putAll(many);
+            cleared.clear();
+        }
+        try (CacheManager m = managers.open()) {
+            assertThat(contents(m.createCache("books", books()))).hasSize(997).doesNotContainKeys("k1", "k2", "k3");
+            assertThat(contents(m.createCache("cleared", books()))).isEmpty();
+        }
+    }
 }

@@ -29,22 +29,30 @@ public final class EventBatch<K, V> {
 
     /** An entry was created. */
     public void created(K key, V value) {
-        add(new PersistCacheEntryEvent<>(source, EventType.CREATED, key, value, null, false));
+        if (enabled) {
+            add(new PersistCacheEntryEvent<>(source, EventType.CREATED, key, value, null, false));
+        }
     }
 
     /** An entry changed value. */
     public void updated(K key, V value, V oldValue) {
-        add(new PersistCacheEntryEvent<>(source, EventType.UPDATED, key, value, oldValue, true));
+        if (enabled) {
+            add(new PersistCacheEntryEvent<>(source, EventType.UPDATED, key, value, oldValue, true));
+        }
     }
 
     /** An entry was removed. */
     public void removed(K key, V oldValue) {
-        add(new PersistCacheEntryEvent<>(source, EventType.REMOVED, key, oldValue, oldValue, true));
+        if (enabled) {
+            add(new PersistCacheEntryEvent<>(source, EventType.REMOVED, key, oldValue, oldValue, true));
+        }
     }
 
     /** An entry was found expired and dropped. */
     public void expired(K key, V oldValue) {
-        add(new PersistCacheEntryEvent<>(source, EventType.EXPIRED, key, oldValue, oldValue, true));
+        if (enabled) {
+            add(new PersistCacheEntryEvent<>(source, EventType.EXPIRED, key, oldValue, oldValue, true));
+        }
     }
 
     /** @return whether events are being recorded (decoding old values is only worth it then) */
@@ -53,9 +61,6 @@ public final class EventBatch<K, V> {
     }
 
     private void add(CacheEntryEvent<K, V> e) {
-        if (!enabled) {
-            return;
-        }
         if (events == null) {
             events = new ArrayList<>(2);
         }

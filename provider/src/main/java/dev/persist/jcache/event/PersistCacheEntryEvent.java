@@ -14,9 +14,13 @@ import javax.cache.event.EventType;
 public final class PersistCacheEntryEvent<K, V> extends CacheEntryEvent<K, V> {
     private static final long serialVersionUID = 1L;
 
+    /** The entry's key. */
     private final K key;
+    /** The value after the event (for REMOVED and EXPIRED: the value the entry had). */
     private final V value;
+    /** The value before the event, or null. */
     private final V oldValue;
+    /** Whether {@link #oldValue} is meaningful. */
     private final boolean oldValueAvailable;
 
     /**

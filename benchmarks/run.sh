@@ -18,6 +18,8 @@
 #   BENCH_OUT=dir                    where results go (default: benchmarks/results/<timestamp>-<mode>)
 #   BENCH_DIR=dir                    where the benchmark stores live (default: java.io.tmpdir); each trial
 #                                    uses a fresh sub-directory and deletes it afterwards
+#   BENCH_JAVA_OPTS="..."            options of the JMH host JVM, e.g. -Djmh.ignoreLock=true when another JMH run
+#                                    holds /tmp/jmh.lock (the numbers then share the CPU with it)
 #   BENCH_SKIP_BUILD=1               use the existing benchmarks/target/benchmarks.jar
 #   BENCH_JAR=file                   run this jar instead (with BENCH_SKIP_BUILD=1: e.g. a copy, so that a rebuild
 #                                    during a long run does not swap the jar under the forked JVMs)
@@ -54,13 +56,6 @@ OUT=${BENCH_OUT:-"$HERE/results/$(date +%Y%m%d-%H%M%S)-$MODE"}
 ONLY=${BENCH_ONLY:-all}
 mkdir -p "$OUT"
 
-if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-  echo ">> building $JAR"
-  # offline first (dependencies already in ~/.m2), online if something is missing
-  (cd "$ROOT" && mvn -B -q -o package -pl benchmarks -am -DskipTests) \
-    || (cd "$ROOT" && mvn -B -q package -pl benchmarks -am -DskipTests)
-fi
-
 has() { [[ ",$ONLY," == *",all,"* || ",$ONLY," == *",$1,"* ]]; }
 for g in ${ONLY//,/ }; do
   case "$g" in
@@ -68,6 +63,14 @@ for g in ${ONLY//,/ }; do
     *) echo "BENCH_ONLY: unknown group '$g' (set, workload, replay, jcache, restart, memory, all)" >&2; exit 2 ;;
   esac
 done
+
+if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
+  echo ">> building $JAR"
+  # offline first (dependencies already in ~/.m2), online if something is missing
+  (cd "$ROOT" && mvn -B -q -o package -pl benchmarks -am -DskipTests) \
+    || (cd "$ROOT" && mvn -B -q package -pl benchmarks -am -DskipTests)
+fi
+
 
 THRPT_RE=""
 if has set && has workload; then
@@ -86,22 +89,22 @@ echo ">> mode $MODE, results in $OUT"
 : > "$OUT/console.log"
 if [[ -n "$THRPT_RE" ]]; then
   echo ">> store throughput benchmarks: ${THRPT[*]} $*" | tee -a "$OUT/console.log"
-  java -jar "$JAR" "$THRPT_RE" "${THRPT[@]}" -rf json -rff "$OUT/throughput.json" "$@" 2>&1 \
+  java ${BENCH_JAVA_OPTS:-} -jar "$JAR" "$THRPT_RE" "${THRPT[@]}" -rf json -rff "$OUT/throughput.json" "$@" 2>&1 \
     | tee -a "$OUT/console.log"
 fi
 if has replay; then
   echo ">> store replay benchmark: ${SHOT[*]} $*" | tee -a "$OUT/console.log"
-  java -jar "$JAR" 'dev\.persist\.bench\.ReplayBenchmark\.' "${SHOT[@]}" -rf json -rff "$OUT/replay.json" "$@" 2>&1 \
+  java ${BENCH_JAVA_OPTS:-} -jar "$JAR" 'dev\.persist\.bench\.ReplayBenchmark\.' "${SHOT[@]}" -rf json -rff "$OUT/replay.json" "$@" 2>&1 \
     | tee -a "$OUT/console.log"
 fi
 if has jcache; then
   echo ">> JCache throughput benchmarks: ${THRPT[*]} ${IMPL_ARGS[*]} $*" | tee -a "$OUT/console.log"
-  java -jar "$JAR" 'dev\.persist\.bench\.JCache(Get|Workload|Put)Benchmark\.' "${THRPT[@]}" "${IMPL_ARGS[@]}" \
+  java ${BENCH_JAVA_OPTS:-} -jar "$JAR" 'dev\.persist\.bench\.JCache(Get|Workload|Put)Benchmark\.' "${THRPT[@]}" "${IMPL_ARGS[@]}" \
     -rf json -rff "$OUT/jcache.json" "$@" 2>&1 | tee -a "$OUT/console.log"
 fi
 if has restart; then
   echo ">> JCache restart benchmark: ${SHOT[*]} $*" | tee -a "$OUT/console.log"
-  java -jar "$JAR" 'dev\.persist\.bench\.JCacheRestartBenchmark\.' "${SHOT[@]}" -rf json -rff "$OUT/restart.json" \
+  java ${BENCH_JAVA_OPTS:-} -jar "$JAR" 'dev\.persist\.bench\.JCacheRestartBenchmark\.' "${SHOT[@]}" -rf json -rff "$OUT/restart.json" \
     "$@" 2>&1 | tee -a "$OUT/console.log"
 fi
 if has memory; then

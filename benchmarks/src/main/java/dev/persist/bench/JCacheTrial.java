@@ -42,6 +42,15 @@ public abstract class JCacheTrial {
     @Setup(Level.Trial)
     public void openCache() {
         dir = BenchSupport.freshDir("persist-bench-jcache-");
+        try {
+            open();
+        } catch (RuntimeException | Error e) {
+            closeCache(); // JMH runs no trial teardown after a failed setup: do not leave the directory behind
+            throw e;
+        }
+    }
+
+    private void open() {
         manager = JCacheImpls.openManager(impl, dir);
         cache = JCacheImpls.createCache(impl, manager);
         if (!JCacheImpls.storeByValue(cache)) {

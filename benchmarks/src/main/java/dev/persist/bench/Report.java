@@ -70,10 +70,219 @@ public final class Report {
         setTable(results, out);
         workloadTable(results, out);
         replayTable(results, out);
-        if (log != null && Files.exists(log)) {
-            logStatsTable(Files.readAllLines(log), out);
-        }
+        List<String> lines = log != null && Files.exists(log) ? Files.readAllLines(log) : List.of();
+        jcacheTables(results, lines, out);
+        logStatsTable(lines, out);
         System.out.print(out);
+    }
+
+    // --- JCache benchmarks: this provider per tier vs Caffeine jcache and Ehcache 3 ---
+
+    static final String[] IMPLS = {"persist-MEMORY", "persist-ASYNC", "persist-WRITE", "persist-FSYNC", "caffeine",
+            "ehcache-heap", "ehcache-disk"};
+    private static final String CAFFEINE = "caffeine";
+
+    private static Score findImpl(Map<String, List<Score>> results, String bench, int threads, String impl) {
+        List<Score> list = results.get(bench);
+        if (list == null) {
+            return null;
+        }
+        for (Score s : list) {
+            if ((threads <= 0 || s.threads == threads) && impl.equals(s.params.get("impl"))) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** One table per JCache workload: ops/s per impl and thread count, and the ratio to Caffeine jcache. */
+    private static void jcacheThroughput(Map<String, List<Score>> results, String title, String bench,
+                                         String[] methods, int[] threads, StringBuilder out) {
+        boolean any = false;
+        for (String m : methods) {
+            any |= results.containsKey(bench + "." + m);
+        }
+        if (!any) {
+            return;
+        }
+        out.append("\n== ").append(title).append(", ops/s (x = ratio to caffeine jcache, same threads) ==\n");
+        out.append(String.format(Locale.ROOT, "%-15s", "impl"));
+        for (int t : threads) {
+            out.append(String.format(Locale.ROOT, " %14s %7s", t + " thread" + (t == 1 ? "" : "s"), "x"));
+        }
+        out.append('\n');
+        for (String impl : IMPLS) {
+            out.append(String.format(Locale.ROOT, "%-15s", impl));
+            for (int i = 0; i < methods.length; i++) {
+                Score s = findImpl(results, bench + "." + methods[i], threads[i], impl);
+                Score c = findImpl(results, bench + "." + methods[i], threads[i], CAFFEINE);
+                out.append(String.format(Locale.ROOT, " %14s %7s",
+                        s == null ? "-" : String.format(Locale.ROOT, "%,.0f", s.score), ratio(s, c)));
+            }
+            out.append('\n');
+        }
+    }
+
+    private static final Pattern FOOTPRINT =
+            Pattern.compile("FOOTPRINT impl=(\\S+) entries=(\\d+) .*bytes/entry=([\\d.]+)");
+    private static final Pattern RESTART = Pattern.compile(
+            "RESTART impl=(\\S+) entries=(\\d+) bytesOnDisk=(\\d+) bytes/entry=([\\d.]+) fillSeconds=([\\d.]+)");
+
+    private static void jcacheTables(Map<String, List<Score>> results, List<String> lines, StringBuilder out) {
+        String get = "JCacheGetBenchmark";
+        String mix = "JCacheWorkloadBenchmark";
+        String put = "JCachePutBenchmark";
+        jcacheThroughput(results, "JCache get-heavy (100% get, 100k keys, Zipf 0.99)", get,
+                new String[] {"get_01t", "get_02t", "get_08t"}, new int[] {1, 2, 8}, out);
+        jcacheThroughput(results, "JCache go-persist workload (100k keys, 80% get / 20% put)", mix,
+                new String[] {"mixed80get20put_08t", "mixed80get20put_16t"}, new int[] {8, 16}, out);
+        jcacheThroughput(results, "JCache put-only (100k keys, overwrites)", put,
+                new String[] {"put_01t", "put_16t"}, new int[] {1, 16}, out);
+
+        // restart
+        Map<String, String[]> restartLines = new LinkedHashMap<>();
+        for (String line : lines) {
+            Matcher m = RESTART.matcher(line);
+            if (m.find()) {
+                restartLines.put(m.group(1), new String[] {m.group(2), m.group(3), m.group(4), m.group(5)});
+            }
+        }
+        List<Score> restart = results.getOrDefault("JCacheRestartBenchmark.reopen", List.of());
+        if (!restart.isEmpty() || !restartLines.isEmpty()) {
+            out.append("\n== JCache restart: reopen manager + cache holding N entries (single shot) ==\n");
+            out.append(String.format(Locale.ROOT, "%-15s %9s %18s %14s %14s %11s%n", "impl", "entries",
+                    "time (ms, +- err)", "entries/s", "bytes on disk", "bytes/entry"));
+            for (String impl : IMPLS) {
+                Score s = findImpl(results, "JCacheRestartBenchmark.reopen", 0, impl);
+                String[] l = restartLines.get(impl);
+                if (s == null && l == null) {
+                    continue;
+                }
+                long n = s != null ? Long.parseLong(s.params.getOrDefault("entries", "0")) : Long.parseLong(l[0]);
+                double ms = s == null ? Double.NaN : toMillis(s.score, s.unit);
+                out.append(String.format(Locale.ROOT, "%-15s %9d %18s %14s %14s %11s%n", impl, n,
+                        s == null ? "-" : String.format(Locale.ROOT, "%.1f +- %.1f", ms, toMillis(s.error, s.unit)),
+                        s == null ? "-" : String.format(Locale.ROOT, "%,.0f", n / (ms / 1000.0)),
+                        l == null ? "-" : String.format(Locale.ROOT, "%,d", Long.parseLong(l[1])),
+                        l == null ? "-" : l[2]));
+            }
+        }
+
+        // memory
+        Map<String, Double> footprint = new LinkedHashMap<>();
+        for (String line : lines) {
+            Matcher m = FOOTPRINT.matcher(line);
+            if (m.find()) {
+                footprint.put(m.group(1), Double.parseDouble(m.group(3)));
+            }
+        }
+        if (!footprint.isEmpty()) {
+            out.append("\n== JCache memory: retained heap per entry after 1M puts (used heap after GC) ==\n");
+            out.append(String.format(Locale.ROOT, "%-15s %12s %10s%n", "impl", "bytes/entry", "x caffeine"));
+            Double caf = footprint.get(CAFFEINE);
+            for (Map.Entry<String, Double> e : footprint.entrySet()) {
+                out.append(String.format(Locale.ROOT, "%-15s %12.1f %10s%n", e.getKey(), e.getValue(),
+                        caf == null ? "-" : String.format(Locale.ROOT, "%.2fx", e.getValue() / caf)));
+            }
+        }
+
+        targets(results, out);
+    }
+
+    /** The ratios issue 4 names, each against its target. */
+    private static void targets(Map<String, List<Score>> results, StringBuilder out) {
+        List<String[]> rows = new ArrayList<>();
+        String get = "JCacheGetBenchmark.";
+        String put = "JCachePutBenchmark.";
+        String[][] gets = {{"get_01t", "1"}, {"get_02t", "2"}, {"get_08t", "8"}};
+        String[][] puts = {{"put_01t", "1"}, {"put_16t", "16"}};
+        for (String[] g : gets) {
+            target(rows, "MEMORY get " + g[1] + "t / caffeine", results, get + g[0], Integer.parseInt(g[1]),
+                    "persist-MEMORY", CAFFEINE, 1.0);
+        }
+        for (String[] g : gets) {
+            // a get takes the same code path at every tier: their mean is a less noisy estimate of the get ratio
+            double sum = 0;
+            int n = 0;
+            for (String impl : new String[] {"persist-MEMORY", "persist-ASYNC", "persist-WRITE", "persist-FSYNC"}) {
+                Score a = findImpl(results, get + g[0], Integer.parseInt(g[1]), impl);
+                if (a != null) {
+                    sum += a.score;
+                    n++;
+                }
+            }
+            Score c = findImpl(results, get + g[0], Integer.parseInt(g[1]), CAFFEINE);
+            if (n > 0 && c != null) {
+                rows.add(row("(mean of 4 tiers) get " + g[1] + "t / caffeine", sum / n / c.score, 1.0, "x"));
+            }
+        }
+        for (String[] p : puts) {
+            target(rows, "MEMORY put " + p[1] + "t / caffeine", results, put + p[0], Integer.parseInt(p[1]),
+                    "persist-MEMORY", CAFFEINE, 1.0);
+        }
+        for (String[] g : gets) {
+            target(rows, "MEMORY get " + g[1] + "t / ehcache-heap", results, get + g[0], Integer.parseInt(g[1]),
+                    "persist-MEMORY", "ehcache-heap", 3.0);
+        }
+        for (String[] p : puts) {
+            target(rows, "MEMORY put " + p[1] + "t / ehcache-heap", results, put + p[0], Integer.parseInt(p[1]),
+                    "persist-MEMORY", "ehcache-heap", 3.0);
+        }
+        for (String[] p : puts) {
+            target(rows, "WRITE put " + p[1] + "t / ehcache-disk", results, put + p[0], Integer.parseInt(p[1]),
+                    "persist-WRITE", "ehcache-disk", 3.0);
+        }
+        Score f16 = findImpl(results, put + "put_16t", 16, "persist-FSYNC");
+        Score f1 = findImpl(results, put + "put_01t", 1, "persist-FSYNC");
+        if (f16 != null && f1 != null) {
+            rows.add(row("FSYNC put 16t / FSYNC put 1t (JCache)", f16.score / f1.score, 8.0, "x"));
+        }
+        Score s16 = find(results, "StoreSetBenchmark.", 16, "FSYNC");
+        Score s1 = find(results, "StoreSetBenchmark.", 1, "FSYNC");
+        if (s16 != null && s1 != null) {
+            rows.add(row("FSYNC set 16t / FSYNC set 1t (store)", s16.score / s1.score, 8.0, "x"));
+        }
+        Score reopen = findImpl(results, "JCacheRestartBenchmark.reopen", 0, "persist-WRITE");
+        if (reopen != null) {
+            double n = Double.parseDouble(reopen.params.getOrDefault("entries", "0"));
+            rows.add(row("replay: JCache reopen, 1M entries, records/s", n / (toMillis(reopen.score, reopen.unit)
+                    / 1000.0), 1e6, ""));
+        }
+        for (String b : new String[] {"openRaw", "openTyped"}) {
+            for (Score s : results.getOrDefault("ReplayBenchmark." + b, List.of())) {
+                if (!"1000000".equals(s.params.get("distinctKeys"))) {
+                    continue;
+                }
+                double n = Double.parseDouble(s.params.getOrDefault("records", "0"));
+                rows.add(row("replay: store " + b + ", 1M distinct keys, records/s",
+                        n / (toMillis(s.score, s.unit) / 1000.0), 1e6, ""));
+            }
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        out.append("\n== Issue 4 targets (ratios from this run) ==\n");
+        out.append(String.format(Locale.ROOT, "%-48s %14s %10s %7s%n", "ratio", "value", "target", ""));
+        for (String[] r : rows) {
+            out.append(String.format(Locale.ROOT, "%-48s %14s %10s %7s%n", (Object[]) r));
+        }
+    }
+
+    private static void target(List<String[]> rows, String label, Map<String, List<Score>> results, String bench,
+                               int threads, String impl, String base, double want) {
+        Score a = findImpl(results, bench, threads, impl);
+        Score b = findImpl(results, bench, threads, base);
+        if (a != null && b != null && b.score > 0) {
+            rows.add(row(label, a.score / b.score, want, "x"));
+        }
+    }
+
+    private static String[] row(String label, double value, double want, String unit) {
+        String v = unit.equals("x") ? String.format(Locale.ROOT, "%.2fx", value)
+                : String.format(Locale.ROOT, "%,.0f", value);
+        String w = unit.equals("x") ? String.format(Locale.ROOT, ">= %.1fx", want)
+                : String.format(Locale.ROOT, ">= %,.0f", want);
+        return new String[] {label, v, w, value >= want ? "met" : "MISSED"};
     }
 
     private static Score find(Map<String, List<Score>> results, String benchPrefix, int threads, String tier) {
@@ -173,7 +382,7 @@ public final class Report {
             }
             String bench = kv.get("benchmark");
             bench = bench.substring(bench.lastIndexOf('.', bench.lastIndexOf('.') - 1) + 1);
-            String key = String.format(Locale.ROOT, "%-40s %-6s %3s", bench, kv.get("tier"), kv.get("threads"));
+            String key = String.format(Locale.ROOT, "%-40s %-14s %3s", bench, kv.get("tier"), kv.get("threads"));
             long[] s = sums.computeIfAbsent(key, k -> new long[4]);
             s[0] += Long.parseLong(kv.get("records"));
             s[1] += Long.parseLong(kv.get("writeCalls"));
@@ -184,10 +393,13 @@ public final class Report {
             return;
         }
         out.append("\n== Log records vs system calls, measured iterations summed (group commit batching) ==\n");
-        out.append(String.format(Locale.ROOT, "%-40s %-6s %3s %11s %11s %10s %13s %13s %9s%n", "benchmark", "tier",
+        out.append(String.format(Locale.ROOT, "%-40s %-14s %3s %11s %11s %10s %13s %13s %9s%n", "benchmark", "tier/impl",
                 "thr", "records", "writeCalls", "syncCalls", "records/write", "records/fsync", "fsync/s"));
         for (Map.Entry<String, long[]> e : sums.entrySet()) {
             long[] s = e.getValue();
+            if (s[0] == 0 && s[1] == 0 && s[2] == 0) {
+                continue; // nothing logged (MEMORY tier, get-only workloads)
+            }
             out.append(String.format(Locale.ROOT, "%s %11d %11d %10d %13s %13s %9s%n", e.getKey(), s[0], s[1], s[2],
                     s[1] == 0 ? "-" : String.format(Locale.ROOT, "%.1f", (double) s[0] / s[1]),
                     s[2] == 0 ? "-" : String.format(Locale.ROOT, "%.1f", (double) s[0] / s[2]),

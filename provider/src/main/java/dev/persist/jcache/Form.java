@@ -80,9 +80,44 @@ interface Form<T> {
             Character.class, Boolean.class, Double.class, Float.class, BigInteger.class, BigDecimal.class,
             UUID.class);
 
-    /** @return whether {@code o} is of an immutable JDK value class or an enum */
+    /** @return whether {@code o} is of an immutable JDK value class, an enum, or a deeply immutable record */
     static boolean isImmutable(Object o) {
         Class<?> c = o.getClass();
-        return c == String.class || IMMUTABLE.contains(c) || o instanceof Enum<?>;
+        return c == String.class || IMMUTABLE.contains(c) || o instanceof Enum<?>
+                || (c.isRecord() && ImmutableRecords.IS.get(c));
+    }
+
+    /**
+     * Records whose state cannot change: a {@code Serializable} record (so the default codec can always write it, as
+     * a string) whose components are all primitives, final immutable JDK classes ({@code String}, boxed primitives,
+     * {@code UUID}), enums, or records of this kind. Their fields are final, so sharing an instance is as good as a
+     * copy, and store-by-value reads of such values need no decoding.
+     */
+    final class ImmutableRecords {
+        static final ClassValue<Boolean> IS = new ClassValue<>() {
+            @Override
+            protected Boolean computeValue(Class<?> type) {
+                return deeplyImmutable(type, 0);
+            }
+        };
+
+        private ImmutableRecords() {
+        }
+
+        private static boolean deeplyImmutable(Class<?> record, int depth) {
+            if (!record.isRecord() || !java.io.Serializable.class.isAssignableFrom(record) || depth > 8) {
+                return false;
+            }
+            for (java.lang.reflect.RecordComponent rc : record.getRecordComponents()) {
+                Class<?> t = rc.getType();
+                boolean ok = t.isPrimitive() || t.isEnum()
+                        || (IMMUTABLE.contains(t) && java.lang.reflect.Modifier.isFinal(t.getModifiers()))
+                        || (t.isRecord() && deeplyImmutable(t, depth + 1));
+                if (!ok) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 }

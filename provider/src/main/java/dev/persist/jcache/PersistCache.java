@@ -460,11 +460,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         listeners.dispatch(events);
         V old = o.existed ? values.out(o.oldHeld.payload) : null;
         if (statisticsOn()) {
-            if (o.existed) {
-                stats.hits(1);
-            } else {
-                stats.misses(1);
-            }
+            stats.hitOrMiss(o.existed);
             if (o.stored) {
                 stats.puts(1);
                 stats.putTime(System.nanoTime() - start);
@@ -524,11 +520,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         Outcome<V> o = putOne(key, value, true, false, events);
         listeners.dispatch(events);
         if (statisticsOn()) {
-            if (o.existed) {
-                stats.hits(1);
-            } else {
-                stats.misses(1);
-            }
+            stats.hitOrMiss(o.existed);
             if (o.stored) {
                 stats.puts(1);
                 stats.putTime(System.nanoTime() - start);
@@ -625,11 +617,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         }
         listeners.dispatch(events);
         if (statisticsOn()) {
-            if (o.existed) {
-                stats.hits(1);
-            } else {
-                stats.misses(1);
-            }
+            stats.hitOrMiss(o.existed);
             if (o.stored) {
                 stats.puts(1);
                 stats.putTime(System.nanoTime() - start);
@@ -782,11 +770,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         }
         listeners.dispatch(events);
         if (statisticsOn()) {
-            if (o.existed) {
-                stats.hits(1);
-            } else {
-                stats.misses(1);
-            }
+            stats.hitOrMiss(o.existed);
             if (o.stored) {
                 stats.removals(1);
                 stats.removeTime(System.nanoTime() - start);
@@ -954,11 +938,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         ProcessorEntry<K, V> entry = state.entry;
         raiseExpired(key, o, events);
         if (statisticsOn()) {
-            if (o.existed) {
-                stats.hits(1);
-            } else {
-                stats.misses(1);
-            }
+            stats.hitOrMiss(o.existed);
             stats.getTime(System.nanoTime() - start);
         }
         switch (entry.op()) {

@@ -29,6 +29,15 @@ public final class CacheStats implements CacheStatisticsMXBean {
         removeNanos.reset();
     }
 
+    /** Counts one hit if {@code hit}, else one miss. */
+    public void hitOrMiss(boolean hit) {
+        if (hit) {
+            hits(1);
+        } else {
+            misses(1);
+        }
+    }
+
     /** Counts {@code n} hits. */
     public void hits(long n) {
         hits.add(n);

@@ -12,13 +12,10 @@ import javax.cache.CacheManager;
 import javax.cache.configuration.MutableConfiguration;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,36 +46,8 @@ class CacheLinearizabilityTest {
             for (int round = 0; round < ROUNDS; round++) {
                 Cache<String, Integer> cache = m.createCache("r" + round, new MutableConfiguration<String, Integer>()
                         .setTypes(String.class, Integer.class));
-                Map<String, RegisterHistory> histories = new HashMap<>();
-                for (int k = 0; k < KEYS; k++) {
-                    histories.put("k" + k, new RegisterHistory());
-                }
-                CyclicBarrier start = new CyclicBarrier(THREADS);
-                List<Thread> threads = new ArrayList<>();
-                List<Throwable> errors = new ArrayList<>();
-                for (int t = 0; t < THREADS; t++) {
-                    long seed = seeds.nextLong();
-                    Thread thread = new Thread(() -> {
-                        Random rnd = new Random(seed);
-                        try {
-                            start.await();
-                            for (int i = 0; i < OPS_PER_THREAD; i++) {
-                                String key = "k" + rnd.nextInt(KEYS);
-                                record(cache, histories.get(key), key, rnd.nextInt(12), unique);
-                            }
-                        } catch (Throwable e) {
-                            synchronized (errors) {
-                                errors.add(e);
-                            }
-                        }
-                    });
-                    threads.add(thread);
-                    thread.start();
-                }
-                for (Thread thread : threads) {
-                    thread.join();
-                }
-                assertThat(errors).isEmpty();
+                Map<String, RegisterHistory> histories = RegisterHistory.record(THREADS, KEYS, OPS_PER_THREAD, seeds,
+                        (rnd, key, history) -> record(cache, history, key, rnd.nextInt(12), unique));
                 for (Map.Entry<String, RegisterHistory> e : histories.entrySet()) {
                     assertThat(e.getValue().linearizable(null))
                             .as("%s round %d key %s: no linearization of %d operations", tier, round, e.getKey(),

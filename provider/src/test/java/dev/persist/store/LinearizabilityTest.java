@@ -4,12 +4,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,37 +35,9 @@ class LinearizabilityTest {
         try (Store store = Store.open(log)) {
             for (int round = 0; round < ROUNDS; round++) {
                 PersistMap<String, Integer> m = store.map("round" + round, Codecs.utf8(), Codecs.json(Integer.class));
-                Map<String, RegisterHistory> histories = new HashMap<>();
-                for (int k = 0; k < KEYS; k++) {
-                    histories.put("k" + k, new RegisterHistory());
-                }
-                CyclicBarrier start = new CyclicBarrier(THREADS);
-                List<Thread> threads = new ArrayList<>();
-                List<Throwable> errors = new ArrayList<>();
-                for (int t = 0; t < THREADS; t++) {
-                    long seed = seeds.nextLong();
-                    Thread thread = new Thread(() -> {
-                        Random rnd = new Random(seed);
-                        try {
-                            start.await();
-                            for (int i = 0; i < OPS_PER_THREAD; i++) {
-                                String key = "k" + rnd.nextInt(KEYS);
-                                Durability tier = tiers[rnd.nextInt(tiers.length)];
-                                record(m, histories.get(key), key, rnd.nextInt(10), tier, unique);
-                            }
-                        } catch (Throwable e) {
-                            synchronized (errors) {
-                                errors.add(e);
-                            }
-                        }
-                    });
-                    threads.add(thread);
-                    thread.start();
-                }
-                for (Thread thread : threads) {
-                    thread.join();
-                }
-                assertThat(errors).isEmpty();
+                Map<String, RegisterHistory> histories = RegisterHistory.record(THREADS, KEYS, OPS_PER_THREAD, seeds,
+                        (rnd, key, history) -> record(m, history, key, rnd.nextInt(10), tiers[rnd.nextInt(tiers.length)],
+                                unique));
                 for (Map.Entry<String, RegisterHistory> e : histories.entrySet()) {
                     assertThat(e.getValue().linearizable(null))
                             .as("round %d key %s: no linearization of %d operations", round, e.getKey(), e.getValue().size())

@@ -1,6 +1,11 @@
 package dev.persist.store;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -22,7 +27,55 @@ public final class RegisterHistory {
     public record Op(Kind kind, Integer read, Integer written, long invokedNanos, long returnedNanos) {
     }
 
+    /** One operation of a thread, on a key it drew, recorded into that key's history. */
+    @FunctionalInterface
+    public interface Step {
+        void run(Random rnd, String key, RegisterHistory history) throws Exception;
+    }
+
     private final List<Op> ops = new ArrayList<>();
+
+    /**
+     * Starts {@code threads} threads together; each runs {@code opsPerThread} steps on keys {@code k0..k<keys-1>}
+     * drawn at random (seeded from {@code seeds}, so a run can be replayed).
+     *
+     * @return the history of each key
+     * @throws AssertionError if a step threw
+     */
+    public static Map<String, RegisterHistory> record(int threads, int keys, int opsPerThread, Random seeds, Step step)
+            throws InterruptedException {
+        Map<String, RegisterHistory> histories = new HashMap<>();
+        for (int k = 0; k < keys; k++) {
+            histories.put("k" + k, new RegisterHistory());
+        }
+        CyclicBarrier start = new CyclicBarrier(threads);
+        List<Thread> running = new ArrayList<>();
+        List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < threads; t++) {
+            long seed = seeds.nextLong();
+            Thread thread = new Thread(() -> {
+                Random rnd = new Random(seed);
+                try {
+                    start.await();
+                    for (int i = 0; i < opsPerThread; i++) {
+                        String key = "k" + rnd.nextInt(keys);
+                        step.run(rnd, key, histories.get(key));
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            });
+            running.add(thread);
+            thread.start();
+        }
+        for (Thread thread : running) {
+            thread.join();
+        }
+        if (!errors.isEmpty()) {
+            throw new AssertionError("a step failed: " + errors.get(0), errors.get(0));
+        }
+        return histories;
+    }
 
     public synchronized void add(Op op) {
         ops.add(op);

@@ -45,8 +45,20 @@ final class LogWriter {
 
     /** Held by the fsync leader and by compaction: no fsync runs while the file is swapped. */
     private final ReentrantLock syncLock = new ReentrantLock();
-    private final Object syncMonitor = new Object();
-    private boolean syncing; // guarded by syncMonitor
+    /** Guards the leader/follower state of FSYNC callers below. */
+    private final ReentrantLock syncState = new ReentrantLock();
+    /** Signalled when an fsync ends: its followers return, one of the rest leads next. */
+    private final java.util.concurrent.locks.Condition syncEnded = syncState.newCondition();
+    private boolean syncing;
+    /** Callers waiting for an fsync. */
+    private int waiting;
+    /** Threads that asked for an fsync lately: how many callers the next leader waits for. */
+    private final ActiveThreads activeCallers = new ActiveThreads(ACTIVE_WINDOW_NANOS);
+    /** How long a thread counts as an FSYNC caller after its last call. */
+    static final long ACTIVE_WINDOW_NANOS = 20_000_000;
+    private volatile long lastFsyncNanos;
+    /** Upper bound of the commit delay, whatever the disk's fsync time. */
+    static final long MAX_COMMIT_DELAY_NANOS = 2_000_000;
     private volatile long syncedLsn;
     private volatile long lastSyncMillis;
     private final java.util.concurrent.atomic.LongAdder writeCalls = new java.util.concurrent.atomic.LongAdder();
@@ -138,17 +150,34 @@ final class LogWriter {
 
     /**
      * Returns once every record up to {@code lsn} is on stable storage. One caller at a time is the leader: it writes
-     * everything pending and fsyncs once; the others wait on the monitor, and all of those the fsync covered wake
-     * together when it ends (a lock hand-off would wake them one by one, and the next leader would fsync only the
-     * few records appended meanwhile).
+     * everything pending and fsyncs once; the others wait, and all of those the fsync covered wake together when it
+     * ends (a lock hand-off would wake them one by one, and the next leader would fsync only the few records appended
+     * meanwhile).
+     *
+     * <p>Commit delay: the callers an fsync covers come back with their next records at about the same time, and
+     * the first of them becomes the next leader. Fsyncing at once would cover only that one and the few that beat
+     * it, and the rest would wait for yet another fsync: with one fsync in flight, batches settle at about half the
+     * callers (7.4 to 8.1 records per fsync at 16 threads). So a leader first waits until every thread that asked for
+     * an fsync in the last {@link #ACTIVE_WINDOW_NANOS} is waiting, for at most half the last fsync's duration
+     * (bounded by {@link #MAX_COMMIT_DELAY_NANOS}). A lone caller never waits. (Waiting for as many callers as the
+     * previous fsync covered is not enough: that count is self-fulfilling and settled at 10 of 16.)
      */
     void awaitSynced(long lsn) {
+        awaitSynced(lsn, true);
+    }
+
+    /** @param caller whether this is an application call (counted for the commit delay), not the syncer's */
+    private void awaitSynced(long lsn, boolean caller) {
         if (syncedLsn >= lsn) {
             return;
         }
         boolean interrupted = false;
         boolean leader = false;
-        synchronized (syncMonitor) {
+        syncState.lock();
+        try {
+            if (caller) {
+                activeCallers.note(Thread.currentThread());
+            }
             while (syncedLsn < lsn) {
                 checkNotFailed();
                 if (!syncing) {
@@ -156,12 +185,20 @@ final class LogWriter {
                     leader = true;
                     break;
                 }
+                waiting++;
                 try {
-                    syncMonitor.wait();
+                    syncEnded.await();
                 } catch (InterruptedException e) {
                     interrupted = true; // the caller's record is already in the log's order: finish, then re-assert
+                } finally {
+                    waiting--;
                 }
             }
+            if (leader) {
+                gatherFollowers();
+            }
+        } finally {
+            syncState.unlock();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -186,10 +223,12 @@ final class LogWriter {
                     writeLock.unlock();
                 }
                 // fsync outside writeLock, so WRITE-tier callers keep going while the disk works
+                long started = System.nanoTime();
                 retryingOnInterrupt(ch -> {
                     ch.force(true);
                     return null;
                 }, "fsync of " + file + " failed");
+                lastFsyncNanos = System.nanoTime() - started;
                 syncCalls.increment();
                 lastSyncMillis = System.currentTimeMillis();
                 durable = target;
@@ -197,19 +236,45 @@ final class LogWriter {
                 syncLock.unlock();
             }
         } finally {
-            synchronized (syncMonitor) {
+            syncState.lock();
+            try {
                 if (durable > syncedLsn) {
                     syncedLsn = durable;
                 }
                 syncing = false;
-                syncMonitor.notifyAll();
+                syncEnded.signalAll();
+            } finally {
+                syncState.unlock();
+            }
+        }
+    }
+
+    /**
+     * The commit delay, called by a new leader holding {@code syncState}: waits until every thread that called for
+     * an fsync lately is waiting (they append before they wait, so the write this leader makes next holds their
+     * records), or the delay is over.
+     *
+     */
+    private void gatherFollowers() {
+        int target = activeCallers.count();
+        if (target > 1 && waiting + 1 < target) {
+            // yield rather than sleep: the leader stays runnable (no wake-up to wait for when the callers are in),
+            // and on a busy machine the callers it waits for get the core
+            long deadline = System.nanoTime() + Math.min(lastFsyncNanos / 2, MAX_COMMIT_DELAY_NANOS);
+            while (waiting + 1 < target && System.nanoTime() < deadline) {
+                syncState.unlock();
+                try {
+                    Thread.yield();
+                } finally {
+                    syncState.lock();
+                }
             }
         }
     }
 
     /** Writes and fsyncs everything appended so far, if anything is not yet durable. */
     void syncAll() {
-        awaitSynced(appendedLsn());
+        awaitSynced(appendedLsn(), false);
     }
 
     /** Called with writeLock held: writes the whole pending buffer with one write call. */

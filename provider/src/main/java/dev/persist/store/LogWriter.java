@@ -112,8 +112,8 @@ final class LogWriter {
      * <p>Whoever holds {@code writeLock} writes everything pending with one call. A caller that finds the lock taken
      * spins, then yields, for a few microseconds (about the cost of one {@code write(2)}) before it parks on the lock:
      * a park and the unpark that ends it cost more than the write itself. On 2 cores this made WRITE {@code set} at
-     * 16 threads 1.65x faster (StoreSetBenchmark, 0.36 M to 0.60 M ops/s); records per write stayed 1.0 there, since
-     * no more than two callers run at once to share a write.
+     * 16 threads up to 1.65x faster (StoreSetBenchmark, 0.36 M to 0.60 M ops/s; no gain when other processes load
+     * both cores); records per write stayed 1.0 there, since no more than two callers run at once to share a write.
      */
     void awaitWritten(long lsn) {
         if (writtenLsn >= lsn) {

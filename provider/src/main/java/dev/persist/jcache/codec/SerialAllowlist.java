@@ -24,7 +24,8 @@ public final class SerialAllowlist {
     /**
      * Classes every cache may hold: JDK value types ({@code java.lang.*} without its sub-packages, so neither
      * {@code java.lang.invoke.SerializedLambda} nor {@code java.lang.reflect.Proxy}; not {@code java.net.URL}),
-     * Spring's cached null, and the keys and entries Hibernate ORM 6 puts into its second-level cache regions.
+     * Spring's cached null and {@code SimpleKey}, and the keys and entries Hibernate ORM 6.6 puts into its
+     * second-level cache regions.
      * Arrays are decided by their element type; arrays of primitives are always allowed.
      */
     public static final List<String> DEFAULT_ALLOW = List.of(

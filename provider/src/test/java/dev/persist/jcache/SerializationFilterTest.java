@@ -157,7 +157,7 @@ class SerializationFilterTest {
                 new ArrayList<>(List.of(1, 2)), new LinkedList<>(List.of("a")), new HashMap<>(Map.of("a", 1)),
                 List.of(1L, 2L), Map.of("k", List.of("v")), days, sorted, new ConcurrentHashMap<>(Map.of("c", 3)),
                 new CopyOnWriteArrayList<>(List.of(4)), new int[] {1, 2}, new byte[] {1, 2}, new long[][] {{3}},
-                new Object[] {1L, 2L}, new String[] {"x"}, URI.create("https://example.com/a"),
+                new Object[] {1L, 2L}, new String[] {"x"}, new Serializable[] {1L, "x"}, URI.create("https://example.com/a"),
                 new Timestamp(1_700_000_000_000L), new java.sql.Date(1_700_000_000_000L),
                 java.util.Collections.unmodifiableList(new ArrayList<>(List.of("u"))));
         SerializationCodec<Object> codec = codec("c");

@@ -35,8 +35,10 @@ public final class SerialAllowlist {
             "java.time.*", "java.math.*", "java.net.URI", "java.sql.Date", "java.sql.Time", "java.sql.Timestamp",
             // Spring's cached null, and its key of methods with no or several parameters
             "org.springframework.cache.support.NullValue", "org.springframework.cache.interceptor.SimpleKey",
-            // Hibernate ORM 6.6: cache keys, entity and collection entries, read-write locks and items, query results
-            "org.hibernate.cache.internal.*", "org.hibernate.cache.spi.entry.*",
+            // Hibernate ORM 6.6: cache keys, entity and collection entries (their state is a Serializable[], an
+            // array checked by its element type: the interface; each element is checked on its own), read-write
+            // locks and items, query results
+            "java.io.Serializable", "org.hibernate.cache.internal.*", "org.hibernate.cache.spi.entry.*",
             "org.hibernate.cache.spi.support.AbstractReadWriteAccess$*", "org.hibernate.cache.spi.QueryKey",
             "org.hibernate.query.internal.QueryParameterBindingsImpl$ParameterBindingsMementoImpl",
             // markers Hibernate puts into entries for lazy attributes not fetched and unknown back-references

@@ -1,9 +1,12 @@
 package dev.persist.jcache;
 
+import dev.persist.jcache.codec.SerializationCodec;
 import dev.persist.store.Codec;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -39,13 +42,19 @@ interface Form<T> {
     /**
      * Store-by-value values: immutable values (strings, boxed numbers, ...) are held as they are, since sharing
      * them is as good as copying; other values are held encoded, so encoding on the way in and decoding on the way
-     * out are the copies JSR-107 requires.
+     * out are the copies JSR-107 requires. An immutable value is encoded only when the store writes it, so the
+     * classes it would be written with are checked here against the serialization allowlist: a value that could not
+     * be read back is refused before anything changes, as one the codec cannot encode.
      */
     static <T> Form<T> encoded(Codec<T> codec) {
         return new Form<>() {
             @Override
             public Object in(T value) {
-                return isImmutable(value) ? value : codec.encode(value);
+                if (isImmutable(value)) {
+                    SerialClasses.requireAllowed(codec, value);
+                    return value;
+                }
+                return codec.encode(value);
             }
 
             @Override
@@ -64,7 +73,11 @@ interface Form<T> {
         return new Form<>() {
             @Override
             public Object in(T value) {
-                return isImmutable(value) ? value : codec.decode(codec.encode(value));
+                if (isImmutable(value)) {
+                    SerialClasses.requireAllowed(codec, value);
+                    return value;
+                }
+                return codec.decode(codec.encode(value));
             }
 
             @Override
@@ -118,6 +131,58 @@ interface Form<T> {
                 }
             }
             return true;
+        }
+    }
+
+    /**
+     * The classes whose descriptors Java serialization writes for an immutable value (see {@link #isImmutable}):
+     * none for a {@code String}; the enum class and {@code java.lang.Enum} for an enum constant; the record class and
+     * those of its component types (whether or not a component is null) for a record; the class and its
+     * serializable superclasses (and {@code BigInteger} for {@code BigDecimal}) for the other JDK value classes.
+     */
+    final class SerialClasses {
+        static final ClassValue<List<Class<?>>> OF = new ClassValue<>() {
+            @Override
+            protected List<Class<?>> computeValue(Class<?> type) {
+                LinkedHashSet<Class<?>> out = new LinkedHashSet<>();
+                add(type, out, 0);
+                return List.copyOf(out);
+            }
+        };
+
+        private SerialClasses() {
+        }
+
+        /** Checks the classes of immutable {@code value} if {@code codec} is Java serialization. */
+        static void requireAllowed(Codec<?> codec, Object value) {
+            if (codec instanceof SerializationCodec<?> serialization) {
+                for (Class<?> c : OF.get(value.getClass())) {
+                    serialization.requireAllowed(c);
+                }
+            }
+        }
+
+        private static void add(Class<?> type, Set<Class<?>> out, int depth) {
+            if (type.isPrimitive() || type == String.class || depth > 8) {
+                return;
+            }
+            if (Enum.class.isAssignableFrom(type)) {
+                out.add(type.isEnum() ? type : type.getSuperclass());
+                out.add(Enum.class);
+            } else if (type.isRecord()) {
+                out.add(type);
+                for (java.lang.reflect.RecordComponent rc : type.getRecordComponents()) {
+                    add(rc.getType(), out, depth + 1);
+                }
+            } else {
+                for (Class<?> c = type; c != null && java.io.Serializable.class.isAssignableFrom(c);
+                     c = c.getSuperclass()) {
+                    out.add(c);
+                }
+                if (type == BigDecimal.class) {
+                    add(BigInteger.class, out, depth + 1);
+                }
+            }
         }
     }
 }

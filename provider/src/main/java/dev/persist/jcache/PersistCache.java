@@ -3,6 +3,8 @@ package dev.persist.jcache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
+import dev.persist.jcache.codec.CodecChoice;
+import dev.persist.jcache.codec.SerialAllowlist;
 import dev.persist.jcache.config.CacheSettings;
 import dev.persist.jcache.config.OperationTiers;
 import dev.persist.jcache.event.EventBatch;
@@ -104,8 +106,9 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         this.tiers = persistent ? settings.tiers() : OperationTiers.all(Durability.MEMORY);
 
         ClassLoader classLoader = manager.getClassLoader();
-        Codec<K> keyCodec = dev.persist.jcache.codec.CodecChoice.keys(keyType, classLoader);
-        Codec<V> valueCodec = dev.persist.jcache.codec.CodecChoice.values(settings.codec(), valueType, classLoader);
+        SerialAllowlist allowlist = SerialAllowlist.of(name, settings.serialAllow(), keyType, valueType);
+        Codec<K> keyCodec = CodecChoice.keys(keyType, classLoader, allowlist);
+        Codec<V> valueCodec = CodecChoice.values(settings.codec(), valueType, classLoader, allowlist);
         if (configuration.isStoreByValue()) {
             this.keys = Form.copiedKeys(keyCodec);
             this.values = Form.encoded(valueCodec);

@@ -42,11 +42,13 @@
  *       of managers nobody closed are written; a killed process loses at most the ASYNC changes of the last sync
  *       interval, never an acknowledged WRITE or FSYNC operation.</li>
  *   <li><b>Codecs.</b> {@code String} keys are written as UTF-8, other keys by Java serialization. Values: by type
- *       (UTF-8 for String, else Java serialization behind an {@link java.io.ObjectInputFilter}), or as configured
- *       ({@code json}, {@code serializable}, or a {@link dev.persist.store.Codec} class). A value the codec cannot
- *       write throws {@code IllegalArgumentException} (or {@code ClassCastException} for a wrong type) and
- *       nothing is written; a logged value that no longer decodes is dropped at load, counted in the store's
- *       {@code undecodableRecords} and logged.</li>
+ *       (UTF-8 for String, else Java serialization), or as configured ({@code json}, {@code serializable}, or a
+ *       {@link dev.persist.store.Codec} class). Java serialization writes and reads only the classes of the cache's
+ *       {@link dev.persist.jcache.codec.SerialAllowlist} (JDK value types, Spring's and Hibernate's cache entries,
+ *       {@code serialization.allow}, the cache's declared types). A value the codec cannot write throws
+ *       {@code IllegalArgumentException} (or {@code ClassCastException} for a wrong type) and nothing is written; a
+ *       logged value that no longer decodes (or holds a class not allowed) is dropped at load, counted in the
+ *       store's {@code undecodableRecords} and logged.</li>
  *   <li><b>Store-by-value</b> (the JCache default) caches hold values encoded, so every read is a copy (immutable
  *       values such as strings and boxed numbers are held as they are: sharing them is as good as a copy), and
  *       persist. <b>Store-by-reference</b> caches hold the application's objects, which need not be serializable:

@@ -35,7 +35,18 @@ class ConfigErrorsTest {
             "caches: { u: { codec: java.lang.String } }        | caches.u.codec            | json, serializable",
             "caches: { u: { expiry: { afterRead: 1s } } }      | caches.u.expiry.afterRead | allowed here: afterWrite",
             "caches: { u: { maximumSize: 3, maximumWeight: 9 } }| caches.u.maximumWeight    | cannot be set with maximumSize",
-            "caches: { u: { sizeLimit: 3 } }                   | caches.u.sizeLimit        | allowed here: codec, durability, expiry, keyType, maximumSize, maximumWeight, valueType",
+            "caches: { u: { sizeLimit: 3 } }                   | caches.u.sizeLimit        | allowed here: codec, durability, expiry, keyType, maximumSize, maximumWeight, serialization, valueType",
+            "defaults: { durabilty: write }                    | defaults.durabilty        | allowed here: durability, serialization",
+            "defaults: { serialization: { allow: [\"!com.example.*\"] } }  | defaults.serialization.allow[0] | must be a class pattern",
+            "caches: { u: { serialization: { allow: [com.a.*, \"a;b\"] } } } | caches.u.serialization.allow[1] | got 'a;b'",
+            "caches: { u: { serialization: { allow: [\"maxdepth=5\"] } } }  | caches.u.serialization.allow[0] | no '!', ';', '='",
+            "caches: { u: { serialization: { allow: [\"  \"] } } }          | caches.u.serialization.allow[0] | got a blank entry",
+            "caches: { u: { serialization: { allow: [3] } } }                | caches.u.serialization.allow[0] | must be a class pattern (a string",
+            "caches: { u: { serialization: { allow: \"com.a.*, \" } } }     | caches.u.serialization.allow    | got a blank entry",
+            "defaults: { serialization: { allow: 3 } }                       | defaults.serialization.allow    | must be a list of class patterns",
+            "defaults: { serialization: { allow: { com: x } } }              | defaults.serialization.allow    | must be a list of class patterns",
+            "defaults: { serialization: { deny: [com.a.*] } }                | defaults.serialization.deny     | allowed here: allow",
+            "caches: { u: { serialization: [com.a.*] } }                     | caches.u.serialization          | must be a mapping",
     })
     void errorsNameTheFileTheKeyAndWhatIsAllowed(String yaml, String key, String allowed) throws Exception {
         Path file = dir.resolve("bad.yaml");
@@ -83,6 +94,27 @@ class ConfigErrorsTest {
         assertThatThrownBy(() -> new PersistCachingProvider().getCacheManager(file.toUri(), null, bad))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("defaults.durability").hasMessageContaining("eventually");
+    }
+
+    @Test
+    void aSerializationAllowListFromPropertiesIsCommaSeparatedAndChecked() {
+        Properties p = new Properties();
+        p.setProperty("store.path", dir.resolve("p.log").toString());
+        p.setProperty("defaults.serialization.allow", "com.example.dto.*, com.example.Order");
+        p.setProperty("caches[com.example.Book].serialization.allow", "com.example.Book");
+        try (CacheManager m = new PersistCachingProvider().getCacheManager(URI.create("props"), null, p)) {
+            PersistCacheManager pm = m.unwrap(PersistCacheManager.class);
+            assertThat(pm.settings().serialAllow()).containsExactly("com.example.dto.*", "com.example.Order");
+            assertThat(pm.settings().cache("com.example.Book").serialAllow())
+                    .containsExactly("com.example.dto.*", "com.example.Order", "com.example.Book");
+            assertThat(pm.settings().cache("created.in.code").serialAllow())
+                    .containsExactly("com.example.dto.*", "com.example.Order");
+        }
+        p.setProperty("defaults.serialization.allow", "com.example.*;!*");
+        assertThatThrownBy(() -> new PersistCachingProvider().getCacheManager(URI.create("props"), null, p))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("embedded store props: defaults.serialization.allow: must be a class pattern")
+                .hasMessageContaining("com.example.*;!*");
     }
 
     @Test

@@ -42,4 +42,14 @@ class ImmutableRecordFormTest {
         assertThat(Form.isImmutable(new WithBig(java.math.BigDecimal.ONE))).isFalse(); // BigDecimal is not final
         assertThat(Form.isImmutable(new WithArray(new int[] {1}))).isFalse();
     }
+
+    @Test
+    void theClassesAHeldValueWillBeWrittenWithAreKnownWithoutWritingIt() {
+        // checked against the serialization allowlist at put, since such values are encoded only when logged
+        assertThat(Form.SerialClasses.OF.get(Nested.class)).containsExactlyInAnyOrder(Nested.class, Point.class,
+                Long.class, Number.class, Color.class, Enum.class);
+        assertThat(Form.SerialClasses.OF.get(String.class)).isEmpty();
+        assertThat(Form.SerialClasses.OF.get(java.math.BigDecimal.class)).containsExactlyInAnyOrder(
+                java.math.BigDecimal.class, Number.class, java.math.BigInteger.class);
+    }
 }

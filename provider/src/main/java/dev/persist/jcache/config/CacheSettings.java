@@ -1,6 +1,7 @@
 package dev.persist.jcache.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,18 +16,24 @@ import java.util.Objects;
  * @param valueType         the value class of a configured cache, or null for Object
  * @param codec             {@code json}, {@code serializable}, the name of a {@link dev.persist.store.Codec} class,
  *                          or null to choose by type (UTF-8 for String, else Java serialization)
+ * @param serialAllow       class patterns Java serialization may read and write beyond its defaults: those of
+ *                          {@code defaults.serialization.allow}, then the cache's own
  * @param configured        whether the cache is named in the configuration file (then it is created when the
  *                          manager opens)
  */
 public record CacheSettings(OperationTiers tiers, Long maximumSize, Long maximumWeight, Duration expiryAfterWrite, Class<?> keyType,
-                            Class<?> valueType, String codec, boolean configured) {
-    /** Checks that tiers are set. */
+                            Class<?> valueType, String codec, List<String> serialAllow, boolean configured) {
+    /** Checks that tiers are set; copies the allow list. */
     public CacheSettings {
         Objects.requireNonNull(tiers, "tiers");
+        serialAllow = List.copyOf(serialAllow);
     }
 
-    /** @return the settings of a cache created in code: every operation at {@code tier}, nothing else set */
-    public static CacheSettings defaults(OperationTiers tiers) {
-        return new CacheSettings(tiers, null, null, null, null, null, null, false);
+    /**
+     * @return the settings of a cache created in code: every operation at {@code tiers}, serialization allowing
+     *         {@code serialAllow} beyond its defaults, nothing else set
+     */
+    public static CacheSettings defaults(OperationTiers tiers, List<String> serialAllow) {
+        return new CacheSettings(tiers, null, null, null, null, null, null, serialAllow, false);
     }
 }

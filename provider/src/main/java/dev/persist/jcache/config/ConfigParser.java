@@ -2,13 +2,16 @@ package dev.persist.jcache.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.persist.jcache.codec.SerialAllowlist;
 import dev.persist.store.Durability;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -21,15 +24,19 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * store:    { path: data/app.log, syncInterval: 1s, autoShrink: { interval: 1m, ratio: 3.0 } }
- * defaults: { durability: write }      # or { default: write, put: fsync, ... } as for a cache
+ * defaults: { durability: write,      # or { default: write, put: fsync, ... } as for a cache
+ *             serialization: { allow: [ com.example.** ] } }
  * caches:
  *   users:  { durability: { default: write, put: fsync, remove: fsync, invoke: write, load: async },
  *             maximumSize: 100000, expiry: { afterWrite: 1h }, keyType: java.lang.String,
  *             # or maximumWeight: 64000000 (bytes of stored values) instead of maximumSize
  *             valueType: com.example.User, codec: json }
- *   sessions: { durability: async }
+ *   sessions: { durability: async, serialization: { allow: [ com.example.web.Session ] } }
  * </pre>
  * Durations are {@code <number><unit>} with unit ms, s, m, h or d, or ISO-8601 ({@code PT1S}).
+ * {@code serialization.allow} is a list of JDK class patterns ({@code com.example.Order}, {@code com.example.*},
+ * {@code com.example.**}, {@code com.example.Ord*}), or one string of them separated by commas (as Properties give
+ * it); a cache's list adds to the defaults' list.
  */
 final class ConfigParser {
     private static final String TIERS = "memory, async, write, fsync";
@@ -84,12 +91,16 @@ final class ConfigParser {
         }
 
         OperationTiers defaultTiers = OperationTiers.all(Durability.WRITE);
+        List<String> defaultAllow = List.of();
         JsonNode defaults = top.get("defaults");
         if (defaults != null) {
             ObjectNode d = object(defaults, "defaults");
-            allowOnly(d, "defaults", Set.of("durability"));
+            allowOnly(d, "defaults", Set.of("durability", "serialization"));
             if (d.has("durability")) {
                 defaultTiers = tiers(d.get("durability"), "defaults.durability", Durability.WRITE);
+            }
+            if (d.has("serialization")) {
+                defaultAllow = serialAllow(d.get("serialization"), "defaults.serialization");
             }
         }
         if (tierOverride != null) {
@@ -102,20 +113,21 @@ final class ConfigParser {
             ObjectNode cs = object(cachesNode, "caches");
             for (Iterator<Map.Entry<String, JsonNode>> it = cs.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                caches.put(e.getKey(), cache(e.getKey(), e.getValue(), defaultTiers));
+                caches.put(e.getKey(), cache(e.getKey(), e.getValue(), defaultTiers, defaultAllow));
             }
         }
-        return new ManagerSettings(source, storePath, syncInterval, shrinkInterval, shrinkRatio, defaultTiers, caches);
+        return new ManagerSettings(source, storePath, syncInterval, shrinkInterval, shrinkRatio, defaultTiers,
+                defaultAllow, caches);
     }
 
-    private CacheSettings cache(String name, JsonNode node, OperationTiers defaults) {
+    private CacheSettings cache(String name, JsonNode node, OperationTiers defaults, List<String> defaultAllow) {
         String at = "caches." + name;
         if (node == null || node.isNull()) {
-            return new CacheSettings(defaults, null, null, null, null, null, null, true);
+            return new CacheSettings(defaults, null, null, null, null, null, null, defaultAllow, true);
         }
         ObjectNode c = object(node, at);
         allowOnly(c, at, Set.of("durability", "maximumSize", "maximumWeight", "expiry", "keyType", "valueType",
-                "codec"));
+                "codec", "serialization"));
         OperationTiers tiers = defaults;
         if (c.has("durability")) {
             tiers = tiers(c.get("durability"), at + ".durability", defaults);
@@ -152,7 +164,56 @@ final class ConfigParser {
                 }
             }
         }
-        return new CacheSettings(tiers, maximumSize, maximumWeight, afterWrite, keyType, valueType, codec, true);
+        List<String> allow = defaultAllow;
+        if (c.has("serialization")) {
+            allow = new ArrayList<>(defaultAllow);
+            allow.addAll(serialAllow(c.get("serialization"), at + ".serialization"));
+        }
+        return new CacheSettings(tiers, maximumSize, maximumWeight, afterWrite, keyType, valueType, codec, allow,
+                true);
+    }
+
+    /**
+     * {@code serialization: { allow: [pattern, ...] }}, the list also as one comma-separated string.
+     *
+     * @return the class patterns, each checked by {@link SerialAllowlist#problemWith}
+     */
+    private List<String> serialAllow(JsonNode node, String at) {
+        ObjectNode s = object(node, at);
+        allowOnly(s, at, Set.of("allow"));
+        JsonNode allow = s.get("allow");
+        String key = at + ".allow";
+        List<String> out = new ArrayList<>();
+        if (allow == null || allow.isNull()) {
+            return out;
+        }
+        if (allow.isTextual()) {
+            for (String part : allow.asText().split(",", -1)) {
+                out.add(classPattern(part.trim(), key));
+            }
+        } else if (allow.isArray()) {
+            for (int i = 0; i < allow.size(); i++) {
+                JsonNode item = allow.get(i);
+                if (!item.isTextual()) {
+                    throw new ConfigException(source, key + "[" + i + "]", "must be a class pattern (a string such "
+                            + "as com.example.Order, com.example.*, com.example.**), got " + item);
+                }
+                out.add(classPattern(item.asText().trim(), key + "[" + i + "]"));
+            }
+        } else {
+            throw new ConfigException(source, key, "must be a list of class patterns (com.example.Order, "
+                    + "com.example.*, com.example.**, com.example.Ord*) or one string of them separated by commas, "
+                    + "got " + allow);
+        }
+        return out;
+    }
+
+    private String classPattern(String pattern, String at) {
+        String problem = SerialAllowlist.problemWith(pattern);
+        if (problem != null) {
+            throw new ConfigException(source, at, problem);
+        }
+        return pattern;
     }
 
     /** A single tier, or {default, put, remove, invoke, load}; kinds not named take default, else {@code base}. */

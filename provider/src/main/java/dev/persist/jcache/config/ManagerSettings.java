@@ -2,6 +2,7 @@ package dev.persist.jcache.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -14,22 +15,26 @@ import java.util.Objects;
  * @param autoShrinkInterval how often to check for compaction, or null for none
  * @param autoShrinkRatio   compact when log records / live keys exceed it
  * @param defaults          the tiers of caches without their own settings
+ * @param serialAllow       {@code defaults.serialization.allow}: class patterns Java serialization may read and
+ *                          write in every cache, beyond its defaults
  * @param caches            settings of the caches named in the configuration file, by cache name
  */
 public record ManagerSettings(String source, Path storePath, Duration syncInterval, Duration autoShrinkInterval,
-                              double autoShrinkRatio, OperationTiers defaults, Map<String, CacheSettings> caches) {
+                              double autoShrinkRatio, OperationTiers defaults, List<String> serialAllow,
+                              Map<String, CacheSettings> caches) {
     /** Checks required fields. */
     public ManagerSettings {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(storePath, "storePath");
         Objects.requireNonNull(syncInterval, "syncInterval");
         Objects.requireNonNull(defaults, "defaults");
+        serialAllow = List.copyOf(serialAllow);
         caches = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(caches)); // file order
     }
 
     /** @return the settings of cache {@code name}: its own if configured, else the defaults */
     public CacheSettings cache(String name) {
         CacheSettings s = caches.get(name);
-        return s != null ? s : CacheSettings.defaults(defaults);
+        return s != null ? s : CacheSettings.defaults(defaults, serialAllow);
     }
 }

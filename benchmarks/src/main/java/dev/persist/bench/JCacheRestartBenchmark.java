@@ -17,6 +17,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,8 +27,10 @@ import java.util.concurrent.TimeUnit;
  * (1,000,000 distinct keys, one put each), through the JCache API: {@code getCacheManager} + {@code createCache}
  * (which brings the entries back) + one {@code get}. Single shot; the files are written once per trial and are in
  * the page cache (CPU-bound reopen, not a cold read). Each trial prints a {@code RESTART} line with the size of the
- * files on disk. persist-WRITE: the log (tier is irrelevant to reopening); ehcache-disk: Ehcache 3's persistent
- * disk tier.
+ * files on disk and how long closing the filled manager took ({@code closeSeconds}); at the end of the trial a
+ * {@code RESTART_CLOSE} line gives the time of each {@code CacheManager.close()} of a reopened manager (warmup
+ * included; not part of the measured reopen). persist-WRITE: the log (tier is irrelevant to reopening);
+ * ehcache-disk: Ehcache 3's persistent disk tier.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -44,6 +49,7 @@ public class JCacheRestartBenchmark {
     private String[] keyPool;
     private CacheManager manager;
     private Cache<String, Item> cache;
+    private final List<String> closeMillis = new ArrayList<>();
 
     @Setup(Level.Trial)
     public void build() {
@@ -55,10 +61,13 @@ public class JCacheRestartBenchmark {
             long t0 = System.nanoTime();
             JCacheImpls.fill(impl, c, keyPool);
             long fillNanos = System.nanoTime() - t0;
+            long c0 = System.nanoTime();
             m.close();
+            long closeNanos = System.nanoTime() - c0;
             long bytes = JCacheImpls.sizeOnDisk(dir);
-            System.out.printf("%nRESTART impl=%s entries=%d bytesOnDisk=%d bytes/entry=%.1f fillSeconds=%.2f%n",
-                    impl, entries, bytes, (double) bytes / entries, fillNanos / 1e9);
+            System.out.printf("%nRESTART impl=%s entries=%d bytesOnDisk=%d bytes/entry=%.1f fillSeconds=%.2f"
+                    + " closeSeconds=%.2f%n", impl, entries, bytes, (double) bytes / entries, fillNanos / 1e9,
+                    closeNanos / 1e9);
         } finally {
             JCacheImpls.close(m);
         }
@@ -78,7 +87,9 @@ public class JCacheRestartBenchmark {
                 throw new IllegalStateException(impl + ": entries did not come back after the restart");
             }
         } finally {
+            long c0 = System.nanoTime();
             JCacheImpls.close(manager);
+            closeMillis.add(String.format(Locale.ROOT, "%.0f", (System.nanoTime() - c0) / 1e6));
             manager = null;
             cache = null;
         }
@@ -86,6 +97,8 @@ public class JCacheRestartBenchmark {
 
     @TearDown(Level.Trial)
     public void delete() {
+        System.out.printf("%nRESTART_CLOSE impl=%s entries=%d closeMs=%s%n", impl, entries,
+                String.join(",", closeMillis));
         BenchSupport.deleteRecursively(dir);
     }
 }

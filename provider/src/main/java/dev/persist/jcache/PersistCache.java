@@ -114,7 +114,17 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             this.values = Form.reference();
         }
 
+        String namespace = CacheNamespaces.namespaceOf(name);
         Caffeine<Object, Object> builder = Caffeine.newBuilder();
+        // the entries the log holds for this cache are adopted below: size the hash table for them at once instead
+        // of growing it (and rehashing) about twenty times on the way to a million entries
+        long adopting = store.orphanCount(namespace);
+        if (settings.maximumSize() != null) {
+            adopting = Math.min(adopting, settings.maximumSize());
+        }
+        if (adopting > 0) {
+            builder.initialCapacity((int) adopting);
+        }
         if (settings.maximumSize() != null) {
             builder.maximumSize(settings.maximumSize());
         } else if (settings.maximumWeight() != null) {
@@ -151,7 +161,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             }
         });
         this.memory = builder.build();
-        MapConfig<Object, Stored> mapConfig = MapConfig.of(CacheNamespaces.namespaceOf(name),
+        MapConfig<Object, Stored> mapConfig = MapConfig.of(namespace,
                         (Codec<Object>) keyCodec, new StoredCodec(valueCodec))
                 .durability(tiers.put())
                 .memory(memory.asMap());

@@ -320,6 +320,18 @@ public final class Store implements AutoCloseable {
     }
 
     /**
+     * The number of live records of a namespace that no map has registered: how many entries a map registering it
+     * now would adopt (so that the caller can size the map's memory for them). Cheap: no record is copied.
+     *
+     * @param namespace a namespace
+     * @return its orphan records; 0 if it has none or a map has registered it
+     */
+    public int orphanCount(String namespace) {
+        Map<ByteKey, byte[]> raw = orphans.get(namespace);
+        return raw == null ? 0 : raw.size();
+    }
+
+    /**
      * Reads one orphan record, as go-persist's {@code Get}.
      *
      * @param namespace  a namespace with no registered map

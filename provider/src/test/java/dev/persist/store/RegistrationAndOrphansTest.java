@@ -53,6 +53,21 @@ class RegistrationAndOrphansTest {
     }
 
     @Test
+    void orphanCountIsWhatARegisteringMapWillAdopt() {
+        Path log = dir.resolve("count.log");
+        write(log, "users", Map.of("a", "1", "b", "2", "c", "3"));
+        try (Store store = Store.open(log)) {
+            assertThat(store.orphanCount("users")).isEqualTo(3);
+            assertThat(store.orphanCount("nobody")).isZero();
+            PersistMap<String, String> users = store.map("users", Codecs.utf8(), Codecs.utf8());
+            assertThat(users.size()).isEqualTo(3);
+            assertThat(store.orphanCount("users")).isZero(); // registered: no longer orphans
+            users.close();
+            assertThat(store.orphanCount("users")).isEqualTo(3);
+        }
+    }
+
+    @Test
     void orphansAreKeptThroughCompactionAndReadable() {
         Path log = dir.resolve("orphans.log");
         write(log, "legacy", Map.of("k1", "v1", "k2", "v2"));

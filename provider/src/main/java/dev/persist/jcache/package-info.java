@@ -45,8 +45,18 @@
  *       (UTF-8 for String, else Java serialization behind an {@link java.io.ObjectInputFilter}), or as configured
  *       ({@code json}, {@code serializable}, or a {@link dev.persist.store.Codec} class). A value the codec cannot
  *       write throws {@code IllegalArgumentException} (or {@code ClassCastException} for a wrong type) and
- *       nothing is written; a logged value that no longer decodes is dropped at load, counted in the store's
- *       {@code undecodableRecords} and logged.</li>
+ *       nothing is written; a logged value that no longer decodes is dropped when first decoded after a restart
+ *       (below), counted in the store's {@code undecodableRecords} and logged.</li>
+ *   <li><b>Restart.</b> A cache adopts the entries the log holds for it with their values as bytes, not decoded
+ *       ({@link dev.persist.jcache.Stored#isSettled()} false), so it is ready once the log is replayed. A background
+ *       pass started at creation settles them: decodes each once, holds immutable values as objects from then on,
+ *       and drops values that no longer decode (one log line per cache). An operation that meets an unsettled entry
+ *       first settles it itself, so no operation ever sees an undecodable value: it is absent, as if dropped at
+ *       load. A concurrent put wins over the pass (conditional swap). {@code PersistCache.awaitSettled} waits for
+ *       the pass; closing the cache stops it. Until the pass or a read reaches it, an entry that will turn out
+ *       undecodable is still counted by the store's views ({@code PersistMap.size()}, {@code liveKeys}) and takes
+ *       room in a size-bounded cache. A dropped value's record stays in the log until compaction, as it did when
+ *       values were dropped at load.</li>
  *   <li><b>Store-by-value</b> (the JCache default) caches hold values encoded, so every read is a copy (immutable
  *       values such as strings and boxed numbers are held as they are: sharing them is as good as a copy), and
  *       persist. <b>Store-by-reference</b> caches hold the application's objects, which need not be serializable:

@@ -266,6 +266,11 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /** Counts records dropped because they no longer decode, found after load (see PersistMap.dropUndecodable). */
+    void countUndecodable(long n) {
+        undecodable.addAndGet(n);
+    }
+
     /** Unregisters {@code map}: pending ASYNC changes are written, its entries become orphan records. */
     void detach(PersistMap<?, ?> map) {
         registry.writeLock().lock();

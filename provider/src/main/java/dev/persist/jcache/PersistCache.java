@@ -1383,9 +1383,21 @@ public final class PersistCache<K, V> implements Cache<K, V> {
      * unregistered. With {@code destroy}, its entries are deleted from the log first.
      */
     void closeInternal(boolean destroy) {
+        if (closeAllButNamespace(destroy)) {
+            detachNamespace();
+        }
+    }
+
+    /**
+     * The first part of {@link #closeInternal}: everything but unregistering the namespace, which the manager then
+     * does with {@link #detachNamespace()}, or skips when it closes the store itself (see {@link SharedStores}).
+     *
+     * @return false if the cache was already closed
+     */
+    boolean closeAllButNamespace(boolean destroy) {
         synchronized (this) {
             if (closed) {
-                return;
+                return false;
             }
             closed = true;
         }
@@ -1400,7 +1412,20 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             // destroyed entries must not come back after a restart, whatever tier the cache writes at
             clearAt(persistent ? Durability.WRITE : Durability.MEMORY);
         }
+        return true;
+    }
+
+    /**
+     * Unregisters the closed cache's namespace from a store that stays open: its entries become orphan records of the
+     * store, to be adopted by the next cache of that name (one encode per entry held as an object). Idempotent.
+     */
+    void detachNamespace() {
         map.close();
+        releaseMemory();
+    }
+
+    /** Drops the closed cache's entries from memory (Caffeine), for the garbage collector. */
+    void releaseMemory() {
         memory.invalidateAll();
     }
 

@@ -23,7 +23,11 @@
  *   <li><b>One store per file.</b> Managers are identified by (URI, ClassLoader); managers resolving to one log
  *       file share one reference-counted {@link dev.persist.store.Store}, closed with the last of them. If two of
  *       them open a cache of the same name at once, the second one's is memory-only (one namespace has one
- *       in-memory copy); this is logged.</li>
+ *       in-memory copy); this is logged. A manager that closes while others use the store unregisters its caches'
+ *       namespaces (their entries become orphan records, for a cache of that name to adopt later); the last one
+ *       closes the store with them registered, since the log has every entry and nothing can adopt them any more
+ *       (no encode per entry). That decision is taken under the lock managers take to acquire a store, so a
+ *       manager opening at the same moment shares the store before it, or opens the file again after it.</li>
  *   <li><b>Namespaces.</b> A cache's store namespace is its name with {@code '%'}, {@code '~'}, {@code ':'} and
  *       control characters written as {@code %XX} (UTF-8 hex); the empty name is {@code ~}; names longer than 255
  *       bytes are cut and suffixed with {@code ~} and their SHA-256 ({@link dev.persist.jcache.CacheNamespaces}).

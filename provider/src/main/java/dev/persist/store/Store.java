@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -48,7 +49,9 @@ public final class Store implements AutoCloseable {
 
     private final StoreOptions options;
     private final ConcurrentMap<String, PersistMap<?, ?>> maps = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, ConcurrentMap<ByteKey, byte[]>> orphans = new ConcurrentHashMap<>();
+    /** Raw records of each namespace no map has registered. A namespace's map is never changed once put here (it is
+     * replaced or removed whole), so it need not be concurrent: the replay's own map is used as it is. */
+    private final ConcurrentMap<String, Map<ByteKey, byte[]>> orphans = new ConcurrentHashMap<>();
     /** Registration and detachment (write) against compaction's snapshot (read): entries moving between a map and
      * the orphans must not be missed by a snapshot. */
     private final ReentrantReadWriteLock registry = new ReentrantReadWriteLock();
@@ -149,7 +152,7 @@ public final class Store implements AutoCloseable {
                     if (map != null) {
                         adoptInto(map, ns.getValue());
                     } else {
-                        orphans.put(ns.getKey(), new ConcurrentHashMap<>(ns.getValue()));
+                        orphans.put(ns.getKey(), ns.getValue());
                     }
                 }
                 if (tornBytes > 0) {
@@ -282,7 +285,7 @@ public final class Store implements AutoCloseable {
                 map.appendDirty();
                 await(writer.appendedLsn(), Durability.WRITE); // records a concurrent syncer took included
             }
-            ConcurrentMap<ByteKey, byte[]> raw = new ConcurrentHashMap<>();
+            Map<ByteKey, byte[]> raw = new HashMap<>(Math.max(16, (int) (map.size() / 0.75f) + 1));
             toRaw(map, raw);
             maps.remove(map.name());
             map.markClosed();
@@ -294,7 +297,7 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private static <K, V> void toRaw(PersistMap<K, V> map, ConcurrentMap<ByteKey, byte[]> raw) {
+    private static <K, V> void toRaw(PersistMap<K, V> map, Map<ByteKey, byte[]> raw) {
         map.memory().forEach((k, v) -> {
             try {
                 raw.put(new ByteKey(map.keyCodec().encode(k)), map.valueCodec().encode(v));
@@ -366,7 +369,7 @@ public final class Store implements AutoCloseable {
         }
         registry.writeLock().lock();
         try {
-            ConcurrentMap<ByteKey, byte[]> raw = orphans.get(namespace);
+            Map<ByteKey, byte[]> raw = orphans.get(namespace);
             if (raw == null) {
                 return;
             }
@@ -530,7 +533,7 @@ public final class Store implements AutoCloseable {
                 map.forEachRecord(counting, e -> LOG.log(System.Logger.Level.WARNING,
                         "compaction skipped an entry of '" + map.name() + "' that cannot be encoded: " + e));
             }
-            for (Map.Entry<String, ConcurrentMap<ByteKey, byte[]>> ns : orphans.entrySet()) {
+            for (Map.Entry<String, Map<ByteKey, byte[]>> ns : orphans.entrySet()) {
                 for (Map.Entry<ByteKey, byte[]> e : ns.getValue().entrySet()) {
                     counting.accept(Compactor.orphanRecord(ns.getKey(), e));
                 }

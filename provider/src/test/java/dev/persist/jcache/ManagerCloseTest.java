@@ -54,6 +54,7 @@ class ManagerCloseTest {
         }
     }
 
+    @SuppressWarnings("unchecked")
     @Test
     void theLastManagerClosesTheStoreWithoutDetachingAndAReopenFindsEverything() {
         Managers managers = new Managers(dir, "write");

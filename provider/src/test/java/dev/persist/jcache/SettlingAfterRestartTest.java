@@ -158,6 +158,7 @@ class SettlingAfterRestartTest {
         return managers;
     }
 
+    @SuppressWarnings("unchecked")
     @Test
     void everyReadBeforeSettlingSeesAnUndecodableValueAsAbsent() throws Exception {
         List<String> stale = List.of("get", "containsKey", "getAll", "invoke", "getAndPut", "replace",
@@ -199,6 +200,7 @@ class SettlingAfterRestartTest {
         }
     }
 
+    @SuppressWarnings("unchecked")
     @Test
     void theSettlingPassDropsWhatNoLongerDecodesAndHoldsImmutableValuesAsObjects() throws Exception {
         Map<String, Object> entries = new java.util.HashMap<>();
@@ -243,6 +245,7 @@ class SettlingAfterRestartTest {
         }
     }
 
+    @SuppressWarnings("unchecked")
     @Test
     void aPutWhileTheSettlingPassDecodesTheOldValueWins() throws Exception {
         Managers managers = writeEntries(Map.of("k", new Slow("old")), Set.of());
@@ -266,6 +269,7 @@ class SettlingAfterRestartTest {
         }
     }
 
+    @SuppressWarnings("unchecked")
     @ParameterizedTest(name = "close the {0}")
     @ValueSource(strings = {"cache", "manager"})
     void closingWhileTheSettlingPassRunsStopsItAndKeepsEveryEntry(String what) throws Exception {

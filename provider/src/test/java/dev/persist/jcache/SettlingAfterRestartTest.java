@@ -24,6 +24,7 @@ import javax.cache.processor.EntryProcessor;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,12 @@ class SettlingAfterRestartTest {
     private Executor originalSettler;
     private final HeldTasks held = new HeldTasks();
 
+    /** Deeply immutable: held as the object once settled. */
     record Book(String title, int pages) implements Serializable {
+    }
+
+    /** Not deeply immutable (a list): held as its bytes, each read a copy. */
+    record Shelf(List<String> titles) implements Serializable {
     }
 
     /**
@@ -136,19 +142,21 @@ class SettlingAfterRestartTest {
         }
     }
 
-    private static MutableConfiguration<String, Object> untyped() {
-        return new MutableConfiguration<String, Object>().setTypes(String.class, Object.class);
+    /** Typed caches: Java serialization reads and writes the declared value type. */
+    private static <V> MutableConfiguration<String, V> typed(Class<V> valueType) {
+        return new MutableConfiguration<String, V>().setTypes(String.class, valueType);
     }
 
-    private Managers writeEntries(Map<String, Object> entries, Set<String> undecodable) throws Exception {
+    private <V> Managers writeEntries(String cache, Class<V> type, Map<String, V> entries, Set<String> undecodable)
+            throws Exception {
         Managers managers = new Managers(dir, "write");
         try (CacheManager m = managers.open()) {
-            m.createCache("c", untyped()).putAll(entries);
+            m.createCache(cache, typed(type)).putAll(entries);
         }
         if (!undecodable.isEmpty()) {
             try (Store store = Store.open(dir.resolve("cache.log"))) {
                 // as an older version of the application would have written them
-                PersistMap<String, byte[]> raw = store.map("c", Codecs.utf8(), Codecs.raw());
+                PersistMap<String, byte[]> raw = store.map(cache, Codecs.utf8(), Codecs.raw());
                 for (String k : undecodable) {
                     raw.set(k, CodecsTest.envelopeOfMissingClass(), Durability.FSYNC);
                 }
@@ -163,14 +171,14 @@ class SettlingAfterRestartTest {
     void everyReadBeforeSettlingSeesAnUndecodableValueAsAbsent() throws Exception {
         List<String> stale = List.of("get", "containsKey", "getAll", "invoke", "getAndPut", "replace",
                 "putIfAbsent", "getAndRemove", "remove", "iterator");
-        Managers managers = writeEntries(Map.of("book", new Book("t", 1), "list", new ArrayList<>(List.of("a"))),
+        Managers managers = writeEntries("c", Book.class, Map.of("book", new Book("t", 1), "other", new Book("u", 2)),
                 new HashSet<>(stale));
         PersistCache.settler = held;
         try (CacheManager m = managers.open()) {
-            Cache<String, Object> c = m.createCache("c", untyped().addCacheEntryListenerConfiguration(
+            Cache<String, Book> c = m.createCache("c", typed(Book.class).addCacheEntryListenerConfiguration(
                     new MutableCacheEntryListenerConfiguration<>(FactoryBuilder.factoryOf(Recorder.class), null,
                             true, true)));
-            PersistCache<String, Object> pc = c.unwrap(PersistCache.class);
+            PersistCache<String, Book> pc = c.unwrap(PersistCache.class);
             Store store = m.unwrap(Store.class);
             assertThat(pc.awaitSettled(0, TimeUnit.MILLISECONDS)).as("settling is held back").isFalse();
             assertThat(pc.persistMap().size()).isEqualTo(2 + stale.size());
@@ -179,16 +187,16 @@ class SettlingAfterRestartTest {
             assertThat(c.get("get")).isNull();
             assertThat(c.containsKey("containsKey")).isFalse();
             assertThat(c.getAll(Set.of("getAll", "book"))).containsOnlyKeys("book");
-            assertThat(c.invoke("invoke", (EntryProcessor<String, Object, Boolean>) (e, a) -> e.exists())).isFalse();
-            assertThat(c.getAndPut("getAndPut", "new")).isNull();
-            assertThat(c.replace("replace", "x")).isFalse();
-            assertThat(c.putIfAbsent("putIfAbsent", "x")).isTrue();
+            assertThat(c.invoke("invoke", (EntryProcessor<String, Book, Boolean>) (e, a) -> e.exists())).isFalse();
+            assertThat(c.getAndPut("getAndPut", new Book("new", 3))).isNull();
+            assertThat(c.replace("replace", new Book("x", 4))).isFalse();
+            assertThat(c.putIfAbsent("putIfAbsent", new Book("x", 5))).isTrue();
             assertThat(c.getAndRemove("getAndRemove")).isNull();
             assertThat(c.remove("remove")).isFalse();
             assertThat(store.stats().undecodableRecords()).isEqualTo(stale.size() - 1);
             Set<String> keys = new HashSet<>();
             c.forEach(e -> keys.add(e.getKey()));
-            assertThat(keys).containsExactlyInAnyOrder("book", "list", "getAndPut", "putIfAbsent");
+            assertThat(keys).containsExactlyInAnyOrder("book", "other", "getAndPut", "putIfAbsent");
             assertThat(Recorder.EVENTS).containsExactly("CREATED getAndPut", "CREATED putIfAbsent");
             assertThat(store.stats().undecodableRecords()).isEqualTo(stale.size());
             assertThat(pc.persistMap().size()).isEqualTo(4);
@@ -203,56 +211,63 @@ class SettlingAfterRestartTest {
     @SuppressWarnings("unchecked")
     @Test
     void theSettlingPassDropsWhatNoLongerDecodesAndHoldsImmutableValuesAsObjects() throws Exception {
-        Map<String, Object> entries = new java.util.HashMap<>();
+        Map<String, Book> books = new HashMap<>();
         for (int i = 0; i < 300; i++) {
-            entries.put("book" + i, new Book("t" + i, i));
+            books.put("book" + i, new Book("t" + i, i));
         }
+        Map<String, Shelf> shelves = new HashMap<>();
         for (int i = 0; i < 50; i++) {
-            entries.put("list" + i, new ArrayList<>(List.of("a" + i)));
+            shelves.put("shelf" + i, new Shelf(new ArrayList<>(List.of("a" + i))));
         }
-        Managers managers = writeEntries(entries, Set.of("stale1", "stale2", "stale3"));
+        Managers managers = writeEntries("books", Book.class, books, Set.of("stale1", "stale2", "stale3"));
         try (CacheManager m = managers.open()) {
-            Cache<String, Object> c = m.createCache("c", untyped());
-            PersistCache<String, Object> pc = c.unwrap(PersistCache.class);
-            assertThat(pc.awaitSettled(30, TimeUnit.SECONDS)).isTrue();
+            m.createCache("shelves", typed(Shelf.class)).putAll(shelves);
+        }
+        try (CacheManager m = managers.open()) {
+            Cache<String, Book> b = m.createCache("books", typed(Book.class));
+            Cache<String, Shelf> s = m.createCache("shelves", typed(Shelf.class));
+            assertThat(b.unwrap(PersistCache.class).awaitSettled(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(s.unwrap(PersistCache.class).awaitSettled(30, TimeUnit.SECONDS)).isTrue();
             // no read met them: the pass dropped and counted them
             assertThat(m.unwrap(Store.class).stats().undecodableRecords()).isEqualTo(3);
-            PersistMap<Object, Stored> map = pc.persistMap();
-            assertThat(map.size()).isEqualTo(350);
-            map.forEach((k, s) -> {
-                assertThat(s.isSettled()).as("settled: %s", k).isTrue();
-                if (((String) k).startsWith("book")) {
-                    assertThat(s.payload()).as("immutable, held as the object: %s", k).isInstanceOf(Book.class);
-                } else {
-                    assertThat(s.payload()).as("mutable, held as bytes: %s", k).isInstanceOf(byte[].class);
-                }
+            PersistMap<Object, Stored> bookMap = b.unwrap(PersistCache.class).persistMap();
+            assertThat(bookMap.size()).isEqualTo(300);
+            bookMap.forEach((k, v) -> {
+                assertThat(v.isSettled()).as("settled: %s", k).isTrue();
+                assertThat(v.payload()).as("immutable, held as the object: %s", k).isInstanceOf(Book.class);
             });
-            assertThat(c.get("book7")).isEqualTo(new Book("t7", 7));
-            assertThat(c.get("list7")).isEqualTo(List.of("a7")).isNotSameAs(c.get("list7"));
+            PersistMap<Object, Stored> shelfMap = s.unwrap(PersistCache.class).persistMap();
+            assertThat(shelfMap.size()).isEqualTo(50);
+            shelfMap.forEach((k, v) -> {
+                assertThat(v.isSettled()).as("settled: %s", k).isTrue();
+                assertThat(v.payload()).as("mutable, held as bytes: %s", k).isInstanceOf(byte[].class);
+            });
+            assertThat(b.get("book7")).isEqualTo(new Book("t7", 7));
+            assertThat(s.get("shelf7")).isEqualTo(new Shelf(List.of("a7"))).isNotSameAs(s.get("shelf7"));
         }
         // as when they were dropped at load: the records stay in the log until a compaction writes the live state
         try (CacheManager m = managers.open()) {
-            PersistCache<String, Object> pc = m.createCache("c", untyped()).unwrap(PersistCache.class);
+            PersistCache<String, Book> pc = m.createCache("books", typed(Book.class)).unwrap(PersistCache.class);
             assertThat(pc.awaitSettled(30, TimeUnit.SECONDS)).isTrue();
             assertThat(m.unwrap(Store.class).stats().undecodableRecords()).isEqualTo(3);
             m.unwrap(Store.class).shrink();
         }
         try (CacheManager m = managers.open()) {
-            PersistCache<String, Object> pc = m.createCache("c", untyped()).unwrap(PersistCache.class);
+            PersistCache<String, Book> pc = m.createCache("books", typed(Book.class)).unwrap(PersistCache.class);
             assertThat(pc.awaitSettled(30, TimeUnit.SECONDS)).isTrue();
             assertThat(m.unwrap(Store.class).stats().undecodableRecords()).isZero();
-            assertThat(pc.persistMap().size()).isEqualTo(350);
+            assertThat(pc.persistMap().size()).isEqualTo(300);
         }
     }
 
     @SuppressWarnings("unchecked")
     @Test
     void aPutWhileTheSettlingPassDecodesTheOldValueWins() throws Exception {
-        Managers managers = writeEntries(Map.of("k", new Slow("old")), Set.of());
+        Managers managers = writeEntries("c", Slow.class, Map.of("k", new Slow("old")), Set.of());
         PersistCache.settler = held;
         try (CacheManager m = managers.open()) {
-            Cache<String, Object> c = m.createCache("c", untyped());
-            PersistCache<String, Object> pc = c.unwrap(PersistCache.class);
+            Cache<String, Slow> c = m.createCache("c", typed(Slow.class));
+            PersistCache<String, Slow> pc = c.unwrap(PersistCache.class);
             Gate gate = new Gate();
             Slow.GATE.set(gate);
             held.release();
@@ -265,7 +280,7 @@ class SettlingAfterRestartTest {
         }
         PersistCache.settler = originalSettler;
         try (CacheManager m = managers.open()) {
-            assertThat(m.createCache("c", untyped()).get("k")).isEqualTo(new Slow("new"));
+            assertThat(m.createCache("c", typed(Slow.class)).get("k")).isEqualTo(new Slow("new"));
         }
     }
 
@@ -273,11 +288,11 @@ class SettlingAfterRestartTest {
     @ParameterizedTest(name = "close the {0}")
     @ValueSource(strings = {"cache", "manager"})
     void closingWhileTheSettlingPassRunsStopsItAndKeepsEveryEntry(String what) throws Exception {
-        Map<String, Object> entries = new java.util.HashMap<>();
+        Map<String, Slow> entries = new HashMap<>();
         for (int i = 0; i < 1000; i++) {
             entries.put("s" + i, new Slow("v" + i));
         }
-        Managers managers = writeEntries(entries, Set.of());
+        Managers managers = writeEntries("c", Slow.class, entries, Set.of());
         List<LogRecord> warnings = new CopyOnWriteArrayList<>();
         Logger jul = Logger.getLogger(PersistCache.class.getName());
         Handler handler = new Handler() {
@@ -300,8 +315,8 @@ class SettlingAfterRestartTest {
         PersistCache.settler = held;
         try {
             CacheManager m = managers.open();
-            Cache<String, Object> c = m.createCache("c", untyped());
-            PersistCache<String, Object> pc = c.unwrap(PersistCache.class);
+            Cache<String, Slow> c = m.createCache("c", typed(Slow.class));
+            PersistCache<String, Slow> pc = c.unwrap(PersistCache.class);
             Gate gate = new Gate();
             Slow.CONSTRUCTED.set(0);
             Slow.GATE.set(gate);
@@ -323,7 +338,7 @@ class SettlingAfterRestartTest {
         }
         PersistCache.settler = originalSettler;
         try (CacheManager m = managers.open()) {
-            Cache<String, Object> c = m.createCache("c", untyped());
+            Cache<String, Slow> c = m.createCache("c", typed(Slow.class));
             for (int i = 0; i < 1000; i++) {
                 assertThat(c.get("s" + i)).isEqualTo(new Slow("v" + i));
             }

@@ -1437,7 +1437,8 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         }
         try {
             if (!awaitSettled(10, TimeUnit.SECONDS)) {
-                LOG.log(System.Logger.Level.WARNING, "settling the entries of cache '" + name + "' still running at close");
+                LOG.log(System.Logger.Level.WARNING,
+                        "settling the entries of cache '" + name + "' still running at close");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -115,12 +115,14 @@ class SettlingAfterRestartTest {
         static final List<String> EVENTS = new CopyOnWriteArrayList<>();
 
         @Override
-        public void onCreated(Iterable<CacheEntryEvent<? extends String, ?>> events) throws CacheEntryListenerException {
+        public void onCreated(Iterable<CacheEntryEvent<? extends String, ?>> events)
+                throws CacheEntryListenerException {
             events.forEach(e -> EVENTS.add("CREATED " + e.getKey()));
         }
 
         @Override
-        public void onUpdated(Iterable<CacheEntryEvent<? extends String, ?>> events) throws CacheEntryListenerException {
+        public void onUpdated(Iterable<CacheEntryEvent<? extends String, ?>> events)
+                throws CacheEntryListenerException {
             events.forEach(e -> EVENTS.add("UPDATED " + e.getKey()));
         }
     }

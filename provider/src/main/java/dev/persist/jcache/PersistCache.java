@@ -50,6 +50,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A JSR-107 cache whose entries live in a Caffeine cache (the only in-memory copy) and in a namespace of the
@@ -107,7 +108,9 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private final AtomicBoolean settlingClaimed = new AtomicBoolean();
     /** Values read back from the log that this cache dropped because they no longer decode; the first error. */
     private final AtomicLong undecodable = new AtomicLong();
-    private volatile RuntimeException firstUndecodable;
+    private final AtomicReference<RuntimeException> firstUndecodable = new AtomicReference<>();
+    /** Set once the drops counted so far are logged (end of the pass): later drops are logged one by one. */
+    private volatile boolean undecodableSummarized;
     private volatile boolean closed;
 
     @SuppressWarnings("unchecked")
@@ -220,7 +223,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
 
     /**
      * The background pass over the entries read back from the log: settles each (see {@link #settled}). Started when
-     * the cache is created; stops at the next entry once the cache is closed. Logs once how many values it, or
+     * the cache is created; stops at the next entry once the cache is closed. Then logs once how many values it, or
      * reads before it, dropped because they no longer decode.
      */
     private void settleAll() {
@@ -240,13 +243,21 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             LOG.log(System.Logger.Level.WARNING, "settling the entries of cache '" + name + "' read back from "
                     + map.store().path() + " stopped; reads settle the others", e);
         } finally {
-            long dropped = undecodable.get();
-            if (dropped > 0) {
-                LOG.log(System.Logger.Level.WARNING, "dropped " + dropped + " value(s) of cache '" + name + "' in "
-                        + map.store().path() + " that no longer decode (first error: " + firstUndecodable + ")");
-            }
-            settling.complete(null);
+            settlingOver();
         }
+    }
+
+    /**
+     * Ends settling, the pass done or never started: logs the values dropped so far, once (a drop counted meanwhile
+     * is logged here or by itself, never missed), then lets {@link #awaitSettled} return.
+     */
+    private void settlingOver() {
+        undecodableSummarized = true;
+        long dropped = undecodable.get();
+        if (dropped > 0) {
+            map.logUndecodable(dropped, firstUndecodable.get());
+        }
+        settling.complete(null);
     }
 
     /**
@@ -274,12 +285,10 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             }
         } catch (RuntimeException e) {
             if (map.dropUndecodable(held, s)) {
-                if (undecodable.getAndIncrement() == 0) {
-                    firstUndecodable = e;
-                }
-                if (settling.isDone()) { // the pass that sums them up is over: say it now
-                    LOG.log(System.Logger.Level.WARNING, "dropped a value of cache '" + name + "' in "
-                            + map.store().path() + " that no longer decodes: " + e);
+                firstUndecodable.compareAndSet(null, e);
+                undecodable.incrementAndGet();
+                if (undecodableSummarized) { // the pass that sums them up is over: say it now
+                    map.logUndecodable(1, e);
                 }
             }
             return null;
@@ -1432,7 +1441,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     /** Waits (a bounded time) until the settling pass, which stops at the next entry once closed, has stopped. */
     private void awaitSettlingStopped() {
         if (settlingClaimed.compareAndSet(false, true)) {
-            settling.complete(null); // it had not started: it never will
+            settlingOver(); // it had not started: it never will
             return;
         }
         try {

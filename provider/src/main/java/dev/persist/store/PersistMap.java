@@ -355,7 +355,7 @@ public final class PersistMap<K, V> {
      * that the store does at load for a record that does not decode: the entry leaves memory if it still holds
      * {@code value}, nothing is written to the log (as at load, the record stays in the log until compaction, which
      * writes the live state without it), and it is counted in {@link StoreStats#undecodableRecords()}. The caller
-     * logs it.
+     * reports it with {@link #logUndecodable}, once for many if it likes.
      *
      * @param key   not null
      * @param value the value that does not decode, as held in memory (compared by {@code equals})
@@ -377,6 +377,17 @@ public final class PersistMap<K, V> {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Logs, in the words the store logs records it drops at load, that {@code count} entries of this map were dropped
+     * with {@link #dropUndecodable}.
+     *
+     * @param count      how many
+     * @param firstError why the first of them did not decode
+     */
+    public void logUndecodable(long count, RuntimeException firstError) {
+        store.logUndecodable(name, count, firstError);
     }
 
     /** @return the number of keys whose ASYNC change is not yet in the log */

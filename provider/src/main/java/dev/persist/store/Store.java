@@ -264,14 +264,19 @@ public final class Store implements AutoCloseable {
         }
         if (failed > 0) {
             undecodable.addAndGet(failed);
-            LOG.log(System.Logger.Level.WARNING, "dropped " + failed + " record(s) of '" + map.name() + "' in " + path
-                    + " that no longer decode (first error: " + first + ")");
+            logUndecodable(map.name(), failed, first);
         }
     }
 
     /** Counts records dropped because they no longer decode, found after load (see PersistMap.dropUndecodable). */
     void countUndecodable(long n) {
         undecodable.addAndGet(n);
+    }
+
+    /** Logs records of a namespace dropped because they no longer decode: at load, or later by the map. */
+    void logUndecodable(String namespace, long count, RuntimeException first) {
+        LOG.log(System.Logger.Level.WARNING, "dropped " + count + " record(s) of '" + namespace + "' in " + path
+                + " that no longer decode (first error: " + first + ")");
     }
 
     /** Unregisters {@code map}: pending ASYNC changes are written, its entries become orphan records. */

@@ -109,6 +109,38 @@ class SettlingAfterRestartTest {
         }
     }
 
+    /** Collects the WARNING (and worse) messages of a logger while open. */
+    static final class Warnings implements AutoCloseable {
+        final List<String> messages = new CopyOnWriteArrayList<>();
+        private final Logger logger;
+        private final Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    messages.add(r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+
+        Warnings(Class<?> of) {
+            logger = Logger.getLogger(of.getName());
+            logger.addHandler(handler);
+        }
+
+        @Override
+        public void close() {
+            logger.removeHandler(handler);
+        }
+    }
+
     /** Records CREATED and UPDATED events (synchronous listener). */
     public static final class Recorder implements CacheEntryCreatedListener<String, Object>,
             CacheEntryUpdatedListener<String, Object>, Serializable {
@@ -176,7 +208,7 @@ class SettlingAfterRestartTest {
         Managers managers = writeEntries("c", Book.class, Map.of("book", new Book("t", 1), "other", new Book("u", 2)),
                 new HashSet<>(stale));
         PersistCache.settler = held;
-        try (CacheManager m = managers.open()) {
+        try (Warnings storeLog = new Warnings(Store.class); CacheManager m = managers.open()) {
             Cache<String, Book> c = m.createCache("c", typed(Book.class).addCacheEntryListenerConfiguration(
                     new MutableCacheEntryListenerConfiguration<>(FactoryBuilder.factoryOf(Recorder.class), null,
                             true, true)));
@@ -207,6 +239,10 @@ class SettlingAfterRestartTest {
             assertThat(pc.awaitSettled(30, TimeUnit.SECONDS)).isTrue();
             assertThat(store.stats().undecodableRecords()).as("each counted once").isEqualTo(stale.size());
             assertThat(c.get("book")).isEqualTo(new Book("t", 1));
+            // logged once, by the pass, as the store logs what it drops at load
+            assertThat(storeLog.messages).singleElement().asString()
+                    .startsWith("dropped 10 record(s) of 'c' in ").contains("that no longer decode (first error: ")
+                    .contains("ClassNotFoundException");
         }
     }
 
@@ -225,13 +261,14 @@ class SettlingAfterRestartTest {
         try (CacheManager m = managers.open()) {
             m.createCache("shelves", typed(Shelf.class)).putAll(shelves);
         }
-        try (CacheManager m = managers.open()) {
+        try (Warnings storeLog = new Warnings(Store.class); CacheManager m = managers.open()) {
             Cache<String, Book> b = m.createCache("books", typed(Book.class));
             Cache<String, Shelf> s = m.createCache("shelves", typed(Shelf.class));
             assertThat(b.unwrap(PersistCache.class).awaitSettled(30, TimeUnit.SECONDS)).isTrue();
             assertThat(s.unwrap(PersistCache.class).awaitSettled(30, TimeUnit.SECONDS)).isTrue();
-            // no read met them: the pass dropped and counted them
+            // no read met them: the pass dropped, counted and logged them
             assertThat(m.unwrap(Store.class).stats().undecodableRecords()).isEqualTo(3);
+            assertThat(storeLog.messages).singleElement().asString().startsWith("dropped 3 record(s) of 'books' in ");
             PersistMap<Object, Stored> bookMap = b.unwrap(PersistCache.class).persistMap();
             assertThat(bookMap.size()).isEqualTo(300);
             bookMap.forEach((k, v) -> {
@@ -259,6 +296,20 @@ class SettlingAfterRestartTest {
             assertThat(pc.awaitSettled(30, TimeUnit.SECONDS)).isTrue();
             assertThat(m.unwrap(Store.class).stats().undecodableRecords()).isZero();
             assertThat(pc.persistMap().size()).isEqualTo(300);
+        }
+    }
+
+    @Test
+    void valuesDroppedByReadsAreLoggedEvenIfTheCacheClosesBeforeThePassStarts() throws Exception {
+        Managers managers = writeEntries("c", Book.class, Map.of("book", new Book("t", 1)), Set.of("stale"));
+        PersistCache.settler = held; // never released before close
+        try (Warnings storeLog = new Warnings(Store.class)) {
+            try (CacheManager m = managers.open()) {
+                Cache<String, Book> c = m.createCache("c", typed(Book.class));
+                assertThat(c.get("stale")).isNull();
+                assertThat(m.unwrap(Store.class).stats().undecodableRecords()).isEqualTo(1);
+            }
+            assertThat(storeLog.messages).singleElement().asString().startsWith("dropped 1 record(s) of 'c' in ");
         }
     }
 
@@ -295,25 +346,7 @@ class SettlingAfterRestartTest {
             entries.put("s" + i, new Slow("v" + i));
         }
         Managers managers = writeEntries("c", Slow.class, entries, Set.of());
-        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-        Logger jul = Logger.getLogger(PersistCache.class.getName());
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-                    warnings.add(r);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        jul.addHandler(handler);
+        Warnings warnings = new Warnings(PersistCache.class);
         PersistCache.settler = held;
         try {
             CacheManager m = managers.open();
@@ -333,10 +366,10 @@ class SettlingAfterRestartTest {
             assertThat(c.isClosed()).isTrue();
             assertThat(pc.awaitSettled(0, TimeUnit.MILLISECONDS)).isTrue();
             assertThat(Slow.CONSTRUCTED.get()).as("the pass stopped early").isLessThan(10);
-            assertThat(warnings).isEmpty();
+            assertThat(warnings.messages).isEmpty();
             m.close();
         } finally {
-            jul.removeHandler(handler);
+            warnings.close();
         }
         PersistCache.settler = originalSettler;
         try (CacheManager m = managers.open()) {

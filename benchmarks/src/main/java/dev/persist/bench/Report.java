@@ -127,6 +127,22 @@ public final class Report {
             Pattern.compile("FOOTPRINT impl=(\\S+) entries=(\\d+) .*bytes/entry=([\\d.]+)");
     private static final Pattern RESTART = Pattern.compile(
             "RESTART impl=(\\S+) entries=(\\d+) bytesOnDisk=(\\d+) bytes/entry=([\\d.]+) fillSeconds=([\\d.]+)");
+    private static final Pattern RESTART_CLOSE =
+            Pattern.compile("RESTART_CLOSE impl=(\\S+) entries=\\d+ settledMs=(\\S+) closeMs=(\\S+)");
+
+    /** @return the median of a RESTART_CLOSE list ("a,b,c"), the first (warmup) value left out; "-" if none */
+    private static String medianMillis(String list) {
+        if (list == null || list.equals("-")) {
+            return "-";
+        }
+        String[] all = list.split(",");
+        double[] v = new double[Math.max(1, all.length - 1)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Double.parseDouble(all[all.length == 1 ? 0 : i + 1]);
+        }
+        java.util.Arrays.sort(v);
+        return String.format(Locale.ROOT, "%,.0f", v[v.length / 2]);
+    }
 
     private static void jcacheTables(Map<String, List<Score>> results, List<String> lines, StringBuilder out) {
         String get = "JCacheGetBenchmark";
@@ -147,11 +163,20 @@ public final class Report {
                 restartLines.put(m.group(1), new String[] {m.group(2), m.group(3), m.group(4), m.group(5)});
             }
         }
+        Map<String, String[]> closeLines = new LinkedHashMap<>();
+        for (String line : lines) {
+            Matcher m = RESTART_CLOSE.matcher(line);
+            if (m.find()) {
+                closeLines.put(m.group(1), new String[] {m.group(2), m.group(3)});
+            }
+        }
         List<Score> restart = results.getOrDefault("JCacheRestartBenchmark.reopen", List.of());
         if (!restart.isEmpty() || !restartLines.isEmpty()) {
-            out.append("\n== JCache restart: reopen manager + cache holding N entries (single shot) ==\n");
-            out.append(String.format(Locale.ROOT, "%-15s %9s %18s %14s %14s %11s%n", "impl", "entries",
-                    "time (ms, +- err)", "entries/s", "bytes on disk", "bytes/entry"));
+            out.append("\n== JCache restart: reopen manager + cache holding N entries (single shot); settled = ms after"
+                    + " the reopen until every value was decoded in the background, close = CacheManager.close(),"
+                    + " medians ==\n");
+            out.append(String.format(Locale.ROOT, "%-15s %9s %18s %14s %14s %11s %12s %10s%n", "impl", "entries",
+                    "time (ms, +- err)", "entries/s", "bytes on disk", "bytes/entry", "settled (ms)", "close (ms)"));
             for (String impl : IMPLS) {
                 Score s = findImpl(results, "JCacheRestartBenchmark.reopen", 0, impl);
                 String[] l = restartLines.get(impl);
@@ -160,11 +185,13 @@ public final class Report {
                 }
                 long n = s != null ? Long.parseLong(s.params.getOrDefault("entries", "0")) : Long.parseLong(l[0]);
                 double ms = s == null ? Double.NaN : toMillis(s.score, s.unit);
-                out.append(String.format(Locale.ROOT, "%-15s %9d %18s %14s %14s %11s%n", impl, n,
+                String[] c = closeLines.get(impl);
+                out.append(String.format(Locale.ROOT, "%-15s %9d %18s %14s %14s %11s %12s %10s%n", impl, n,
                         s == null ? "-" : String.format(Locale.ROOT, "%.1f +- %.1f", ms, toMillis(s.error, s.unit)),
                         s == null ? "-" : String.format(Locale.ROOT, "%,.0f", n / (ms / 1000.0)),
                         l == null ? "-" : String.format(Locale.ROOT, "%,d", Long.parseLong(l[1])),
-                        l == null ? "-" : l[2]));
+                        l == null ? "-" : l[2], c == null ? "-" : medianMillis(c[0]),
+                        c == null ? "-" : medianMillis(c[1])));
             }
         }
 

@@ -44,7 +44,15 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A JSR-107 cache whose entries live in a Caffeine cache (the only in-memory copy) and in a namespace of the
@@ -58,12 +66,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Store-by-value caches hold values encoded (every read decodes a copy); store-by-reference caches hold the
  * application's objects and are memory-only (see {@link PersistCacheManager}).
  *
+ * <p>Entries read back from the log when the cache is created hold their bytes undecoded ({@link Stored#isSettled()}
+ * false), so that a restart does not cost a deserialization per entry before the cache is ready. A background pass
+ * started right after creation settles them (decodes each once; immutable values are then held as objects), and a
+ * read that meets one first settles it itself. Either way a value that no longer decodes (its class changed) is
+ * dropped then, counted in the store's {@code undecodableRecords} and logged, and every operation treats it as absent
+ * (a miss, never an exception), as if it had been dropped at load: all reads of held entries go through
+ * {@link #settled}.
+ *
  * <p>Beyond JCache, {@link #unwrap} gives the {@link PersistMap} and {@link Store} of the cache.
  *
  * @param <K> key type
  * @param <V> value type
  */
 public final class PersistCache<K, V> implements Cache<K, V> {
+    private static final System.Logger LOG = System.getLogger(PersistCache.class.getName());
+    /** Runs the background settling pass of each new cache; tests of this package replace it to hold the pass back. */
+    static volatile Executor settler = Background::run;
+
     private final PersistCacheManager manager;
     private final String name;
     private final MutableConfiguration<K, V> configuration;
@@ -84,6 +104,15 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private final AtomicInteger pendingEvictions = new AtomicInteger();
     private final ObjectName configurationName;
     private final ObjectName statisticsName;
+    /** Done when the background pass has settled every entry read back from the log, or stopped at close. */
+    private final CompletableFuture<Void> settling;
+    /** Taken by the settling pass when it starts, or by close if it has not started yet (it then never runs). */
+    private final AtomicBoolean settlingClaimed = new AtomicBoolean();
+    /** Values read back from the log that this cache dropped because they no longer decode; the first error. */
+    private final AtomicLong undecodable = new AtomicLong();
+    private final AtomicReference<RuntimeException> firstUndecodable = new AtomicReference<>();
+    /** Set once the drops counted so far are logged (end of the pass): later drops are logged one by one. */
+    private volatile boolean undecodableSummarized;
     private volatile boolean closed;
 
     @SuppressWarnings("unchecked")
@@ -117,7 +146,18 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             this.values = Form.reference();
         }
 
+        String namespace = CacheNamespaces.namespaceOf(name);
         Caffeine<Object, Object> builder = Caffeine.newBuilder();
+        // the entries the log holds for this cache are adopted below: size the hash table for them at once instead
+        // of growing it (and rehashing) about twenty times on the way to a million entries
+        long adopting = store.orphanCount(namespace);
+        if (settings.maximumSize() != null) {
+            adopting = Math.min(adopting, settings.maximumSize());
+        }
+        if (adopting > 0) {
+            builder.initialCapacity((int) adopting);
+        }
+        this.settling = adopting > 0 ? new CompletableFuture<>() : CompletableFuture.completedFuture(null);
         if (settings.maximumSize() != null) {
             builder.maximumSize(settings.maximumSize());
         } else if (settings.maximumWeight() != null) {
@@ -154,7 +194,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             }
         });
         this.memory = builder.build();
-        MapConfig<Object, Stored> mapConfig = MapConfig.of(CacheNamespaces.namespaceOf(name),
+        MapConfig<Object, Stored> mapConfig = MapConfig.of(namespace,
                         (Codec<Object>) keyCodec, new StoredCodec(valueCodec))
                 .durability(tiers.put())
                 .memory(memory.asMap());
@@ -179,6 +219,109 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         if (configuration.isStatisticsEnabled()) {
             setStatisticsEnabled(true);
         }
+        if (!settling.isDone()) {
+            settler.execute(this::settleAll);
+        }
+    }
+
+    /**
+     * The background pass over the entries read back from the log: settles each (see {@link #settled}). Started when
+     * the cache is created; stops at the next entry once the cache is closed. Then logs once how many values it, or
+     * reads before it, dropped because they no longer decode.
+     */
+    private void settleAll() {
+        if (!settlingClaimed.compareAndSet(false, true)) {
+            return; // closed before it started
+        }
+        try {
+            for (Map.Entry<Object, Stored> e : memory.asMap().entrySet()) {
+                if (closed) {
+                    break;
+                }
+                if (!e.getValue().isSettled()) {
+                    settled(e.getKey(), e.getValue());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "settling the entries of cache '" + name + "' read back from "
+                    + map.store().path() + " stopped; reads settle the others", e);
+        } finally {
+            settlingOver();
+        }
+    }
+
+    /**
+     * Ends settling, the pass done or never started: logs the values dropped so far, once (a drop counted meanwhile
+     * is logged here or by itself, never missed), then lets {@link #awaitSettled} return.
+     */
+    private void settlingOver() {
+        undecodableSummarized = true;
+        long dropped = undecodable.get();
+        if (dropped > 0) {
+            map.logUndecodable(dropped, firstUndecodable.get());
+        }
+        settling.complete(null);
+    }
+
+    /**
+     * The one place where a value read back from the log is decoded first; every read of a held entry goes through
+     * it. Returns {@code s} itself if it is null or settled. An unsettled entry is decoded now: if it decodes, it is
+     * swapped in memory for its settled form (the object if immutable, else the same bytes) unless the entry changed
+     * meanwhile (a concurrent put wins), and the settled form is returned. If it does not decode, it is dropped as
+     * the store drops such a record at load (gone from memory, nothing written to the log, counted in the store's
+     * {@code undecodableRecords}, logged) and null is returned: the caller sees no entry.
+     *
+     * @param held the key as held
+     * @param s    its entry as found in memory, or null
+     * @return the entry settled, or null if absent or undecodable
+     */
+    private Stored settled(Object held, Stored s) {
+        if (s == null || s.isSettled()) {
+            return s;
+        }
+        byte[] bytes = ((Stored.Unsettled) s).bytes();
+        Object value;
+        try {
+            value = values.out(bytes);
+            if (value == null) {
+                throw new IllegalArgumentException("the value codec decoded null");
+            }
+        } catch (RuntimeException e) {
+            if (map.dropUndecodable(held, s)) {
+                firstUndecodable.compareAndSet(null, e);
+                undecodable.incrementAndGet();
+                if (undecodableSummarized) { // the pass that sums them up is over: say it now
+                    map.logUndecodable(1, e);
+                }
+            }
+            return null;
+        }
+        Stored settled = new Stored(Form.isImmutable(value) ? value : bytes, s.expiresAt);
+        memory.asMap().replace(held, s, settled);
+        return settled;
+    }
+
+    /**
+     * Waits until the entries read back from the log when this cache was created are settled: each decoded once, in
+     * a background pass that starts at creation (immutable values are then held as objects, so reads of them need
+     * no decoding; values that no longer decode are dropped and counted in the store's {@code undecodableRecords}).
+     * Nothing needs to wait for it: a read that meets an entry not yet settled settles it first. Immediate for a
+     * cache that read nothing back; closing the cache stops the pass.
+     *
+     * @param timeout how long to wait at most
+     * @param unit    its unit
+     * @return true if the pass is over (every entry settled, or the cache closed), false if the time ran out
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean awaitSettled(long timeout, TimeUnit unit) throws InterruptedException {
+        try {
+            settling.get(timeout, unit);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true; // never completed exceptionally
+        }
     }
 
     private void onEviction(Object held, Stored value, RemovalCause cause) {
@@ -198,8 +341,12 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             return;
         }
         try {
+            Stored s = settled(held, value);
+            if (s == null) {
+                return; // a value that no longer decodes was never visible: no event
+            }
             EventBatch<K, V> events = batch();
-            events.expired(keys.out(held), values.out(value.payload));
+            events.expired(keys.out(held), values.out(s.payload));
             listeners.dispatch(events);
         } catch (RuntimeException e) {
             System.getLogger(PersistCache.class.getName()).log(System.Logger.Level.WARNING,
@@ -250,7 +397,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private V getValue(K key, EventBatch<K, V> events) {
         long start = startTime();
         Object held = keys.in(key);
-        Stored s = memory.getIfPresent(held);
+        Stored s = settled(held, memory.getIfPresent(held));
         if (s != null && s.isLiveNow()) {
             V value = values.out(s.payload);
             touch(held, s);
@@ -283,7 +430,8 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     public boolean containsKey(K key) {
         requireOpen();
         Objects.requireNonNull(key, "key");
-        Stored s = memory.getIfPresent(keys.in(key));
+        Object held = keys.in(key);
+        Stored s = settled(held, memory.getIfPresent(held));
         return s != null && s.isLiveNow();
     }
 
@@ -308,7 +456,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         Outcome<V> o = new Outcome<>();
         map.update(held, u -> {
             long now = now();
-            Stored cur = live(u.value(), now, o);
+            Stored cur = live(held, u.value(), now, o);
             if (cur == null) {
                 long at = expiry.onCreation(now);
                 if (at <= now) {
@@ -549,7 +697,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         Outcome<V> o = new Outcome<>();
         map.update(held, u -> {
             long now = now();
-            Stored cur = live(u.value(), now, o);
+            Stored cur = live(held, u.value(), now, o);
             if (cur == null) {
                 if (writeThrough) {
                     integration.write(key, value);
@@ -600,7 +748,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         Outcome<V> o = new Outcome<>();
         map.update(held, u -> {
             long now = now();
-            Stored cur = live(u.value(), now, o);
+            Stored cur = live(held, u.value(), now, o);
             if (cur == null) {
                 return;
             }
@@ -653,7 +801,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         Outcome<V> o = new Outcome<>();
         map.update(held, u -> {
             long now = now();
-            Stored cur = live(u.value(), now, o);
+            Stored cur = live(held, u.value(), now, o);
             if (cur == null) {
                 return;
             }
@@ -729,7 +877,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             if (writeThrough) {
                 integration.delete(key);
             }
-            Stored cur = live(u.value(), now(), o);
+            Stored cur = live(held, u.value(), now(), o);
             if (cur != null) {
                 o.oldHeld = cur;
                 o.stored = true;
@@ -753,7 +901,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         EventBatch<K, V> events = batch();
         Outcome<V> o = new Outcome<>();
         map.update(held, u -> {
-            Stored cur = live(u.value(), now(), o);
+            Stored cur = live(held, u.value(), now(), o);
             if (cur == null) {
                 return;
             }
@@ -884,7 +1032,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         };
         map.update(held, u -> {
             long now = now();
-            Stored cur = live(u.value(), now, o);
+            Stored cur = live(held, u.value(), now, o);
             V current = cur == null ? null : values.out(cur.payload);
             ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, current,
                     integration.readsThrough() ? integration.loader() : null, this::loadOne);
@@ -1022,7 +1170,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
                 long now = now();
                 while (next == null && it.hasNext()) {
                     Map.Entry<Object, Stored> e = it.next();
-                    Stored s = e.getValue();
+                    Stored s = settled(e.getKey(), e.getValue());
                     if (s != null && !s.expiredAt(now)) {
                         long start = startTime();
                         next = new SimpleEntry<>(keys.out(e.getKey()), values.out(s.payload));
@@ -1070,8 +1218,12 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         Stored expired;
     }
 
-    /** @return {@code s} if live; null if absent or expired (then remembered in {@code o.expired}) */
-    private static Stored live(Stored s, long now, Outcome<?> o) {
+    /**
+     * @return the entry {@code s} of {@code held}, found in an atomic section, settled if live; null if absent, no
+     *         longer decodable (then dropped, see {@link #settled}), or expired (then remembered in {@code o.expired})
+     */
+    private Stored live(Object held, Stored s, long now, Outcome<?> o) {
+        s = settled(held, s);
         if (s != null && s.expiredAt(now)) {
             o.expired = s;
             return null;
@@ -1243,9 +1395,21 @@ public final class PersistCache<K, V> implements Cache<K, V> {
      * unregistered. With {@code destroy}, its entries are deleted from the log first.
      */
     void closeInternal(boolean destroy) {
+        if (closeAllButNamespace(destroy)) {
+            detachNamespace();
+        }
+    }
+
+    /**
+     * The first part of {@link #closeInternal}: everything but unregistering the namespace, which the manager then
+     * does with {@link #detachNamespace()}, or skips when it closes the store itself (see {@link SharedStores}).
+     *
+     * @return false if the cache was already closed
+     */
+    boolean closeAllButNamespace(boolean destroy) {
         synchronized (this) {
             if (closed) {
-                return;
+                return false;
             }
             closed = true;
         }
@@ -1254,13 +1418,43 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         listeners.close();
         integration.close();
         closeQuietly(expiry.policy());
+        awaitSettlingStopped();
         awaitEvictions();
         if (destroy || !persistent) {
             // destroyed entries must not come back after a restart, whatever tier the cache writes at
             clearAt(persistent ? Durability.WRITE : Durability.MEMORY);
         }
+        return true;
+    }
+
+    /**
+     * Unregisters the closed cache's namespace from a store that stays open: its entries become orphan records of the
+     * store, to be adopted by the next cache of that name (one encode per entry held as an object). Idempotent.
+     */
+    void detachNamespace() {
         map.close();
+        releaseMemory();
+    }
+
+    /** Drops the closed cache's entries from memory (Caffeine), for the garbage collector. */
+    void releaseMemory() {
         memory.invalidateAll();
+    }
+
+    /** Waits (a bounded time) until the settling pass, which stops at the next entry once closed, has stopped. */
+    private void awaitSettlingStopped() {
+        if (settlingClaimed.compareAndSet(false, true)) {
+            settlingOver(); // it had not started: it never will
+            return;
+        }
+        try {
+            if (!awaitSettled(10, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING,
+                        "settling the entries of cache '" + name + "' still running at close");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Lets Caffeine finish pending evictions and waits (a bounded time) until their log deletes are written. */

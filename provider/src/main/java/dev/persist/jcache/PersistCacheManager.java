@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -251,22 +252,42 @@ public final class PersistCacheManager implements CacheManager {
             open = new ArrayList<>(caches.values());
             caches.clear();
         }
-        RuntimeException failure = null;
+        RuntimeException[] failure = {null};
+        List<PersistCache<?, ?>> logged = new ArrayList<>();
         for (PersistCache<?, ?> c : open) {
             try {
-                c.closeInternal(false);
+                c.closeAllButNamespace(false);
+                if (c.isPersistent()) {
+                    logged.add(c);
+                } else {
+                    c.detachNamespace();
+                }
             } catch (RuntimeException e) {
-                failure = e;
+                failure[0] = e;
+                logged.add(c);
             }
         }
         memoryOnly.close();
         try {
-            SharedStores.release(store);
+            // the last manager of the store closes it with the namespaces still registered: the log has every entry
+            // (the store writes pending ASYNC changes at close), so turning them into orphans would be wasted work
+            SharedStores.release(store, () -> {
+                for (PersistCache<?, ?> c : logged) {
+                    try {
+                        c.detachNamespace();
+                    } catch (RuntimeException e) {
+                        failure[0] = e;
+                    }
+                }
+            });
         } catch (RuntimeException e) {
-            failure = e;
+            failure[0] = e;
+        } finally {
+            logged.forEach(PersistCache::releaseMemory);
         }
-        if (failure != null) {
-            throw new CacheException("closing cache manager " + uri + " failed: " + failure.getMessage(), failure);
+        if (failure[0] != null) {
+            RuntimeException f = failure[0];
+            throw new CacheException("closing cache manager " + uri + " failed: " + f.getMessage(), f);
         }
     }
 

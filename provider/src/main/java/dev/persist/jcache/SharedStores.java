@@ -18,6 +18,8 @@ import java.util.Map;
  */
 final class SharedStores {
     private static final Map<Path, Entry> OPEN = new HashMap<>();
+    /** Tests only: runs when the last reference is released, under the lock, before the store closes. */
+    static volatile Runnable beforeLastClose;
 
     static {
         // an application that exits without closing its cache managers still gets its ASYNC (write-behind)
@@ -67,6 +69,38 @@ final class SharedStores {
                         "closing " + e.store.path() + " at exit failed", ex);
             }
         }
+    }
+
+    /**
+     * Drops one reference to {@code store}, whose holder has closed its caches but not yet unregistered their
+     * namespaces. If it is the last reference, the store is closed with the namespaces still registered: the log
+     * already holds their entries (the store writes pending ASYNC changes when it closes), and no other manager can
+     * adopt them any more, so unregistering them ({@code detach}: each entry turned back into an orphan record, an
+     * encode per entry held as an object) would be wasted work. Otherwise {@code detach} runs first, outside the
+     * lock (the store stays open for the others), so that another manager can adopt the namespaces later.
+     *
+     * <p>The decision and the close happen under this class's lock, which {@link #acquire} takes too: a manager
+     * acquiring the store at the same moment either comes first (then this is not the last reference, and
+     * {@code detach} runs), or waits until the store is closed and then opens the file again, replaying the log.
+     *
+     * @param detach unregisters the holder's namespaces
+     * @return true if this closed the store without {@code detach}
+     */
+    static boolean release(Store store, Runnable detach) {
+        synchronized (SharedStores.class) {
+            Entry e = OPEN.get(store.path());
+            if (e != null && e.store == store && e.references == 1) {
+                Runnable hook = beforeLastClose;
+                if (hook != null) {
+                    hook.run();
+                }
+                release(store);
+                return true;
+            }
+        }
+        detach.run();
+        release(store);
+        return false;
     }
 
     /** Drops one reference to {@code store}; the last one closes it. */

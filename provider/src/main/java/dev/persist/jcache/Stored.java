@@ -5,10 +5,16 @@ package dev.persist.jcache;
  * The expiry time is part of the logged value, so an entry that expired before a restart is still expired after it.
  *
  * <p>The stored form, in store-by-value caches, is the encoded value ({@code byte[]}), which makes every read a copy
- * as JSR-107 requires, or the value itself if it is immutable (a string, a boxed number: sharing it is as good as a
- * copy, and reads need no decoding); in store-by-reference caches it is the application's own object.
+ * as JSR-107 requires, or the value itself if it is immutable (a string, a boxed number, a deeply immutable record:
+ * sharing it is as good as a copy, and reads need no decoding); in store-by-reference caches it is the application's
+ * own object.
+ *
+ * <p>An entry read back from the log at restart starts <em>unsettled</em> ({@link #isSettled()} false): its payload
+ * is the bytes as the log holds them, not yet decoded. The cache settles it on the first read that meets it, or in
+ * the background pass that starts when the cache is created: decoded once, then held as the object if immutable,
+ * else as its bytes; a value that no longer decodes is dropped then (see {@link PersistCache}).
  */
-public final class Stored {
+public sealed class Stored permits Stored.Unsettled {
     /** The expiry time of an entry that never expires. */
     static final long ETERNAL = Long.MAX_VALUE;
 
@@ -20,7 +26,8 @@ public final class Stored {
         this.expiresAt = expiresAt;
     }
 
-    /** @return the value as held: its encoded bytes (store-by-value) or the object itself (store-by-reference) */
+    /** @return the value as held: its encoded bytes (store-by-value) or the object itself (an immutable value, or
+     *          store-by-reference) */
     public Object payload() {
         return payload;
     }
@@ -28,6 +35,14 @@ public final class Stored {
     /** @return when the entry expires, in epoch milliseconds; {@link Long#MAX_VALUE} for never */
     public long expiresAt() {
         return expiresAt;
+    }
+
+    /**
+     * @return false for an entry read back from the log whose bytes have not been decoded yet (so it is not yet known
+     *         to decode), true otherwise
+     */
+    public boolean isSettled() {
+        return true;
     }
 
     /** @return whether the entry is expired at {@code now} (epoch millis) */
@@ -42,5 +57,26 @@ public final class Stored {
 
     Stored withExpiry(long newExpiresAt) {
         return new Stored(payload, newExpiresAt);
+    }
+
+    /** An entry read back from the log: its payload is the value's bytes, not yet decoded. */
+    static final class Unsettled extends Stored {
+        Unsettled(byte[] payload, long expiresAt) {
+            super(payload, expiresAt);
+        }
+
+        byte[] bytes() {
+            return (byte[]) payload;
+        }
+
+        @Override
+        public boolean isSettled() {
+            return false;
+        }
+
+        @Override
+        Stored withExpiry(long newExpiresAt) {
+            return new Unsettled(bytes(), newExpiresAt);
+        }
     }
 }

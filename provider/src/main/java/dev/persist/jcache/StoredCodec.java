@@ -12,9 +12,9 @@ import java.util.Arrays;
  * <p>A payload held as an object (an immutable value, see {@link Form#encoded}) is encoded here, when the store
  * writes it; one held as bytes is written as it is.
  *
- * <p>Decoding also decodes the payload once, and throws if it no longer decodes (a class changed or vanished since
- * it was written): the store then drops the record at load, counts and logs it, instead of the application meeting
- * it on a later read. An immutable value is then held as the decoded object, anything else as its bytes.
+ * <p>Decoding reads the expiry time and keeps the value's bytes as they are, {@link Stored.Unsettled unsettled}:
+ * decoding a million values at load would make a restart cost a deserialization per entry before the cache is
+ * ready. The cache decodes them later (see {@link PersistCache}), where a value that no longer decodes is dropped.
  */
 final class StoredCodec implements Codec<Stored> {
     private static final int HEADER = Long.BYTES;
@@ -38,9 +38,7 @@ final class StoredCodec implements Codec<Stored> {
             throw new IllegalArgumentException("stored value of " + bytes.length + " bytes has no expiry header");
         }
         long expiresAt = ByteBuffer.wrap(bytes, 0, HEADER).getLong();
-        byte[] payload = Arrays.copyOfRange(bytes, HEADER, bytes.length);
-        Object decoded = valueCodec.decode(payload);
-        return new Stored(Form.isImmutable(decoded) ? decoded : payload, expiresAt);
+        return new Stored.Unsettled(Arrays.copyOfRange(bytes, HEADER, bytes.length), expiresAt);
     }
 
     @Override

@@ -23,7 +23,11 @@
  *   <li><b>One store per file.</b> Managers are identified by (URI, ClassLoader); managers resolving to one log
  *       file share one reference-counted {@link dev.persist.store.Store}, closed with the last of them. If two of
  *       them open a cache of the same name at once, the second one's is memory-only (one namespace has one
- *       in-memory copy); this is logged.</li>
+ *       in-memory copy); this is logged. A manager that closes while others use the store unregisters its caches'
+ *       namespaces (their entries become orphan records, for a cache of that name to adopt later); the last one
+ *       closes the store with them registered, since the log has every entry and nothing can adopt them any more
+ *       (no encode per entry). That decision is taken under the lock managers take to acquire a store, so a
+ *       manager opening at the same moment shares the store before it, or opens the file again after it.</li>
  *   <li><b>Namespaces.</b> A cache's store namespace is its name with {@code '%'}, {@code '~'}, {@code ':'} and
  *       control characters written as {@code %XX} (UTF-8 hex); the empty name is {@code ~}; names longer than 255
  *       bytes are cut and suffixed with {@code ~} and their SHA-256 ({@link dev.persist.jcache.CacheNamespaces}).
@@ -47,8 +51,18 @@
  *       {@link dev.persist.jcache.codec.SerialAllowlist} (JDK value types, Spring's and Hibernate's cache entries,
  *       {@code serialization.allow}, the cache's declared types). A value the codec cannot write throws
  *       {@code IllegalArgumentException} (or {@code ClassCastException} for a wrong type) and nothing is written; a
- *       logged value that no longer decodes (or holds a class not allowed) is dropped at load, counted in the
- *       store's {@code undecodableRecords} and logged.</li>
+ *       logged value that no longer decodes (or holds a class not allowed) is dropped when first decoded after a
+ *       restart (below), counted in the store's {@code undecodableRecords} and logged.</li>
+ *   <li><b>Restart.</b> A cache adopts the entries the log holds for it with their values as bytes, not decoded
+ *       ({@link dev.persist.jcache.Stored#isSettled()} false), so it is ready once the log is replayed. A background
+ *       pass started at creation settles them: decodes each once, holds immutable values as objects from then on,
+ *       and drops values that no longer decode (one log line per cache). An operation that meets an unsettled entry
+ *       first settles it itself, so no operation ever sees an undecodable value: it is absent, as if dropped at
+ *       load. A concurrent put wins over the pass (conditional swap). {@code PersistCache.awaitSettled} waits for
+ *       the pass; closing the cache stops it. Until the pass or a read reaches it, an entry that will turn out
+ *       undecodable is still counted by the store's views ({@code PersistMap.size()}, {@code liveKeys}) and takes
+ *       room in a size-bounded cache. A dropped value's record stays in the log until compaction, as it did when
+ *       values were dropped at load.</li>
  *   <li><b>Store-by-value</b> (the JCache default) caches hold values encoded, so every read is a copy (immutable
  *       values such as strings and boxed numbers are held as they are: sharing them is as good as a copy), and
  *       persist. <b>Store-by-reference</b> caches hold the application's objects, which need not be serializable:

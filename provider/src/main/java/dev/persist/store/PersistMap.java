@@ -349,6 +349,47 @@ public final class PersistMap<K, V> {
         return lsn;
     }
 
+    /**
+     * Drops an entry whose value turned out not to decode. For a map whose value codec defers decoding (it keeps the
+     * bytes read from the log and decodes them later, as the JCache provider does after a restart) this is the drop
+     * that the store does at load for a record that does not decode: the entry leaves memory if it still holds
+     * {@code value}, nothing is written to the log (as at load, the record stays in the log until compaction, which
+     * writes the live state without it), and it is counted in {@link StoreStats#undecodableRecords()}. The caller
+     * reports it with {@link #logUndecodable}, once for many if it likes.
+     *
+     * @param key   not null
+     * @param value the value that does not decode, as held in memory (compared by {@code equals})
+     * @return whether it was dropped (false if the entry changed or left meanwhile)
+     */
+    public boolean dropUndecodable(K key, V value) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        ReentrantLock lock = locks.lockFor(key);
+        lock.lock();
+        try {
+            // counted before it leaves memory, so that whoever no longer finds the entry also finds it counted
+            store.countUndecodable(1);
+            if (!memory.remove(key, value)) {
+                store.countUndecodable(-1);
+                return false;
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Logs, in the words the store logs records it drops at load, that {@code count} entries of this map were dropped
+     * with {@link #dropUndecodable}.
+     *
+     * @param count      how many
+     * @param firstError why the first of them did not decode
+     */
+    public void logUndecodable(long count, RuntimeException firstError) {
+        store.logUndecodable(name, count, firstError);
+    }
+
     /** @return the number of keys whose ASYNC change is not yet in the log */
     public int pendingAsync() {
         return dirty.size();

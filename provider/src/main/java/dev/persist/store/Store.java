@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -48,7 +49,9 @@ public final class Store implements AutoCloseable {
 
     private final StoreOptions options;
     private final ConcurrentMap<String, PersistMap<?, ?>> maps = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, ConcurrentMap<ByteKey, byte[]>> orphans = new ConcurrentHashMap<>();
+    /** Raw records of each namespace no map has registered. A namespace's map is never changed once put here (it is
+     * replaced or removed whole), so it need not be concurrent: the replay's own map is used as it is. */
+    private final ConcurrentMap<String, Map<ByteKey, byte[]>> orphans = new ConcurrentHashMap<>();
     /** Registration and detachment (write) against compaction's snapshot (read): entries moving between a map and
      * the orphans must not be missed by a snapshot. */
     private final ReentrantReadWriteLock registry = new ReentrantReadWriteLock();
@@ -149,7 +152,7 @@ public final class Store implements AutoCloseable {
                     if (map != null) {
                         adoptInto(map, ns.getValue());
                     } else {
-                        orphans.put(ns.getKey(), new ConcurrentHashMap<>(ns.getValue()));
+                        orphans.put(ns.getKey(), ns.getValue());
                     }
                 }
                 if (tornBytes > 0) {
@@ -261,9 +264,19 @@ public final class Store implements AutoCloseable {
         }
         if (failed > 0) {
             undecodable.addAndGet(failed);
-            LOG.log(System.Logger.Level.WARNING, "dropped " + failed + " record(s) of '" + map.name() + "' in " + path
-                    + " that no longer decode (first error: " + first + ")");
+            logUndecodable(map.name(), failed, first);
         }
+    }
+
+    /** Counts records dropped because they no longer decode, found after load (see PersistMap.dropUndecodable). */
+    void countUndecodable(long n) {
+        undecodable.addAndGet(n);
+    }
+
+    /** Logs records of a namespace dropped because they no longer decode: at load, or later by the map. */
+    void logUndecodable(String namespace, long count, RuntimeException first) {
+        LOG.log(System.Logger.Level.WARNING, "dropped " + count + " record(s) of '" + namespace + "' in " + path
+                + " that no longer decode (first error: " + first + ")");
     }
 
     /** Unregisters {@code map}: pending ASYNC changes are written, its entries become orphan records. */
@@ -277,7 +290,7 @@ public final class Store implements AutoCloseable {
                 map.appendDirty();
                 await(writer.appendedLsn(), Durability.WRITE); // records a concurrent syncer took included
             }
-            ConcurrentMap<ByteKey, byte[]> raw = new ConcurrentHashMap<>();
+            Map<ByteKey, byte[]> raw = new HashMap<>(Math.max(16, (int) (map.size() / 0.75f) + 1));
             toRaw(map, raw);
             maps.remove(map.name());
             map.markClosed();
@@ -289,7 +302,7 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private static <K, V> void toRaw(PersistMap<K, V> map, ConcurrentMap<ByteKey, byte[]> raw) {
+    private static <K, V> void toRaw(PersistMap<K, V> map, Map<ByteKey, byte[]> raw) {
         map.memory().forEach((k, v) -> {
             try {
                 raw.put(new ByteKey(map.keyCodec().encode(k)), map.valueCodec().encode(v));
@@ -317,6 +330,18 @@ public final class Store implements AutoCloseable {
             raw.forEach((k, v) -> out.add(new OrphanRecord(namespace, k.bytes.clone(), v.clone())));
         }
         return out;
+    }
+
+    /**
+     * The number of live records of a namespace that no map has registered: how many entries a map registering it
+     * now would adopt (so that the caller can size the map's memory for them). Cheap: no record is copied.
+     *
+     * @param namespace a namespace
+     * @return its orphan records; 0 if it has none or a map has registered it
+     */
+    public int orphanCount(String namespace) {
+        Map<ByteKey, byte[]> raw = orphans.get(namespace);
+        return raw == null ? 0 : raw.size();
     }
 
     /**
@@ -349,7 +374,7 @@ public final class Store implements AutoCloseable {
         }
         registry.writeLock().lock();
         try {
-            ConcurrentMap<ByteKey, byte[]> raw = orphans.get(namespace);
+            Map<ByteKey, byte[]> raw = orphans.get(namespace);
             if (raw == null) {
                 return;
             }
@@ -513,7 +538,7 @@ public final class Store implements AutoCloseable {
                 map.forEachRecord(counting, e -> LOG.log(System.Logger.Level.WARNING,
                         "compaction skipped an entry of '" + map.name() + "' that cannot be encoded: " + e));
             }
-            for (Map.Entry<String, ConcurrentMap<ByteKey, byte[]>> ns : orphans.entrySet()) {
+            for (Map.Entry<String, Map<ByteKey, byte[]>> ns : orphans.entrySet()) {
                 for (Map.Entry<ByteKey, byte[]> e : ns.getValue().entrySet()) {
                     counting.accept(Compactor.orphanRecord(ns.getKey(), e));
                 }

@@ -26,7 +26,7 @@ class CodecsTest {
     Path dir;
 
     /** A value of a "class that no longer exists": serialized bytes naming a missing class. */
-    private static byte[] envelopeOfMissingClass() throws Exception {
+    static byte[] envelopeOfMissingClass() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(new Gone("x"));

@@ -610,13 +610,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         Outcome<V> o = putOne(key, value, true, true, events);
         listeners.dispatch(events);
         V old = o.existed ? values.out(o.oldHeld.payload) : null;
-        if (statisticsOn()) {
-            stats.hitOrMiss(o.existed);
-            if (o.stored) {
-                stats.puts(1);
-                stats.putTime(System.nanoTime() - start);
-            }
-        }
+        countPut(o.existed, o.stored, start);
         return old;
     }
 
@@ -670,14 +664,33 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         EventBatch<K, V> events = batch();
         Outcome<V> o = putOne(key, value, true, false, events);
         listeners.dispatch(events);
+        countPut(o.existed, o.stored, start);
+        return o.stored;
+    }
+
+    /**
+     * Statistics of a single-key operation that reads before it puts: a hit or a miss, and a put (with its time) if
+     * it stored a value.
+     */
+    private void countPut(boolean hit, boolean stored, long start) {
         if (statisticsOn()) {
-            stats.hitOrMiss(o.existed);
-            if (o.stored) {
+            stats.hitOrMiss(hit);
+            if (stored) {
                 stats.puts(1);
                 stats.putTime(System.nanoTime() - start);
             }
         }
-        return o.stored;
+    }
+
+    /** Statistics of a single-key operation that reads before it removes: a hit or a miss, and a removal if any. */
+    private void countRemoval(boolean hit, boolean removed, long start) {
+        if (statisticsOn()) {
+            stats.hitOrMiss(hit);
+            if (removed) {
+                stats.removals(1);
+                stats.removeTime(System.nanoTime() - start);
+            }
+        }
     }
 
     /**
@@ -767,13 +780,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             touch(held, o.oldHeld);
         }
         listeners.dispatch(events);
-        if (statisticsOn()) {
-            stats.hitOrMiss(o.existed);
-            if (o.stored) {
-                stats.puts(1);
-                stats.putTime(System.nanoTime() - start);
-            }
-        }
+        countPut(o.existed, o.stored, start);
         return o.stored;
     }
 
@@ -816,15 +823,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             events.updated(key, value, values.out(o.oldHeld.payload));
         }
         listeners.dispatch(events);
-        if (statisticsOn()) {
-            if (o.existed) {
-                stats.hits(1);
-                stats.puts(1);
-                stats.putTime(System.nanoTime() - start);
-            } else {
-                stats.misses(1);
-            }
-        }
+        countPut(o.existed, o.stored, start);
         return o.stored ? o.oldHeld : null;
     }
 
@@ -853,15 +852,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         EventBatch<K, V> events = batch();
         Outcome<V> o = removeOne(key, true, events);
         listeners.dispatch(events);
-        if (statisticsOn()) {
-            if (o.stored) {
-                stats.hits(1);
-                stats.removals(1);
-                stats.removeTime(System.nanoTime() - start);
-            } else {
-                stats.misses(1);
-            }
-        }
+        countRemoval(o.stored, o.stored, start);
         return o.stored ? values.out(o.oldHeld.payload) : null;
     }
 
@@ -920,13 +911,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             touch(held, o.oldHeld);
         }
         listeners.dispatch(events);
-        if (statisticsOn()) {
-            stats.hitOrMiss(o.existed);
-            if (o.stored) {
-                stats.removals(1);
-                stats.removeTime(System.nanoTime() - start);
-            }
-        }
+        countRemoval(o.existed, o.stored, start);
         return o.stored;
     }
 

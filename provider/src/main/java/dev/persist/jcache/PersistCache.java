@@ -623,6 +623,10 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         }
         long start = startTime();
         Map<K, V> toPut = new LinkedHashMap<>(entries);
+        // every key and value in its held form first: one the codec cannot write (not serializable, outside the
+        // serialization allowlist) fails the whole call before the writer or the cache sees any entry
+        Map<K, Object[]> heldForms = new HashMap<>();
+        toPut.forEach((k, v) -> heldForms.put(k, new Object[] {keys.in(k), values.in(v)}));
         CacheWriterException failure = null;
         if (integration.writesThrough()) {
             List<Cache.Entry<? extends K, ? extends V>> batch = new ArrayList<>(toPut.size());
@@ -639,7 +643,9 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         long puts = 0;
         try {
             for (Map.Entry<K, V> e : toPut.entrySet()) {
-                if (putOne(e.getKey(), e.getValue(), false, true, events, perKey(tiers.put())).stored) {
+                Object[] held = heldForms.get(e.getKey());
+                if (putHeld(e.getKey(), e.getValue(), held[0], held[1], false, true, events, perKey(tiers.put()))
+                        .stored) {
                     puts++;
                 }
             }
@@ -705,8 +711,12 @@ public final class PersistCache<K, V> implements Cache<K, V> {
 
     private Outcome<V> putOne(K key, V value, boolean writeThrough, boolean replace, EventBatch<K, V> events,
                               Durability tier) {
-        Object held = keys.in(key);
-        Object heldValue = values.in(value);
+        return putHeld(key, value, keys.in(key), values.in(value), writeThrough, replace, events, tier);
+    }
+
+    /** {@link #putOne} with the key and value already in their held forms. */
+    private Outcome<V> putHeld(K key, V value, Object held, Object heldValue, boolean writeThrough, boolean replace,
+                               EventBatch<K, V> events, Durability tier) {
         Outcome<V> o = new Outcome<>();
         map.update(held, u -> {
             long now = now();

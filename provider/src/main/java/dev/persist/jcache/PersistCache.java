@@ -625,8 +625,8 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         Map<K, V> toPut = new LinkedHashMap<>(entries);
         // every key and value in its held form first: one the codec cannot write (not serializable, outside the
         // serialization allowlist) fails the whole call before the writer or the cache sees any entry
-        Map<K, Object[]> heldForms = new HashMap<>();
-        toPut.forEach((k, v) -> heldForms.put(k, new Object[] {keys.in(k), values.in(v)}));
+        Map<K, HeldEntry> heldForms = new HashMap<>();
+        toPut.forEach((k, v) -> heldForms.put(k, new HeldEntry(keys.in(k), values.in(v))));
         CacheWriterException failure = null;
         if (integration.writesThrough()) {
             List<Cache.Entry<? extends K, ? extends V>> batch = new ArrayList<>(toPut.size());
@@ -643,9 +643,9 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         long puts = 0;
         try {
             for (Map.Entry<K, V> e : toPut.entrySet()) {
-                Object[] held = heldForms.get(e.getKey());
-                if (putHeld(e.getKey(), e.getValue(), held[0], held[1], false, true, events, perKey(tiers.put()))
-                        .stored) {
+                HeldEntry held = heldForms.get(e.getKey());
+                if (putHeld(e.getKey(), e.getValue(), held.key(), held.value(), false, true, events,
+                        perKey(tiers.put())).stored) {
                     puts++;
                 }
             }
@@ -712,6 +712,10 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private Outcome<V> putOne(K key, V value, boolean writeThrough, boolean replace, EventBatch<K, V> events,
                               Durability tier) {
         return putHeld(key, value, keys.in(key), values.in(value), writeThrough, replace, events, tier);
+    }
+
+    /** A key and its value in the forms the cache holds them (see {@link Form}). */
+    private record HeldEntry(Object key, Object value) {
     }
 
     /** {@link #putOne} with the key and value already in their held forms. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -48,7 +49,7 @@ final class LogWriter {
     /** Guards the leader/follower state of FSYNC callers below. */
     private final ReentrantLock syncState = new ReentrantLock();
     /** Signalled when an fsync ends: its followers return, one of the rest leads next. */
-    private final java.util.concurrent.locks.Condition syncEnded = syncState.newCondition();
+    private final Condition syncEnded = syncState.newCondition();
     private boolean syncing;
     /** Callers waiting for an fsync. */
     private int waiting;
@@ -119,33 +120,30 @@ final class LogWriter {
         if (writtenLsn >= lsn) {
             return;
         }
-        for (int round = 0; ; round++) {
-            boolean spinning = round < WRITE_SPINS + WRITE_YIELDS;
-            if (spinning ? writeLock.tryLock() : lockForWrite()) {
-                try {
-                    if (writtenLsn < lsn) {
-                        writePendingLocked();
-                    }
-                } finally {
-                    writeLock.unlock();
-                }
-                break;
-            }
+        int round = 0;
+        while (!writeLock.tryLock()) {
             if (writtenLsn >= lsn) {
-                break; // the write in progress covered this record
+                checkNotFailed(lsn);
+                return; // the write in progress covered this record
             }
             if (round < WRITE_SPINS) {
                 Thread.onSpinWait();
-            } else {
+            } else if (round < WRITE_SPINS + WRITE_YIELDS) {
                 Thread.yield(); // on a busy machine the writer may need this core
+            } else {
+                writeLock.lock();
+                break;
             }
+            round++;
+        }
+        try {
+            if (writtenLsn < lsn) {
+                writePendingLocked();
+            }
+        } finally {
+            writeLock.unlock();
         }
         checkNotFailed(lsn);
-    }
-
-    private boolean lockForWrite() {
-        writeLock.lock();
-        return true;
     }
 
     /**
@@ -253,7 +251,6 @@ final class LogWriter {
      * The commit delay, called by a new leader holding {@code syncState}: waits until every thread that called for
      * an fsync lately is waiting (they append before they wait, so the write this leader makes next holds their
      * records), or the delay is over.
-     *
      */
     private void gatherFollowers() {
         int target = activeCallers.count();

@@ -213,7 +213,7 @@ public final class SerializationCodec<T> implements Codec<T> {
 
         String why() {
             Class<?> c = rejected.serialClass();
-            if (c != null && allowlist.filter().checkInput(new ClassOnly(c)) == Status.REJECTED) {
+            if (c != null && !allowed.get(c)) {
                 return allowlist.refusal(c);
             }
             return "a limit of the serialization filter is exceeded (" + allowlist.limits() + "; at depth " + rejected.depth()

@@ -4,6 +4,7 @@ import dev.persist.jcache.config.CacheSettings;
 import dev.persist.jcache.config.ConfigResolver;
 import dev.persist.jcache.config.ManagerSettings;
 import dev.persist.store.Durability;
+import dev.persist.store.PersistMap;
 import dev.persist.store.Store;
 import dev.persist.store.StoreException;
 
@@ -17,6 +18,8 @@ import javax.cache.expiry.Duration;
 import javax.cache.expiry.ModifiedExpiryPolicy;
 import javax.cache.spi.CachingProvider;
 import java.net.URI;
+import java.time.Clock;
+import java.util.concurrent.Executor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -44,6 +47,22 @@ import java.util.concurrent.TimeUnit;
 public final class PersistCacheManager implements CacheManager {
     private static final System.Logger LOG = System.getLogger(PersistCacheManager.class.getName());
 
+    /**
+     * The key of a {@link Clock} object in the {@code Properties} given to
+     * {@link javax.cache.spi.CachingProvider#getCacheManager(URI, ClassLoader, Properties)}: the clock of the
+     * manager's caches (expiry times, Caffeine's expiry). For tests that move time instead of sleeping; default:
+     * the system clock.
+     */
+    public static final String CLOCK_PROPERTY = "persist.jcache.clock";
+
+    /**
+     * The key of an {@link java.util.concurrent.Executor} object in the {@code Properties} given to
+     * {@code getCacheManager}: where the store runs the passes that settle (decode) the values read back from the
+     * log at restart, when this manager opens the store. For tests that hold the pass back; default: one daemon
+     * thread of the store.
+     */
+    public static final String SETTLING_EXECUTOR_PROPERTY = "persist.jcache.settlingExecutor";
+
     private final PersistCachingProvider provider;
     private final URI uri;
     private final ClassLoader classLoader;
@@ -52,6 +71,7 @@ public final class PersistCacheManager implements CacheManager {
     private final Store store;
     /** Never opened: it holds the memory-only namespaces of store-by-reference caches. */
     private final Store memoryOnly = new Store();
+    private final Clock clock;
     private final Map<String, PersistCache<?, ?>> caches = new LinkedHashMap<>();
     private volatile boolean closed;
 
@@ -60,9 +80,11 @@ public final class PersistCacheManager implements CacheManager {
         this.uri = uri;
         this.classLoader = classLoader;
         this.properties = properties;
+        this.clock = properties != null && properties.get(CLOCK_PROPERTY) instanceof Clock c ? c : Clock.systemUTC();
         this.settings = ConfigResolver.resolve(uri, classLoader, properties);
         try {
-            this.store = SharedStores.acquire(settings);
+            this.store = SharedStores.acquire(settings,
+                    properties != null && properties.get(SETTLING_EXECUTOR_PROPERTY) instanceof Executor e ? e : null);
         } catch (StoreException e) {
             throw new CacheException("cannot open the store of cache manager " + uri + " (" + settings.source()
                     + "): " + e.getMessage(), e);
@@ -126,7 +148,7 @@ public final class PersistCacheManager implements CacheManager {
             }
             boolean persistent = complete.isStoreByValue();
             String namespace = CacheNamespaces.namespaceOf(cacheName);
-            if (persistent && store.registeredMap(namespace) != null) {
+            if (persistent && isOpenElsewhere(namespace)) {
                 // another manager sharing this store (same file, another ClassLoader) has this cache open: one
                 // namespace has one in-memory copy, so this one cannot persist
                 LOG.log(System.Logger.Level.WARNING, "cache ''{0}'' is already open in another cache manager on {1};"
@@ -134,7 +156,7 @@ public final class PersistCacheManager implements CacheManager {
                 persistent = false;
             }
             PersistCache<K, V> cache = new PersistCache<>(this, cacheName, complete, settings.cache(cacheName),
-                    persistent ? store : memoryOnly, persistent);
+                    persistent ? store : memoryOnly, persistent, clock);
             caches.put(cacheName, cache);
             return cache;
         }
@@ -199,7 +221,7 @@ public final class PersistCacheManager implements CacheManager {
             cache = caches.remove(cacheName);
         }
         if (cache != null) {
-            cache.closeInternal(true);
+            cache.closeAlone(true);
         } else {
             // a cache not open here may still have entries in the log, from an earlier run
             store.dropNamespace(CacheNamespaces.namespaceOf(cacheName), Durability.WRITE);
@@ -238,6 +260,11 @@ public final class PersistCacheManager implements CacheManager {
         }
     }
 
+    /**
+     * Closes every cache of this manager, then releases the store in one call: if no other manager holds it, it
+     * closes with the namespaces still registered (the log holds every entry); else the namespaces are detached, so
+     * that another manager can open those caches again with their entries.
+     */
     @Override
     public void close() {
         synchronized (this) {
@@ -247,48 +274,40 @@ public final class PersistCacheManager implements CacheManager {
             closed = true;
         }
         provider.release(this);
-        ArrayList<PersistCache<?, ?>> open;
+        List<PersistCache<?, ?>> open;
         synchronized (caches) {
             open = new ArrayList<>(caches.values());
             caches.clear();
         }
-        RuntimeException[] failure = {null};
-        List<PersistCache<?, ?>> logged = new ArrayList<>();
+        List<PersistMap<?, ?>> held = new ArrayList<>();
+        for (PersistCache<?, ?> c : open) {
+            if (c.markClosed() && c.isPersistent()) {
+                held.add(c.persistMap());
+            }
+        }
+        RuntimeException failure = null;
+        try {
+            SharedStores.release(store, held);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
         for (PersistCache<?, ?> c : open) {
             try {
-                c.closeAllButNamespace(false);
-                if (c.isPersistent()) {
-                    logged.add(c);
-                } else {
-                    c.detachNamespace();
-                }
+                c.closeComponents();
             } catch (RuntimeException e) {
-                failure[0] = e;
-                logged.add(c);
+                failure = e;
             }
         }
         memoryOnly.close();
-        try {
-            // the last manager of the store closes it with the namespaces still registered: the log has every entry
-            // (the store writes pending ASYNC changes at close), so turning them into orphans would be wasted work
-            SharedStores.release(store, () -> {
-                for (PersistCache<?, ?> c : logged) {
-                    try {
-                        c.detachNamespace();
-                    } catch (RuntimeException e) {
-                        failure[0] = e;
-                    }
-                }
-            });
-        } catch (RuntimeException e) {
-            failure[0] = e;
-        } finally {
-            logged.forEach(PersistCache::releaseMemory);
+        if (failure != null) {
+            throw new CacheException("closing cache manager " + uri + " failed: " + failure.getMessage(), failure);
         }
-        if (failure[0] != null) {
-            RuntimeException f = failure[0];
-            throw new CacheException("closing cache manager " + uri + " failed: " + f.getMessage(), f);
-        }
+    }
+
+    /** @return whether a cache of another manager sharing this store holds the namespace open (not closing) */
+    private boolean isOpenElsewhere(String namespace) {
+        PersistMap<?, ?> holder = store.registeredMap(namespace);
+        return holder != null && holder.isOpen();
     }
 
     @Override

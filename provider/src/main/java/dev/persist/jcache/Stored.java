@@ -11,12 +11,13 @@ package dev.persist.jcache;
  *
  * <p>An entry read back from the log at restart starts <em>unsettled</em> ({@link #isSettled()} false): its payload
  * is the bytes as the log holds them, not yet decoded. The cache settles it on the first read that meets it, or in
- * the background pass that starts when the cache is created: decoded once, then held as the object if immutable,
- * else as its bytes; a value that no longer decodes is dropped then (see {@link PersistCache}).
+ * the store's background pass that starts when the cache is created: decoded once, then held as the object if
+ * immutable, else as its bytes; a value that no longer decodes is dropped then (see
+ * {@link dev.persist.store.DeferredCodec}).
  */
 public sealed class Stored permits Stored.Unsettled {
     /** The expiry time of an entry that never expires. */
-    static final long ETERNAL = Long.MAX_VALUE;
+    public static final long ETERNAL = Long.MAX_VALUE;
 
     final Object payload;
     final long expiresAt;
@@ -50,9 +51,9 @@ public sealed class Stored permits Stored.Unsettled {
         return expiresAt <= now;
     }
 
-    /** @return whether the entry is live now; reads the clock only for entries that can expire */
-    boolean isLiveNow() {
-        return expiresAt == ETERNAL || expiresAt > System.currentTimeMillis();
+    /** @return whether the entry is live at the clock's time; reads the clock only for entries that can expire */
+    boolean isLive(java.time.Clock clock) {
+        return expiresAt == ETERNAL || expiresAt > clock.millis();
     }
 
     Stored withExpiry(long newExpiresAt) {

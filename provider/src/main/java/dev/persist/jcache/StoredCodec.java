@@ -1,6 +1,7 @@
 package dev.persist.jcache;
 
 import dev.persist.store.Codec;
+import dev.persist.store.DeferredCodec;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -13,17 +14,20 @@ import java.util.Arrays;
  * writes it; one held as bytes is written as it is.
  *
  * <p>Decoding reads the expiry time and keeps the value's bytes as they are, {@link Stored.Unsettled unsettled}:
- * decoding a million values at load would make a restart cost a deserialization per entry before the cache is
- * ready. The cache decodes them later (see {@link PersistCache}), where a value that no longer decodes is dropped.
+ * decoding every value at load would make a restart cost a deserialization per entry before the cache is ready. The
+ * store settles them later ({@link DeferredCodec}): decoded once, then held as the object if immutable, else as the
+ * same bytes; a value that does not decode is dropped there.
  */
-final class StoredCodec implements Codec<Stored> {
+final class StoredCodec implements DeferredCodec<Stored> {
     private static final int HEADER = Long.BYTES;
 
     private final Codec<Object> valueCodec;
+    private final Form<?> values;
 
     @SuppressWarnings("unchecked")
-    StoredCodec(Codec<?> valueCodec) {
+    StoredCodec(Codec<?> valueCodec, Form<?> values) {
         this.valueCodec = (Codec<Object>) valueCodec;
+        this.values = values;
     }
 
     @Override
@@ -39,6 +43,21 @@ final class StoredCodec implements Codec<Stored> {
         }
         long expiresAt = ByteBuffer.wrap(bytes, 0, HEADER).getLong();
         return new Stored.Unsettled(Arrays.copyOfRange(bytes, HEADER, bytes.length), expiresAt);
+    }
+
+    @Override
+    public boolean isSettled(Stored value) {
+        return value.isSettled();
+    }
+
+    @Override
+    public Stored settle(Stored value) {
+        byte[] bytes = ((Stored.Unsettled) value).bytes();
+        Object decoded = values.out(bytes);
+        if (decoded == null) {
+            throw new IllegalArgumentException("the value codec decoded null");
+        }
+        return new Stored(Form.isImmutable(decoded) ? decoded : bytes, value.expiresAt);
     }
 
     @Override

@@ -2,7 +2,9 @@ package dev.persist.store;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -28,6 +30,22 @@ final class BackgroundTasks {
         this.executor.setRemoveOnCancelPolicy(true);
         this.sync = sync;
         this.errorHandler = errorHandler;
+    }
+
+    /**
+     * @param name the thread's name
+     * @return an executor of one daemon thread, started on the first task and ended after a minute without one (a
+     *         store whose maps never evict or settle anything has no such thread)
+     */
+    static ThreadPoolExecutor lazyThread(String name) {
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, name);
+                    t.setDaemon(true);
+                    return t;
+                });
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
     }
 
     synchronized void scheduleSync(Duration interval) {

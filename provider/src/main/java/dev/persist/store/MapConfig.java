@@ -16,14 +16,16 @@ public final class MapConfig<K, V> {
     private final Codec<K> keyCodec;
     private final Codec<V> valueCodec;
     private final Durability durability;
-    private final ConcurrentMap<K, V> memory;
+    private final Durability evictions;
+    private final MapMemory<K, V> memory;
 
     private MapConfig(String name, Codec<K> keyCodec, Codec<V> valueCodec, Durability durability,
-                      ConcurrentMap<K, V> memory) {
+                      Durability evictions, MapMemory<K, V> memory) {
         this.name = name;
         this.keyCodec = keyCodec;
         this.valueCodec = valueCodec;
         this.durability = durability;
+        this.evictions = evictions;
         this.memory = memory;
     }
 
@@ -37,7 +39,7 @@ public final class MapConfig<K, V> {
      */
     public static <K, V> MapConfig<K, V> of(String name, Codec<K> keyCodec, Codec<V> valueCodec) {
         return new MapConfig<>(Namespaces.validate(name), Objects.requireNonNull(keyCodec, "keyCodec"),
-                Objects.requireNonNull(valueCodec, "valueCodec"), Durability.WRITE, null);
+                Objects.requireNonNull(valueCodec, "valueCodec"), Durability.WRITE, null, null);
     }
 
     /**
@@ -45,7 +47,16 @@ public final class MapConfig<K, V> {
      * @return a copy with this setting
      */
     public MapConfig<K, V> durability(Durability tier) {
-        return new MapConfig<>(name, keyCodec, valueCodec, Objects.requireNonNull(tier, "tier"), memory);
+        return new MapConfig<>(name, keyCodec, valueCodec, Objects.requireNonNull(tier, "tier"), evictions, memory);
+    }
+
+    /**
+     * @param tier the tier of the delete the store logs for an entry the memory dropped on its own (see
+     *             {@link MapMemory#onEviction}); {@link Durability#MEMORY} logs none. Default: the map's tier.
+     * @return a copy with this setting
+     */
+    public MapConfig<K, V> evictions(Durability tier) {
+        return new MapConfig<>(name, keyCodec, valueCodec, durability, Objects.requireNonNull(tier, "tier"), memory);
     }
 
     /**
@@ -55,7 +66,16 @@ public final class MapConfig<K, V> {
      * @return a copy with this setting
      */
     public MapConfig<K, V> memory(ConcurrentMap<K, V> map) {
-        return new MapConfig<>(name, keyCodec, valueCodec, durability, Objects.requireNonNull(map, "map"));
+        return memory(MapMemory.unbounded(Objects.requireNonNull(map, "map")));
+    }
+
+    /**
+     * @param memory the one in-memory copy of the entries, with its eviction hook (see {@link MapMemory}); empty
+     * @return a copy with this setting
+     */
+    public MapConfig<K, V> memory(MapMemory<K, V> memory) {
+        return new MapConfig<>(name, keyCodec, valueCodec, durability, evictions,
+                Objects.requireNonNull(memory, "memory"));
     }
 
     String name() {
@@ -74,7 +94,11 @@ public final class MapConfig<K, V> {
         return durability;
     }
 
-    ConcurrentMap<K, V> newMemory() {
-        return memory != null ? memory : new ConcurrentHashMap<>();
+    Durability evictionDurability() {
+        return evictions != null ? evictions : durability;
+    }
+
+    MapMemory<K, V> newMemory() {
+        return memory != null ? memory : MapMemory.unbounded(new ConcurrentHashMap<>());
     }
 }

@@ -1,10 +1,12 @@
 package dev.persist.store;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.BiPredicate;
@@ -23,16 +25,22 @@ import java.util.function.Consumer;
  * @param <V> value type
  */
 public final class PersistMap<K, V> {
+    private static final System.Logger LOG = System.getLogger(PersistMap.class.getName());
     private final Store store;
     private final String name;
     private final byte[] nameBytes;
     private final Codec<K> keyCodec;
     private final Codec<V> valueCodec;
     private final ConcurrentMap<K, V> memory;
+    private final Durability evictionTier;
+    private final EvictionRelay<K> evictions;
+    private final Settling<K, V> settling;
     private final KeyLocks locks = new KeyLocks(256);
     /** ASYNC changes not yet in the log: key to its latest encoded record (a set or a delete). */
     private final ConcurrentMap<K, byte[]> dirty = new ConcurrentHashMap<>();
     private volatile Durability defaultDurability;
+    /** Set when closing starts: a map registering the same namespace waits for the detach instead of failing. */
+    private volatile boolean closing;
     private volatile boolean closed;
 
     PersistMap(Store store, MapConfig<K, V> config) {
@@ -41,11 +49,20 @@ public final class PersistMap<K, V> {
         this.nameBytes = name.getBytes(StandardCharsets.UTF_8);
         this.keyCodec = config.keyCodec();
         this.valueCodec = config.valueCodec();
-        this.memory = config.newMemory();
+        MapMemory<K, V> mapMemory = config.newMemory();
+        this.memory = mapMemory.asMap();
         if (!memory.isEmpty()) {
             throw new IllegalArgumentException("the in-memory map of '" + name + "' must be empty");
         }
         this.defaultDurability = config.durability();
+        this.evictionTier = config.evictionDurability();
+        this.evictions = new EvictionRelay<>(store.evictionExecutor(), this::logEvictions);
+        this.settling = new Settling<>(this);
+        mapMemory.onEviction((key, value) -> {
+            if (!closed && evictionTier != Durability.MEMORY && key != null) {
+                evictions.offer(key);
+            }
+        });
     }
 
     /** @return the namespace */
@@ -164,35 +181,34 @@ public final class PersistMap<K, V> {
     }
 
     /**
-     * Tells the map that its in-memory map dropped {@code key} on its own (a size-bounded cache evicting it): if the
-     * key is still absent, a delete record is written at {@code tier}, so the entry leaves the log too. Checked
-     * under the key's lock, so a put of the same key that raced the eviction is never undone in the log.
-     *
-     * @param key  the evicted key
-     * @param tier how durable the delete is when this returns
-     * @return whether a delete was logged (false if the key is present again)
+     * Logs a delete for each key the in-memory map dropped on its own (see {@link MapMemory#onEviction}), if it is
+     * still absent: checked under the key's lock, so a put of the same key that raced the eviction is never undone
+     * in the log. One batch is made as durable as the eviction tier says with one write or fsync for all.
      */
-    public boolean evicted(K key, Durability tier) {
-        Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(tier, "tier");
-        if (closed || tier == Durability.MEMORY) {
-            return false;
+    private void logEvictions(List<K> keys) {
+        if (closed) {
+            return;
         }
-        store.checkWritable();
-        byte[] record = RecordFormat.encodeDelete(nameBytes, keyCodec.encode(key));
-        long lsn;
-        ReentrantLock lock = locks.lockFor(key);
-        lock.lock();
-        try {
-            if (memory.containsKey(key)) {
-                return false;
+        Durability perKey = evictionTier == Durability.WRITE || evictionTier == Durability.FSYNC
+                ? Durability.ASYNC : evictionTier;
+        for (K key : keys) {
+            byte[] record = RecordFormat.encodeDelete(nameBytes, keyCodec.encode(key));
+            ReentrantLock lock = locks.lockFor(key);
+            lock.lock();
+            try {
+                if (!memory.containsKey(key)) {
+                    log(key, record, perKey);
+                }
+            } finally {
+                lock.unlock();
             }
-            lsn = log(key, record, tier);
-        } finally {
-            lock.unlock();
         }
-        store.await(lsn, tier);
-        return true;
+        if (evictionTier == Durability.WRITE) {
+            sync();
+        } else if (evictionTier == Durability.FSYNC) {
+            sync();
+            store.fsyncAll();
+        }
     }
 
     /** {@link #update(Object, Consumer, Durability)} at the default tier. */
@@ -350,20 +366,39 @@ public final class PersistMap<K, V> {
     }
 
     /**
-     * Drops an entry whose value turned out not to decode. For a map whose value codec defers decoding (it keeps the
-     * bytes read from the log and decodes them later, as the JCache provider does after a restart) this is the drop
-     * that the store does at load for a record that does not decode: the entry leaves memory if it still holds
-     * {@code value}, nothing is written to the log (as at load, the record stays in the log until compaction, which
-     * writes the live state without it), and it is counted in {@link StoreStats#undecodableRecords()}. The caller
-     * reports it with {@link #logUndecodable}, once for many if it likes.
+     * The one place where a value read back from the log by a {@link DeferredCodec} is settled: every read of such a
+     * map's entries goes through it. Returns {@code value} itself if the codec does not defer, or the value is null
+     * or settled. Else the value is decoded now: if it decodes, it is swapped in memory for its settled form (unless
+     * the entry changed meanwhile: a concurrent put wins) and the settled form is returned. If it does not decode, it
+     * is dropped (gone from memory, a delete logged, counted in {@link StoreStats#undecodableRecords()}, logged) and
+     * null is returned: the caller sees no entry.
      *
-     * @param key   not null
-     * @param value the value that does not decode, as held in memory (compared by {@code equals})
-     * @return whether it was dropped (false if the entry changed or left meanwhile)
+     * @param key   the key
+     * @param value its value as found in memory, or null
+     * @return the value settled, or null if absent or undecodable
      */
-    public boolean dropUndecodable(K key, V value) {
-        Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(value, "value");
+    public V settled(K key, V value) {
+        if (value == null || !(valueCodec instanceof DeferredCodec<V> deferred) || deferred.isSettled(value)) {
+            return value;
+        }
+        V settledValue;
+        try {
+            settledValue = deferred.settle(value);
+            if (settledValue == null) {
+                throw new IllegalArgumentException("the value codec settled a value as null");
+            }
+        } catch (RuntimeException | LinkageError | StackOverflowError | OutOfMemoryError e) {
+            // an Error here comes from decoding this one record (a class that changed, a hostile size): the entry
+            // is dropped like any undecodable one, and the thread lives
+            dropUndecodable(key, value, e);
+            return null;
+        }
+        memory.replace(key, value, settledValue);
+        return settledValue;
+    }
+
+    /** Drops an entry whose value does not decode, if memory still holds it: counted, deleted in the log, logged. */
+    private void dropUndecodable(K key, V value, Throwable error) {
         ReentrantLock lock = locks.lockFor(key);
         lock.lock();
         try {
@@ -371,23 +406,42 @@ public final class PersistMap<K, V> {
             store.countUndecodable(1);
             if (!memory.remove(key, value)) {
                 store.countUndecodable(-1);
-                return false;
+                return;
             }
-            return true;
+            if (!closing && store.isOpen() && store.writer().failure() == null) {
+                // so that the next restart does not meet the record again; ASYNC: the syncer writes it
+                log(key, RecordFormat.encodeDelete(nameBytes, keyCodec.encode(key)), Durability.ASYNC);
+            }
         } finally {
             lock.unlock();
         }
+        settling.undecodable(error);
     }
 
     /**
-     * Logs, in the words the store logs records it drops at load, that {@code count} entries of this map were dropped
-     * with {@link #dropUndecodable}.
+     * Waits until the entries adopted from the log when this map registered are settled (only for a
+     * {@link DeferredCodec}): each decoded once by a background pass, values that do not decode dropped. Nothing
+     * needs to wait for it: {@link #settled} settles an entry on demand. Immediate if nothing was adopted; closing
+     * the map stops the pass.
      *
-     * @param count      how many
-     * @param firstError why the first of them did not decode
+     * @param timeout how long to wait at most
+     * @param unit    its unit
+     * @return true if the pass is over, false if the time ran out
+     * @throws InterruptedException if interrupted while waiting
      */
-    public void logUndecodable(long count, RuntimeException firstError) {
-        store.logUndecodable(name, count, firstError);
+    public boolean awaitSettled(long timeout, TimeUnit unit) throws InterruptedException {
+        return settling.await(timeout, unit);
+    }
+
+    /** Starts the background settling pass over adopted entries, if the codec defers decoding. */
+    void startSettling() {
+        if (valueCodec instanceof DeferredCodec<?> && !memory.isEmpty()) {
+            settling.start(store.settlingExecutor());
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     /** @return the number of keys whose ASYNC change is not yet in the log */
@@ -401,6 +455,28 @@ public final class PersistMap<K, V> {
      */
     public void close() {
         store.detach(this);
+    }
+
+    /**
+     * The first step of closing: registrations of this namespace wait from now on, the settling pass stops, and
+     * the deletes of evicted entries queued so far are logged.
+     */
+    void quiesce() {
+        closing = true;
+        settling.stop();
+        if (!evictions.awaitIdle(TimeUnit.SECONDS.toNanos(10))) {
+            LOG.log(System.Logger.Level.WARNING, "deletes of entries evicted from '" + name + "' still pending at "
+                    + "close; those entries may come back after a restart");
+        }
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+
+    /** @return whether the map is registered and not closing */
+    public boolean isOpen() {
+        return !closing && !closed;
     }
 
     void markClosed() {

@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -60,6 +66,14 @@ public final class Store implements AutoCloseable {
     private final AtomicLong undecodable = new AtomicLong();
     private final AtomicLong compactions = new AtomicLong();
 
+    /** Logs the deletes of entries that maps' memories evicted (see {@link EvictionRelay}). */
+    private final ThreadPoolExecutor evictionExecutor = BackgroundTasks.lazyThread("persist-store-evictions");
+    /** Settles adopted values of maps with a {@link DeferredCodec}: one thread, however many maps restart at once. */
+    private final Executor settlingExecutor;
+    /** Holders of this store (see {@link #retain} and {@link #release}); the opener is the first. */
+    private int references = 1;
+    private final Condition detached;
+
     private volatile State state = State.NEW;
     private Path path;
     private LockFile lock;
@@ -84,6 +98,9 @@ public final class Store implements AutoCloseable {
     public Store(StoreOptions options) {
         this.options = Objects.requireNonNull(options, "options");
         this.syncInterval = options.syncInterval();
+        this.settlingExecutor = options.settlingExecutor() != null ? options.settlingExecutor()
+                : BackgroundTasks.lazyThread("persist-store-settling");
+        this.detached = registry.writeLock().newCondition();
     }
 
     /**
@@ -151,6 +168,7 @@ public final class Store implements AutoCloseable {
                     PersistMap<?, ?> map = maps.get(ns.getKey());
                     if (map != null) {
                         adoptInto(map, ns.getValue());
+                        map.startSettling();
                     } else {
                         orphans.put(ns.getKey(), ns.getValue());
                     }
@@ -222,21 +240,38 @@ public final class Store implements AutoCloseable {
      * @param <K>    key type
      * @param <V>    value type
      * @return the map
-     * @throws IllegalStateException if the namespace is already registered or the store is closed
+     * <p>If the namespace's map is closing at that moment, this waits until it is detached (at most 30 s) and then
+     * adopts its entries: closing one holder and registering another is never a conflict.
+     *
+     * @throws IllegalStateException if the namespace is registered by a map that is not closing, or the store is
+     *                               closed
      */
     public <K, V> PersistMap<K, V> map(MapConfig<K, V> config) {
         registry.writeLock().lock();
         try {
+            long waitNanos = TimeUnit.SECONDS.toNanos(30);
+            PersistMap<?, ?> holder;
+            while ((holder = maps.get(config.name())) != null && holder.isClosing() && waitNanos > 0) {
+                try {
+                    waitNanos = detached.awaitNanos(waitNanos);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while '" + config.name() + "' was closing", e);
+                }
+            }
             if (state == State.CLOSED) {
                 throw new IllegalStateException("store " + path + " is closed");
             }
-            PersistMap<K, V> map = new PersistMap<>(this, config);
-            if (maps.putIfAbsent(config.name(), map) != null) {
-                throw new IllegalStateException("a map named '" + config.name() + "' is already registered");
+            if (holder != null) {
+                throw new IllegalStateException("a map named '" + config.name() + "' is already registered"
+                        + (holder.isClosing() ? " and still closing after 30 s" : ""));
             }
+            PersistMap<K, V> map = new PersistMap<>(this, config);
+            maps.put(config.name(), map);
             Map<ByteKey, byte[]> raw = orphans.remove(config.name());
             if (raw != null) {
                 adoptInto(map, raw);
+                map.startSettling();
             }
             return map;
         } finally {
@@ -274,13 +309,17 @@ public final class Store implements AutoCloseable {
     }
 
     /** Logs records of a namespace dropped because they no longer decode: at load, or later by the map. */
-    void logUndecodable(String namespace, long count, RuntimeException first) {
+    void logUndecodable(String namespace, long count, Throwable first) {
         LOG.log(System.Logger.Level.WARNING, "dropped " + count + " record(s) of '" + namespace + "' in " + path
                 + " that no longer decode (first error: " + first + ")");
     }
 
     /** Unregisters {@code map}: pending ASYNC changes are written, its entries become orphan records. */
     void detach(PersistMap<?, ?> map) {
+        if (maps.get(map.name()) != map || map.isClosed()) {
+            return;
+        }
+        map.quiesce();
         registry.writeLock().lock();
         try {
             if (maps.get(map.name()) != map) {
@@ -297,6 +336,7 @@ public final class Store implements AutoCloseable {
             if (!raw.isEmpty()) {
                 orphans.put(map.name(), raw);
             }
+            detached.signalAll();
         } finally {
             registry.writeLock().unlock();
         }
@@ -595,8 +635,13 @@ public final class Store implements AutoCloseable {
         synchronized (lifecycle) {
             if (state != State.OPEN) {
                 state = State.CLOSED;
+                shutdownMapWork();
                 return;
             }
+            for (PersistMap<?, ?> map : maps.values()) {
+                map.quiesce();
+            }
+            shutdownMapWork();
             background.shutdown();
             shrinkLock.lock(); // let a running compaction finish
             RuntimeException error = null;
@@ -632,6 +677,78 @@ public final class Store implements AutoCloseable {
                 throw error;
             }
         }
+    }
+
+    private void shutdownMapWork() {
+        evictionExecutor.shutdown();
+        if (settlingExecutor instanceof ExecutorService own && options.settlingExecutor() == null) {
+            own.shutdown();
+        }
+    }
+
+    // ---- holders ----
+
+    /**
+     * Adds a holder: a store shared by several owners (the JCache provider's cache managers of one file) closes when
+     * the last one releases it.
+     *
+     * @return false if the store is already closed (the caller opens the file anew)
+     */
+    public boolean retain() {
+        synchronized (lifecycle) {
+            if (state == State.CLOSED) {
+                return false;
+            }
+            references++;
+            return true;
+        }
+    }
+
+    /**
+     * Drops a holder and the maps it registered, in one call. If it was the last holder, the store closes with the
+     * maps still registered (the log holds their entries: detaching them first would be wasted work). Otherwise the
+     * maps are detached, so that another holder can register their namespaces and adopt the entries. A holder
+     * registering one of these namespaces meanwhile waits for the detach instead of failing.
+     *
+     * @param held the maps this holder registered
+     * @throws StoreFailedException if closing a failed store (everything is released all the same)
+     */
+    public void release(Collection<? extends PersistMap<?, ?>> held) {
+        for (PersistMap<?, ?> map : held) {
+            map.quiesce();
+        }
+        RuntimeException failure = null;
+        synchronized (lifecycle) {
+            if (--references > 0) {
+                for (PersistMap<?, ?> map : held) {
+                    try {
+                        detach(map);
+                    } catch (RuntimeException e) {
+                        failure = e;
+                    }
+                }
+            } else {
+                close();
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** @return how many holders have retained the store and not released it */
+    public int holders() {
+        synchronized (lifecycle) {
+            return references;
+        }
+    }
+
+    Executor evictionExecutor() {
+        return evictionExecutor;
+    }
+
+    Executor settlingExecutor() {
+        return settlingExecutor;
     }
 
     private static Object fileKeyOrNull(Path file) {

@@ -6,6 +6,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -33,19 +34,21 @@ public final class StoreOptions {
 
     private static final System.Logger LOG = System.getLogger(Store.class.getName());
     private static final StoreOptions DEFAULTS = new StoreOptions(DEFAULT_SYNC_INTERVAL, false,
-            e -> LOG.log(System.Logger.Level.ERROR, "persist store failure", e), FileChannel::open);
+            e -> LOG.log(System.Logger.Level.ERROR, "persist store failure", e), FileChannel::open, null);
 
     private final Duration syncInterval;
     private final boolean salvage;
     private final Consumer<Throwable> errorHandler;
     private final ChannelFactory channelFactory;
+    private final Executor settlingExecutor;
 
     private StoreOptions(Duration syncInterval, boolean salvage, Consumer<Throwable> errorHandler,
-                         ChannelFactory channelFactory) {
+                         ChannelFactory channelFactory, Executor settlingExecutor) {
         this.syncInterval = syncInterval;
         this.salvage = salvage;
         this.errorHandler = errorHandler;
         this.channelFactory = channelFactory;
+        this.settlingExecutor = settlingExecutor;
     }
 
     /** @return sync interval 1 s, no salvage, errors logged through {@link System.Logger}, real files */
@@ -59,7 +62,7 @@ public final class StoreOptions {
      */
     public StoreOptions syncInterval(Duration interval) {
         requirePositive(interval, "syncInterval");
-        return new StoreOptions(interval, salvage, errorHandler, channelFactory);
+        return new StoreOptions(interval, salvage, errorHandler, channelFactory, settlingExecutor);
     }
 
     /**
@@ -69,7 +72,7 @@ public final class StoreOptions {
      * @return a copy with this setting
      */
     public StoreOptions salvage(boolean salvage) {
-        return new StoreOptions(syncInterval, salvage, errorHandler, channelFactory);
+        return new StoreOptions(syncInterval, salvage, errorHandler, channelFactory, settlingExecutor);
     }
 
     /**
@@ -79,7 +82,7 @@ public final class StoreOptions {
      * @return a copy with this setting
      */
     public StoreOptions errorHandler(Consumer<Throwable> handler) {
-        return new StoreOptions(syncInterval, salvage, Objects.requireNonNull(handler, "handler"), channelFactory);
+        return new StoreOptions(syncInterval, salvage, Objects.requireNonNull(handler, "handler"), channelFactory, settlingExecutor);
     }
 
     /**
@@ -87,7 +90,22 @@ public final class StoreOptions {
      * @return a copy with this setting
      */
     public StoreOptions channelFactory(ChannelFactory factory) {
-        return new StoreOptions(syncInterval, salvage, errorHandler, Objects.requireNonNull(factory, "factory"));
+        return new StoreOptions(syncInterval, salvage, errorHandler, Objects.requireNonNull(factory, "factory"), settlingExecutor);
+    }
+
+    /**
+     * @param executor runs the background passes that settle the values a {@link DeferredCodec} left undecoded at
+     *                 load (default: one daemon thread of the store); tests pass one that holds the pass back
+     * @return a copy with this setting
+     */
+    public StoreOptions settlingExecutor(Executor executor) {
+        return new StoreOptions(syncInterval, salvage, errorHandler, channelFactory,
+                Objects.requireNonNull(executor, "executor"));
+    }
+
+    /** @return the executor of settling passes, or null for the store's own thread */
+    public Executor settlingExecutor() {
+        return settlingExecutor;
     }
 
     /** @return the background sync period */

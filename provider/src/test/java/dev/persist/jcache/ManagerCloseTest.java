@@ -13,7 +13,7 @@ import java.io.Serializable;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,9 +29,51 @@ class ManagerCloseTest {
     record Book(String title, int pages) implements Serializable {
     }
 
+    /**
+     * A deeply immutable value whose decoding can be held at a gate (records are deserialized through their
+     * canonical constructor): the store's settling pass, which decodes the values read back at a restart, then
+     * holds the close of their cache or manager as long as the test likes.
+     */
+    record Gated(String v) implements Serializable {
+        static final AtomicReference<SettlingAfterRestartTest.Gate> GATE = new AtomicReference<>();
+
+        Gated {
+            SettlingAfterRestartTest.Gate g = GATE.getAndSet(null);
+            if (g != null) {
+                g.entered.countDown();
+                try {
+                    g.open.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
     @AfterEach
-    void noHook() {
-        SharedStores.beforeLastClose = null;
+    void openTheGate() {
+        SettlingAfterRestartTest.Gate g = Gated.GATE.getAndSet(null);
+        if (g != null) {
+            g.open.countDown();
+        }
+    }
+
+    private static MutableConfiguration<String, Gated> gated() {
+        return new MutableConfiguration<String, Gated>().setTypes(String.class, Gated.class);
+    }
+
+    private static void writeGated(CacheManager m, int n) {
+        Cache<String, Gated> c = m.createCache("gated", gated());
+        for (int i = 0; i < n; i++) {
+            c.put("g" + i, new Gated("v" + i));
+        }
+    }
+
+    /** Arms the gate: the next {@link Gated} decoded (by a settling pass) waits until the gate opens. */
+    private static SettlingAfterRestartTest.Gate holdSettling() {
+        SettlingAfterRestartTest.Gate gate = new SettlingAfterRestartTest.Gate();
+        Gated.GATE.set(gate);
+        return gate;
     }
 
     private static MutableConfiguration<String, Book> books() {
@@ -105,42 +147,85 @@ class ManagerCloseTest {
     }
 
     @Test
-    void aManagerAcquiringTheStoreWhileTheLastOneClosesItWaitsThenFindsEverything() throws InterruptedException {
+    void aManagerAcquiringTheStoreWhileTheLastOneClosesItWaitsThenFindsEverything() throws Exception {
         Managers managers = new Managers(dir, "write");
+        try (CacheManager m = managers.open()) {
+            writeGated(m, 100);
+        }
+        SettlingAfterRestartTest.Gate gate = holdSettling();
         CacheManager first = managers.open();
-        fill(first.createCache("books", books()), 0, 100);
+        first.createCache("gated", gated()); // its settling pass decodes the first value and waits at the gate
+        assertThat(gate.entered.await(30, TimeUnit.SECONDS)).isTrue();
         Store firstStore = first.unwrap(Store.class);
 
+        Thread closer = new Thread(first::close, "last-manager-closing");
+        closer.start();
+        Thread.sleep(200); // the close is now waiting for the settling pass to stop, holding the store's release
+        assertThat(closer.isAlive()).isTrue();
         AtomicReference<CacheManager> second = new AtomicReference<>();
         Thread opener = new Thread(() -> second.set(managers.open()), "second-manager");
-        AtomicBoolean openerWaited = new AtomicBoolean();
-        SharedStores.beforeLastClose = () -> {
-            // the first manager has decided it holds the last reference: another one asks for the store now
-            opener.start();
-            try {
-                opener.join(300);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            openerWaited.set(opener.isAlive());
-        };
-        first.close();
-        SharedStores.beforeLastClose = null;
+        opener.start();
+        opener.join(300);
+        assertThat(opener.isAlive()).as("the second manager waits for the store to close").isTrue();
+        gate.open.countDown();
+        closer.join(30_000);
         opener.join(30_000);
 
-        assertThat(openerWaited).as("the second manager waited for the store to close").isTrue();
         assertThat(firstStore.isOpen()).isFalse();
         CacheManager m = second.get();
         assertThat(m).isNotNull();
         Store secondStore = m.unwrap(Store.class);
         assertThat(secondStore).isNotSameAs(firstStore);
         assertThat(secondStore.isOpen()).isTrue();
-        Cache<String, Book> c = m.createCache("books", books());
-        assertBooks(c, 100);
-        fill(c, 100, 110);
+        Cache<String, Gated> c = m.createCache("gated", gated());
+        for (int i = 0; i < 100; i++) {
+            assertThat(c.get("g" + i)).isEqualTo(new Gated("v" + i));
+        }
         m.close();
-        try (CacheManager again = managers.open()) {
-            assertBooks(again.createCache("books", books()), 110);
+    }
+
+    /**
+     * Manager B creates a cache while manager A, which shares the store and is not its last holder, closes its cache
+     * of that name: B's cache must wait for A's to let go of the namespace and then hold every entry, persistently.
+     * (It used to become memory-only and empty: B saw the namespace still registered by the closing cache.)
+     */
+    @SuppressWarnings("unchecked")
+    @Test
+    void aCacheCreatedWhileAnotherManagerClosesItsCacheOfThatNameAdoptsEveryEntry() throws Exception {
+        PersistCachingProvider provider = new PersistCachingProvider();
+        ClassLoader other = new ClassLoader(getClass().getClassLoader()) {
+        };
+        Properties props = new Properties();
+        props.setProperty("store.path", dir.resolve("shared.log").toString());
+        URI uri = URI.create("shared-close-race");
+        try (CacheManager m = provider.getCacheManager(uri, getClass().getClassLoader(), props)) {
+            writeGated(m, 100);
+        }
+        CacheManager a = provider.getCacheManager(uri, getClass().getClassLoader(), props);
+        CacheManager b = provider.getCacheManager(uri, other, props);
+        try {
+            SettlingAfterRestartTest.Gate gate = holdSettling();
+            Cache<String, Gated> ofA = a.createCache("gated", gated());
+            assertThat(gate.entered.await(30, TimeUnit.SECONDS)).isTrue();
+            Thread closer = new Thread(ofA::close, "closing-cache-of-a");
+            closer.start();
+            Thread.sleep(200); // A's cache is closing: it waits for its settling pass to stop
+            assertThat(closer.isAlive()).isTrue();
+            AtomicReference<Cache<String, Gated>> ofB = new AtomicReference<>();
+            Thread creator = new Thread(() -> ofB.set(b.createCache("gated", gated())), "creating-in-b");
+            creator.start();
+            creator.join(300);
+            gate.open.countDown();
+            closer.join(30_000);
+            creator.join(30_000);
+            assertThat(ofB.get()).isNotNull();
+            assertThat(ofB.get().unwrap(PersistCache.class).isPersistent()).isTrue();
+            for (int i = 0; i < 100; i++) {
+                assertThat(ofB.get().get("g" + i)).isEqualTo(new Gated("v" + i));
+            }
+        } finally {
+            a.close();
+            b.close();
         }
     }
 }

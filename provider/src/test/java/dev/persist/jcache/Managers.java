@@ -42,6 +42,14 @@ final class Managers {
         return provider.getCacheManager(uri, getClass().getClassLoader(), properties);
     }
 
+    /** {@link #open()} with one more property, an object (a clock, an executor) if need be. */
+    CacheManager openWith(String key, Object value) {
+        Properties more = new Properties();
+        more.putAll(properties);
+        more.put(key, value);
+        return provider.getCacheManager(uri, getClass().getClassLoader(), more);
+    }
+
     Path dir() {
         return dir;
     }

@@ -51,7 +51,6 @@ class SettlingAfterRestartTest {
     @TempDir
     Path dir;
 
-    private Executor originalSettler;
     private final HeldTasks held = new HeldTasks();
 
     /** Deeply immutable: held as the object once settled. */
@@ -161,7 +160,6 @@ class SettlingAfterRestartTest {
 
     @BeforeEach
     void holdSettling() {
-        originalSettler = PersistCache.settler;
         Slow.GATE.set(null);
         Recorder.EVENTS.clear();
     }
@@ -169,11 +167,15 @@ class SettlingAfterRestartTest {
     @AfterEach
     void restoreSettling() {
         held.release();
-        PersistCache.settler = originalSettler;
         Gate g = Slow.GATE.getAndSet(null);
         if (g != null) {
             g.open.countDown();
         }
+    }
+
+    /** A manager of {@code managers} whose store holds its settling passes back until {@code held} is released. */
+    private CacheManager holding(Managers managers) {
+        return managers.openWith(PersistCacheManager.SETTLING_EXECUTOR_PROPERTY, held);
     }
 
     /** Typed caches: Java serialization reads and writes the declared value type. */
@@ -207,8 +209,7 @@ class SettlingAfterRestartTest {
                 "putIfAbsent", "getAndRemove", "remove", "iterator");
         Managers managers = writeEntries("c", Book.class, Map.of("book", new Book("t", 1), "other", new Book("u", 2)),
                 new HashSet<>(stale));
-        PersistCache.settler = held;
-        try (Warnings storeLog = new Warnings(Store.class); CacheManager m = managers.open()) {
+        try (Warnings storeLog = new Warnings(Store.class); CacheManager m = holding(managers)) {
             Cache<String, Book> c = m.createCache("c", typed(Book.class).addCacheEntryListenerConfiguration(
                     new MutableCacheEntryListenerConfiguration<>(FactoryBuilder.factoryOf(Recorder.class), null,
                             true, true)));
@@ -284,11 +285,12 @@ class SettlingAfterRestartTest {
             assertThat(b.get("book7")).isEqualTo(new Book("t7", 7));
             assertThat(s.get("shelf7")).isEqualTo(new Shelf(List.of("a7"))).isNotSameAs(s.get("shelf7"));
         }
-        // as when they were dropped at load: the records stay in the log until a compaction writes the live state
+        // each drop logged a delete: the next restart does not meet those records again
         try (CacheManager m = managers.open()) {
             PersistCache<String, Book> pc = m.createCache("books", typed(Book.class)).unwrap(PersistCache.class);
             assertThat(pc.awaitSettled(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(m.unwrap(Store.class).stats().undecodableRecords()).isEqualTo(3);
+            assertThat(m.unwrap(Store.class).stats().undecodableRecords()).isZero();
+            assertThat(pc.persistMap().size()).isEqualTo(300);
             m.unwrap(Store.class).shrink();
         }
         try (CacheManager m = managers.open()) {
@@ -302,9 +304,8 @@ class SettlingAfterRestartTest {
     @Test
     void valuesDroppedByReadsAreLoggedEvenIfTheCacheClosesBeforeThePassStarts() throws Exception {
         Managers managers = writeEntries("c", Book.class, Map.of("book", new Book("t", 1)), Set.of("stale"));
-        PersistCache.settler = held; // never released before close
         try (Warnings storeLog = new Warnings(Store.class)) {
-            try (CacheManager m = managers.open()) {
+            try (CacheManager m = holding(managers)) { // the pass is never released before close
                 Cache<String, Book> c = m.createCache("c", typed(Book.class));
                 assertThat(c.get("stale")).isNull();
                 assertThat(m.unwrap(Store.class).stats().undecodableRecords()).isEqualTo(1);
@@ -317,8 +318,7 @@ class SettlingAfterRestartTest {
     @Test
     void aPutWhileTheSettlingPassDecodesTheOldValueWins() throws Exception {
         Managers managers = writeEntries("c", Slow.class, Map.of("k", new Slow("old")), Set.of());
-        PersistCache.settler = held;
-        try (CacheManager m = managers.open()) {
+        try (CacheManager m = holding(managers)) {
             Cache<String, Slow> c = m.createCache("c", typed(Slow.class));
             PersistCache<String, Slow> pc = c.unwrap(PersistCache.class);
             Gate gate = new Gate();
@@ -331,7 +331,6 @@ class SettlingAfterRestartTest {
             assertThat(c.get("k")).isEqualTo(new Slow("new"));
             assertThat(pc.persistMap().get("k").payload()).isEqualTo(new Slow("new"));
         }
-        PersistCache.settler = originalSettler;
         try (CacheManager m = managers.open()) {
             assertThat(m.createCache("c", typed(Slow.class)).get("k")).isEqualTo(new Slow("new"));
         }
@@ -346,10 +345,9 @@ class SettlingAfterRestartTest {
             entries.put("s" + i, new Slow("v" + i));
         }
         Managers managers = writeEntries("c", Slow.class, entries, Set.of());
-        Warnings warnings = new Warnings(PersistCache.class);
-        PersistCache.settler = held;
+        Warnings warnings = new Warnings(PersistMap.class);
         try {
-            CacheManager m = managers.open();
+            CacheManager m = holding(managers);
             Cache<String, Slow> c = m.createCache("c", typed(Slow.class));
             PersistCache<String, Slow> pc = c.unwrap(PersistCache.class);
             Gate gate = new Gate();
@@ -371,7 +369,6 @@ class SettlingAfterRestartTest {
         } finally {
             warnings.close();
         }
-        PersistCache.settler = originalSettler;
         try (CacheManager m = managers.open()) {
             Cache<String, Slow> c = m.createCache("c", typed(Slow.class));
             for (int i = 0; i < 1000; i++) {

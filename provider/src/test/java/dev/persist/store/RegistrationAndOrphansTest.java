@@ -68,27 +68,6 @@ class RegistrationAndOrphansTest {
     }
 
     @Test
-    void dropUndecodableRemovesTheEntryIfUnchangedCountsItAndWritesNothing() {
-        Path log = dir.resolve("drop.log");
-        write(log, "users", Map.of("a", "1", "b", "2"));
-        try (Store store = Store.open(log)) {
-            PersistMap<String, String> users = store.map("users", Codecs.utf8(), Codecs.utf8());
-            long records = store.stats().logRecords();
-            assertThat(users.dropUndecodable("a", "changed meanwhile")).isFalse();
-            assertThat(users.get("a")).isEqualTo("1");
-            assertThat(users.dropUndecodable("a", "1")).isTrue();
-            assertThat(users.containsKey("a")).isFalse();
-            assertThat(users.dropUndecodable("a", "1")).isFalse(); // gone: not counted twice
-            assertThat(store.stats().undecodableRecords()).isEqualTo(1);
-            assertThat(store.stats().logRecords()).isEqualTo(records);
-        }
-        try (Store store = Store.open(log)) {
-            // as a record dropped at load: still in the log until compaction
-            assertThat(store.map("users", Codecs.utf8(), Codecs.utf8()).get("a")).isEqualTo("1");
-        }
-    }
-
-    @Test
     void orphansAreKeptThroughCompactionAndReadable() {
         Path log = dir.resolve("orphans.log");
         write(log, "legacy", Map.of("k1", "v1", "k2", "v2"));

@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.LongAdder;
  * kept in nanoseconds and reported as averages in microseconds, as the MXBean defines.
  */
 public final class CacheStats implements CacheStatisticsMXBean {
+    /** Off by default (JSR-107): every recording method is then a no-op, so callers record unconditionally. */
+    private volatile boolean enabled;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder puts = new LongAdder();
@@ -16,6 +18,49 @@ public final class CacheStats implements CacheStatisticsMXBean {
     private final LongAdder getNanos = new LongAdder();
     private final LongAdder putNanos = new LongAdder();
     private final LongAdder removeNanos = new LongAdder();
+
+    /** @param on whether operations are counted from now on */
+    public void enabled(boolean on) {
+        this.enabled = on;
+    }
+
+    /** @return whether operations are counted */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** @return the time an operation starts, if counting (reading the clock is not free), else 0 */
+    public long startTime() {
+        return enabled ? System.nanoTime() : 0;
+    }
+
+    /** @param start what {@link #startTime()} returned @return nanoseconds since then */
+    private static long since(long start) {
+        return System.nanoTime() - start;
+    }
+
+    /** Counts one put that began at {@code start}. */
+    public void put(long start) {
+        if (enabled) {
+            puts(1);
+            putTime(since(start));
+        }
+    }
+
+    /** Counts one removal that began at {@code start}. */
+    public void removal(long start) {
+        if (enabled) {
+            removals(1);
+            removeTime(since(start));
+        }
+    }
+
+    /** Counts the time of a get that began at {@code start}. */
+    public void getTimeSince(long start) {
+        if (enabled) {
+            getTime(since(start));
+        }
+    }
 
     @Override
     public void clear() {
@@ -31,6 +76,9 @@ public final class CacheStats implements CacheStatisticsMXBean {
 
     /** Counts one hit if {@code hit}, else one miss. */
     public void hitOrMiss(boolean hit) {
+        if (!enabled) {
+            return;
+        }
         if (hit) {
             hits(1);
         } else {
@@ -40,41 +88,65 @@ public final class CacheStats implements CacheStatisticsMXBean {
 
     /** Counts {@code n} hits. */
     public void hits(long n) {
+        if (!enabled) {
+            return;
+        }
         hits.add(n);
     }
 
     /** Counts {@code n} misses. */
     public void misses(long n) {
+        if (!enabled) {
+            return;
+        }
         misses.add(n);
     }
 
     /** Counts {@code n} puts. */
     public void puts(long n) {
+        if (!enabled) {
+            return;
+        }
         puts.add(n);
     }
 
     /** Counts {@code n} removals. */
     public void removals(long n) {
+        if (!enabled) {
+            return;
+        }
         removals.add(n);
     }
 
     /** Counts one size eviction. */
     public void eviction() {
+        if (!enabled) {
+            return;
+        }
         evictions.increment();
     }
 
     /** Adds time spent in gets. */
     public void getTime(long nanos) {
+        if (!enabled) {
+            return;
+        }
         getNanos.add(nanos);
     }
 
     /** Adds time spent in puts. */
     public void putTime(long nanos) {
+        if (!enabled) {
+            return;
+        }
         putNanos.add(nanos);
     }
 
     /** Adds time spent in removals. */
     public void removeTime(long nanos) {
+        if (!enabled) {
+            return;
+        }
         removeNanos.add(nanos);
     }
 

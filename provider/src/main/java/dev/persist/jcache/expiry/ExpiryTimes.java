@@ -1,4 +1,6 @@
-package dev.persist.jcache;
+package dev.persist.jcache.expiry;
+
+import dev.persist.jcache.Stored;
 
 import javax.cache.expiry.Duration;
 import javax.cache.expiry.EternalExpiryPolicy;
@@ -8,27 +10,31 @@ import javax.cache.expiry.ExpiryPolicy;
  * Turns a cache's {@link ExpiryPolicy} into expiry times (epoch millis), with JSR-107's rules for a policy that
  * returns null (keep the current time) or throws (creation: never expire; update and access: keep).
  */
-final class ExpiryTimes {
+public final class ExpiryTimes {
     /** Returned by {@link #onAccess()} when the expiry time stays as it is. */
-    static final long UNCHANGED = Long.MIN_VALUE;
+    public static final long UNCHANGED = Long.MIN_VALUE;
 
     private final ExpiryPolicy policy;
 
-    ExpiryTimes(ExpiryPolicy policy) {
+    /** @param policy the cache's policy */
+    public ExpiryTimes(ExpiryPolicy policy) {
         this.policy = policy;
     }
 
     /** @return whether no entry ever expires (then Caffeine need not track expiry) */
-    boolean eternal() {
+    /** @return whether entries never expire */
+    public boolean eternal() {
         return policy instanceof EternalExpiryPolicy;
     }
 
-    ExpiryPolicy policy() {
+    /** @return the policy */
+    public ExpiryPolicy policy() {
         return policy;
     }
 
     /** @return the expiry time of an entry created at {@code now}; {@code <= now} means it is not stored at all */
-    long onCreation(long now) {
+    /** @param now epoch millis @return the expiry time of an entry created now */
+    public long onCreation(long now) {
         Duration d;
         try {
             d = policy.getExpiryForCreation();
@@ -39,7 +45,8 @@ final class ExpiryTimes {
     }
 
     /** @return the expiry time of an entry updated at {@code now} whose time was {@code current} */
-    long onUpdate(long now, long current) {
+    /** @param now epoch millis @param current its expiry time @return the expiry time of an entry updated now */
+    public long onUpdate(long now, long current) {
         Duration d;
         try {
             d = policy.getExpiryForUpdate();
@@ -50,14 +57,15 @@ final class ExpiryTimes {
     }
 
     /** @return the expiry time of an entry read now, or {@link #UNCHANGED} (the clock is read only if needed) */
-    long onAccess() {
+    /** @param now epoch millis @return the expiry time of an entry read now, or {@link #UNCHANGED} */
+    public long onAccess(long now) {
         Duration d;
         try {
             d = policy.getExpiryForAccess();
         } catch (Throwable t) {
             return UNCHANGED;
         }
-        return d == null ? UNCHANGED : at(d, System.currentTimeMillis());
+        return d == null ? UNCHANGED : at(d, now);
     }
 
     private static long at(Duration d, long now) {

@@ -1,4 +1,4 @@
-package dev.persist.jcache;
+package dev.persist.jcache.integration;
 
 import javax.cache.Cache;
 import java.util.Objects;

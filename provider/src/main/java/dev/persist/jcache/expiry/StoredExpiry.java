@@ -1,14 +1,24 @@
-package dev.persist.jcache;
+package dev.persist.jcache.expiry;
 
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.persist.jcache.Stored;
 
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Tells Caffeine when an entry expires: at the wall-clock time its {@link Stored} envelope carries (the time that
- * is also in the log). Reads do not move it; the cache applies access expiry by storing a new envelope.
+ * is also in the log), read on the cache's clock. Reads do not move it; the cache applies access expiry by storing a
+ * new envelope.
  */
-final class StoredExpiry implements Expiry<Object, Stored> {
+public final class StoredExpiry implements Expiry<Object, Stored> {
+    private final Clock clock;
+
+    /** @param clock the cache's clock */
+    public StoredExpiry(Clock clock) {
+        this.clock = clock;
+    }
+
     @Override
     public long expireAfterCreate(Object key, Stored value, long currentTime) {
         return remainingNanos(value);
@@ -24,14 +34,15 @@ final class StoredExpiry implements Expiry<Object, Stored> {
         return currentDuration;
     }
 
-    private static long remainingNanos(Stored value) {
-        if (value.expiresAt == Stored.ETERNAL) {
+    private long remainingNanos(Stored value) {
+        if (value.expiresAt() == Stored.ETERNAL) {
             return Long.MAX_VALUE;
         }
-        long millis = value.expiresAt - System.currentTimeMillis();
+        long millis = value.expiresAt() - clock.millis();
         if (millis <= 0) {
             return 0;
         }
-        return millis >= TimeUnit.NANOSECONDS.toMillis(Long.MAX_VALUE) ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(millis);
+        return millis >= TimeUnit.NANOSECONDS.toMillis(Long.MAX_VALUE) ? Long.MAX_VALUE
+                : TimeUnit.MILLISECONDS.toNanos(millis);
     }
 }

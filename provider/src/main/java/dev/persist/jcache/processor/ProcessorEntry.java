@@ -1,4 +1,4 @@
-package dev.persist.jcache;
+package dev.persist.jcache.processor;
 
 import javax.cache.integration.CacheLoader;
 import javax.cache.processor.MutableEntry;
@@ -13,9 +13,9 @@ import java.util.function.Function;
  * @param <K> key type
  * @param <V> value type
  */
-final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
+public final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
     /** The net effect of the processor. */
-    enum Op { NONE, ACCESS, CREATE, LOAD, UPDATE, REMOVE }
+    public enum Op { NONE, ACCESS, CREATE, LOAD, UPDATE, REMOVE }
 
     private final K key;
     private final boolean existed;
@@ -30,7 +30,7 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
      * @param loader   the read-through loader, or null
      * @param load     calls the loader (wrapping its failures)
      */
-    ProcessorEntry(K key, V current, CacheLoader<K, V> loader, Function<K, V> load) {
+    public ProcessorEntry(K key, V current, CacheLoader<K, V> loader, Function<K, V> load) {
         this.key = key;
         this.value = current;
         this.existed = current != null;
@@ -89,15 +89,15 @@ final class ProcessorEntry<K, V> implements MutableEntry<K, V> {
         throw new IllegalArgumentException("cannot unwrap a mutable entry to " + clazz.getName());
     }
 
-    boolean existed() {
+    public boolean existed() {
         return existed;
     }
 
-    Op op() {
+    public Op op() {
         return op;
     }
 
-    V value() {
+    public V value() {
         return value;
     }
 }

@@ -1,0 +1,141 @@
+package dev.persist.jcache;
+
+import dev.persist.jcache.expiry.ExpiryTimes;
+import dev.persist.jcache.integration.Writer;
+import dev.persist.store.Durability;
+import dev.persist.store.PersistMap;
+import dev.persist.store.Update;
+
+import java.time.Clock;
+
+/**
+ * The one mutation path of a cache: every operation that changes a key states a {@link Rule} (what to do given the
+ * key's live entry), and this runs it in the store's atomic section for the key ({@link PersistMap#update}), which
+ * also covers the writer call, so the writer, memory and the log change together or not at all. It settles the
+ * entry found, sets expiry times, and returns what happened as a {@link Change}.
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+final class Mutations<K, V> {
+    /** An operation's decision for one key. */
+    @FunctionalInterface
+    interface Rule<V> {
+        /**
+         * @param live the key's live entry (settled), or null if absent or expired
+         * @return what to do
+         */
+        Step<V> decide(Stored live);
+    }
+
+    private final PersistMap<Object, Stored> map;
+    private final Writer<K, V> writer;
+    private final ExpiryTimes expiry;
+    private final Clock clock;
+
+    Mutations(PersistMap<Object, Stored> map, Writer<K, V> writer, ExpiryTimes expiry, Clock clock) {
+        this.map = map;
+        this.writer = writer;
+        this.expiry = expiry;
+        this.clock = clock;
+    }
+
+    /**
+     * Runs {@code rule} for {@code key} atomically and makes the change as durable as {@code tier} says.
+     *
+     * @param key  the key as the application gave it (for the writer)
+     * @param held the key as held
+     * @param tier the tier of the change
+     * @param rule the operation's decision
+     * @return what happened
+     */
+    @SuppressWarnings("unchecked")
+    Change<V> apply(K key, Object held, Durability tier, Rule<V> rule) {
+        Object[] result = new Object[2];
+        map.update(held, u -> {
+            long now = clock.millis();
+            Stored found = map.settled(held, u.value());
+            Stored expired = found != null && found.expiredAt(now) ? found : null;
+            Stored live = expired == null ? found : null;
+            Step<V> step = rule.decide(live);
+            result[0] = carryOut(key, step, live, expired, now, u);
+            result[1] = step;
+        }, tier);
+        Change<V> change = (Change<V>) result[0];
+        if (result[1] instanceof Step.Keep<?> keep && keep.touch() && change.old() != null) {
+            touch(held, change.old());
+        }
+        return change;
+    }
+
+    private Change<V> carryOut(K key, Step<V> step, Stored live, Stored expired, long now, Update<Stored> u) {
+        if (step instanceof Step.Put<V> put) {
+            if (put.callWriter()) {
+                writer.write(key, put.value());
+            }
+            if (live == null) {
+                long at = expiry.onCreation(now);
+                if (at <= now) { // created already expired: nothing to keep
+                    if (u.exists()) {
+                        u.delete();
+                    }
+                    return new Change<>(Change.Kind.UNCHANGED, null, expired, null);
+                }
+                u.set(new Stored(put.heldValue(), at));
+                return new Change<>(Change.Kind.CREATED, null, expired, put.value());
+            }
+            u.set(new Stored(put.heldValue(), expiry.onUpdate(now, live.expiresAt)));
+            return new Change<>(Change.Kind.UPDATED, live, expired, put.value());
+        }
+        if (step instanceof Step.Remove<V> remove) {
+            if (remove.callWriter()) {
+                writer.delete(key);
+            }
+            if (live != null) {
+                u.delete();
+                return new Change<>(Change.Kind.REMOVED, live, null, null);
+            }
+            if (expired != null && remove.dropExpired()) {
+                u.delete();
+            }
+            return new Change<>(Change.Kind.UNCHANGED, null, expired, null);
+        }
+        Step.Keep<V> keep = (Step.Keep<V>) step;
+        if (live == null && expired != null && keep.dropExpired()) {
+            u.delete();
+        }
+        return new Change<>(Change.Kind.UNCHANGED, live, expired, null);
+    }
+
+    /**
+     * Drops an entry found expired outside an atomic section, if it is still the one found.
+     *
+     * @return whether it was dropped
+     */
+    boolean expire(Object held, Stored found, Durability tier) {
+        boolean[] dropped = new boolean[1];
+        map.update(held, u -> {
+            if (u.value() == found) {
+                u.delete();
+                dropped[0] = true;
+            }
+        }, tier);
+        return dropped[0];
+    }
+
+    /**
+     * Applies the access expiry after a read. Only memory changes: writing a record per read would make reads cost
+     * writes, and an older expiry time in the log can only make an entry expire sooner after a restart, never later.
+     */
+    void touch(Object held, Stored found) {
+        long at = expiry.onAccess(clock.millis());
+        if (at == ExpiryTimes.UNCHANGED) {
+            return;
+        }
+        map.update(held, u -> {
+            if (u.value() == found) {
+                u.set(found.withExpiry(at));
+            }
+        }, Durability.MEMORY);
+    }
+}

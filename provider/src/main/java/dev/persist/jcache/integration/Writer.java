@@ -1,0 +1,55 @@
+package dev.persist.jcache.integration;
+
+import javax.cache.Cache;
+import javax.cache.integration.CacheWriterException;
+import java.util.Collection;
+
+/**
+ * What a cache's operations tell the system of record behind it. {@link #none()} is the writer of a cache without
+ * write-through: every call does nothing, so operations call it unconditionally.
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+public interface Writer<K, V> extends AutoCloseable {
+    /**
+     * @param key   the key
+     * @param value its new value
+     * @throws CacheWriterException if the writer failed (the cache then keeps its entry as it was)
+     */
+    void write(K key, V value);
+
+    /**
+     * @param key the key removed
+     * @throws CacheWriterException if the writer failed
+     */
+    void delete(K key);
+
+    /**
+     * @param batch the entries; the writer removes those it wrote
+     * @return null, or the failure: the entries left in {@code batch} were not written
+     */
+    CacheWriterException writeAll(Collection<Cache.Entry<? extends K, ? extends V>> batch);
+
+    /**
+     * @param batch the keys; the writer removes those it deleted
+     * @return null, or the failure: the keys left in {@code batch} were not deleted
+     */
+    CacheWriterException deleteAll(Collection<K> batch);
+
+    /** @return whether calls reach a writer */
+    boolean active();
+
+    @Override
+    void close();
+
+    /**
+     * @param <K> key type
+     * @param <V> value type
+     * @return the writer of a cache without write-through
+     */
+    @SuppressWarnings("unchecked")
+    static <K, V> Writer<K, V> none() {
+        return (Writer<K, V>) NoWriter.INSTANCE;
+    }
+}

@@ -4,9 +4,12 @@ import dev.persist.jcache.expiry.ExpiryTimes;
 import dev.persist.jcache.integration.Writer;
 import dev.persist.store.Durability;
 import dev.persist.store.PersistMap;
+import dev.persist.store.StoreException;
 import dev.persist.store.Update;
 
+import javax.cache.CacheException;
 import java.time.Clock;
+import java.util.function.Supplier;
 
 /**
  * The one mutation path of a cache: every operation that changes a key states a {@link Rule} (what to do given the
@@ -28,12 +31,15 @@ final class Mutations<K, V> {
         Step<V> decide(Stored live);
     }
 
+    private final String cacheName;
     private final PersistMap<Object, Stored> map;
     private final Writer<K, V> writer;
     private final ExpiryTimes expiry;
     private final Clock clock;
 
-    Mutations(PersistMap<Object, Stored> map, Writer<K, V> writer, ExpiryTimes expiry, Clock clock) {
+    Mutations(String cacheName, PersistMap<Object, Stored> map, Writer<K, V> writer, ExpiryTimes expiry,
+              Clock clock) {
+        this.cacheName = cacheName;
         this.map = map;
         this.writer = writer;
         this.expiry = expiry;
@@ -48,9 +54,26 @@ final class Mutations<K, V> {
      * @param tier the tier of the change
      * @param rule the operation's decision
      * @return what happened
+     * @throws CacheException if the store failed (disk full, I/O error)
      */
-    @SuppressWarnings("unchecked")
     Change<V> apply(K key, Object held, Durability tier, Rule<V> rule) {
+        return guarded(() -> applyToStore(key, held, tier, rule));
+    }
+
+    /**
+     * Runs a store call; a failure of the store (disk full, I/O error) reaches the caller as JSR-107 says a failed
+     * operation does: a {@link CacheException}, with the store's exception as its cause.
+     */
+    <T> T guarded(Supplier<T> storeCall) {
+        try {
+            return storeCall.get();
+        } catch (StoreException e) {
+            throw new CacheException("cache '" + cacheName + "': " + e.getMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Change<V> applyToStore(K key, Object held, Durability tier, Rule<V> rule) {
         Object[] result = new Object[2];
         map.update(held, u -> {
             long now = clock.millis();
@@ -114,12 +137,12 @@ final class Mutations<K, V> {
      */
     boolean expire(Object held, Stored found, Durability tier) {
         boolean[] dropped = new boolean[1];
-        map.update(held, u -> {
+        guarded(() -> map.update(held, u -> {
             if (u.value() == found) {
                 u.delete();
                 dropped[0] = true;
             }
-        }, tier);
+        }, tier));
         return dropped[0];
     }
 

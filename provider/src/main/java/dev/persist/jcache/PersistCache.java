@@ -4,48 +4,34 @@ import dev.persist.jcache.config.CacheSettings;
 import dev.persist.jcache.config.OperationTiers;
 import dev.persist.jcache.event.EventBatch;
 import dev.persist.jcache.event.Listeners;
-import dev.persist.jcache.expiry.ExpiryTimes;
-import dev.persist.jcache.integration.Closing;
 import dev.persist.jcache.integration.Loader;
-import dev.persist.jcache.integration.SimpleEntry;
 import dev.persist.jcache.integration.Writer;
-import dev.persist.jcache.management.CacheConfigurationBean;
 import dev.persist.jcache.management.CacheStats;
 import dev.persist.jcache.management.MBeans;
-import dev.persist.jcache.processor.ProcessorEntry;
 import dev.persist.store.Durability;
 import dev.persist.store.PersistMap;
 import dev.persist.store.Store;
-import dev.persist.store.StoreException;
 
 import javax.cache.Cache;
-import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
 import javax.cache.configuration.MutableConfiguration;
-import javax.cache.integration.CacheWriter;
-import javax.cache.integration.CacheWriterException;
 import javax.cache.integration.CompletionListener;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
-import javax.management.ObjectName;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * A JSR-107 cache whose entries live in a Caffeine cache (the only in-memory copy) and in a namespace of the
@@ -81,17 +67,16 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private final Class<V> valueType;
     private final Loader<K, V> loader;
     private final Writer<K, V> writer;
-    private final CacheWriter<K, V> idleWriter;
-    private final ExpiryTimes expiry;
     private final Form<K> keys;
     private final Form<V> values;
     private final OperationTiers tiers;
     private final CaffeineMemory memory;
     private final PersistMap<Object, Stored> map;
     private final Mutations<K, V> mutations;
+    private final BulkOperations<K, V> bulk;
+    private final EntryProcessing<K, V> processing;
     private final Completion<K, V> completion;
-    private final ObjectName configurationName;
-    private final ObjectName statisticsName;
+    private final CacheResources resources;
     private volatile boolean closed;
 
     PersistCache(PersistCacheManager manager, String name, CompleteConfiguration<K, V> config,
@@ -108,20 +93,20 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         this.valueType = configuration.getValueType();
         this.loader = parts.loader;
         this.writer = parts.writer;
-        this.idleWriter = parts.idleWriter;
-        this.expiry = parts.expiry;
         this.keys = parts.keys;
         this.values = parts.values;
         this.tiers = parts.tiers;
         this.memory = parts.memory;
         this.map = parts.map;
-        this.mutations = new Mutations<>(map, writer, expiry, clock);
+        this.mutations = new Mutations<>(name, map, writer, parts.expiry, clock);
         this.completion = new Completion<>(this, values, listeners, stats);
+        this.bulk = new BulkOperations<>(parts, mutations, completion, stats);
+        this.processing = new EntryProcessing<>(values, loader, this::loadOne, this::checkValueType);
         for (CacheEntryListenerConfiguration<K, V> l : configuration.getCacheEntryListenerConfigurations()) {
             listeners.register(l);
         }
-        this.configurationName = MBeans.name(MBeans.Kind.CONFIGURATION, manager.getURI(), name);
-        this.statisticsName = MBeans.name(MBeans.Kind.STATISTICS, manager.getURI(), name);
+        this.resources = new CacheResources(manager.getURI(), name, configuration, stats, listeners,
+                Arrays.asList(parts.loader, parts.writer, parts.idleWriter, parts.expiry.policy()));
         setManagementEnabled(configuration.isManagementEnabled());
         setStatisticsEnabled(configuration.isStatisticsEnabled());
     }
@@ -207,7 +192,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             stats.getTimeSince(start);
             return value;
         }
-        if (s != null && guarded(() -> mutations.expire(held, s, tiers.remove())) && events.enabled()) {
+        if (s != null && mutations.expire(held, s, tiers.remove()) && events.enabled()) {
             events.expired(key, values.out(s.payload));
         }
         stats.misses(1);
@@ -215,7 +200,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         if (loader.readsThrough()) {
             loaded = loadOne(key);
             if (loaded != null) {
-                storeLoaded(key, loaded, false, events, tiers.load());
+                bulk.storeLoaded(key, loaded, false, events, tiers.load());
             }
         }
         stats.getTimeSince(start);
@@ -241,15 +226,6 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         return v;
     }
 
-    /** Puts a loaded value: no writer call. With {@code replace} false, a live entry is kept. */
-    private boolean storeLoaded(K key, V value, boolean replace, EventBatch<K, V> events, Durability tier) {
-        Object heldValue = values.in(value);
-        Change<V> c = apply(key, keys.in(key), tier,
-                live -> live == null || replace ? new Step.Put<>(value, heldValue, false) : Step.keep());
-        completion.record(key, c, events, Completion.Counted.NOTHING, 0);
-        return c.stored();
-    }
-
     @Override
     public void loadAll(Set<? extends K> keySet, boolean replaceExistingValues, CompletionListener listener) {
         requireOpen();
@@ -260,41 +236,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             }
             return;
         }
-        List<K> toLoad = new ArrayList<>(keySet);
-        Background.run(() -> {
-            try {
-                List<K> wanted = new ArrayList<>();
-                for (K k : toLoad) {
-                    if (replaceExistingValues || !containsKey(k)) {
-                        wanted.add(k);
-                    }
-                }
-                Map<K, V> loaded = loader.loadAll(wanted);
-                EventBatch<K, V> events = completion.batch();
-                long puts = 0;
-                if (loaded != null) {
-                    try {
-                        for (Map.Entry<K, V> e : loaded.entrySet()) {
-                            if (e.getKey() != null && e.getValue() != null && storeLoaded(e.getKey(), e.getValue(),
-                                    replaceExistingValues, events, perKey(tiers.load()))) {
-                                puts++;
-                            }
-                        }
-                    } finally {
-                        flush(tiers.load());
-                    }
-                }
-                completion.dispatch(events);
-                stats.puts(puts);
-                if (listener != null) {
-                    listener.onCompletion();
-                }
-            } catch (Exception e) {
-                if (listener != null) {
-                    listener.onException(e);
-                }
-            }
-        });
+        bulk.loadAll(new ArrayList<>(keySet), replaceExistingValues, this::containsKey, listener);
     }
 
     // ------------------------------------------------------------------ puts and replaces
@@ -341,7 +283,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private Change<V> putOne(K key, V value, boolean replace, Durability tier, Completion.Counted counted) {
         long start = stats.startTime();
         Object heldValue = values.in(value);
-        Change<V> c = apply(key, keys.in(key), tier,
+        Change<V> c = mutations.apply(key, keys.in(key), tier,
                 live -> live == null || replace ? new Step.Put<>(value, heldValue, true) : Step.keep());
         return completion.complete(key, c, counted, start);
     }
@@ -351,44 +293,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         requireOpen();
         Objects.requireNonNull(entries, "map");
         entries.forEach(this::checkEntry);
-        long start = stats.startTime();
-        Map<K, V> toPut = new LinkedHashMap<>(entries);
-        // every key and value in its held form first: one the codec cannot write (not serializable, outside the
-        // serialization allowlist) fails the whole call before the writer or the cache sees any entry
-        Map<K, HeldEntry> heldForms = new HashMap<>();
-        toPut.forEach((k, v) -> heldForms.put(k, new HeldEntry(keys.in(k), values.in(v))));
-        List<Cache.Entry<? extends K, ? extends V>> batch = new ArrayList<>(toPut.size());
-        toPut.forEach((k, v) -> batch.add(new SimpleEntry<>(k, v)));
-        CacheWriterException failure = writer.writeAll(batch);
-        if (failure != null) {
-            // what the writer left in the batch was not written: it must not enter the cache either
-            batch.forEach(left -> toPut.remove(left.getKey()));
-        }
-        EventBatch<K, V> events = completion.batch();
-        long puts = 0;
-        try {
-            for (Map.Entry<K, V> e : toPut.entrySet()) {
-                HeldEntry held = heldForms.get(e.getKey());
-                Change<V> c = apply(e.getKey(), held.key(), perKey(tiers.put()),
-                        live -> new Step.Put<>(e.getValue(), held.value(), false));
-                completion.record(e.getKey(), c, events, Completion.Counted.NOTHING, 0);
-                puts += c.stored() ? 1 : 0;
-            }
-        } finally {
-            flush(tiers.put());
-        }
-        completion.dispatch(events);
-        if (puts > 0) {
-            stats.puts(puts);
-            stats.putTime(System.nanoTime() - start);
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    /** A key and its value in the forms the cache holds them (see {@link Form}). */
-    private record HeldEntry(Object key, Object value) {
+        bulk.putAll(entries);
     }
 
     @Override
@@ -398,7 +303,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         Objects.requireNonNull(oldValue, "oldValue");
         long start = stats.startTime();
         Object heldValue = values.in(newValue);
-        Change<V> c = apply(key, keys.in(key), tiers.put(), live -> live == null ? Step.keep()
+        Change<V> c = mutations.apply(key, keys.in(key), tiers.put(), live -> live == null ? Step.keep()
                 : values.out(live.payload).equals(oldValue) ? new Step.Put<>(newValue, heldValue, true) : Step.read());
         return completion.complete(key, c, Completion.Counted.READ_THEN_PUT, start).stored();
     }
@@ -421,7 +326,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private Change<V> replaceLive(K key, V value) {
         long start = stats.startTime();
         Object heldValue = values.in(value);
-        Change<V> c = apply(key, keys.in(key), tiers.put(),
+        Change<V> c = mutations.apply(key, keys.in(key), tiers.put(),
                 live -> live == null ? Step.keep() : new Step.Put<>(value, heldValue, true));
         return completion.complete(key, c, Completion.Counted.READ_THEN_PUT, start);
     }
@@ -460,7 +365,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     /** Removes a key; the writer is told in any case. */
     private Change<V> removeOne(K key, Durability tier, Completion.Counted counted) {
         long start = stats.startTime();
-        Change<V> c = apply(key, keys.in(key), tier, live -> new Step.Remove<>(true, false));
+        Change<V> c = mutations.apply(key, keys.in(key), tier, live -> new Step.Remove<>(true, false));
         return completion.complete(key, c, counted, start);
     }
 
@@ -470,7 +375,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(oldValue, "oldValue");
         long start = stats.startTime();
-        Change<V> c = apply(key, keys.in(key), tiers.remove(), live -> live == null ? Step.keep()
+        Change<V> c = mutations.apply(key, keys.in(key), tiers.remove(), live -> live == null ? Step.keep()
                 : values.out(live.payload).equals(oldValue) ? new Step.Remove<>(true, false) : Step.read());
         return completion.complete(key, c, Completion.Counted.READ_THEN_REMOVE, start).removed();
     }
@@ -479,7 +384,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     public void removeAll(Set<? extends K> keySet) {
         requireOpen();
         requireKeys(keySet);
-        removeKeys(new LinkedHashSet<>(keySet));
+        bulk.removeAll(new LinkedHashSet<>(keySet));
     }
 
     @Override
@@ -489,75 +394,13 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         for (Object held : memory.asMap().keySet()) {
             all.add(keys.out(held));
         }
-        removeKeys(all);
-    }
-
-    private void removeKeys(Set<K> toRemove) {
-        long start = stats.startTime();
-        Collection<K> batch = new ArrayList<>(toRemove);
-        CacheWriterException failure = writer.deleteAll(batch);
-        if (failure != null) {
-            // keys the writer left in the batch were not deleted from the backend: keep them cached
-            toRemove.removeAll(new ArrayList<>(batch));
-        }
-        EventBatch<K, V> events = completion.batch();
-        long removed = 0;
-        try {
-            for (K k : toRemove) {
-                Change<V> c = apply(k, keys.in(k), perKey(tiers.remove()), live -> new Step.Remove<>(false, false));
-                completion.record(k, c, events, Completion.Counted.NOTHING, 0);
-                removed += c.removed() ? 1 : 0;
-            }
-        } finally {
-            flush(tiers.remove());
-        }
-        completion.dispatch(events);
-        if (removed > 0) {
-            stats.removals(removed);
-            stats.removeTime(System.nanoTime() - start);
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        bulk.removeAll(all);
     }
 
     @Override
     public void clear() {
         requireOpen();
-        clearAt(tiers.remove());
-    }
-
-    private void clearAt(Durability tier) {
-        guarded(() -> {
-            try {
-                map.clear(perKey(tier));
-            } finally {
-                flush(tier);
-            }
-            return null;
-        });
-    }
-
-    /**
-     * The tier of each key of a bulk operation (putAll, removeAll, clear, loadAll) at {@code tier}: WRITE and FSYNC
-     * become ASYNC, and {@link #flush} then makes them all durable at once before the operation returns, so a bulk
-     * operation of n keys costs a few writes and one fsync instead of n of each.
-     */
-    private static Durability perKey(Durability tier) {
-        return tier == Durability.WRITE || tier == Durability.FSYNC ? Durability.ASYNC : tier;
-    }
-
-    /** Makes the ASYNC records of a bulk operation at {@code tier} as durable as {@code tier} says. */
-    private void flush(Durability tier) {
-        guarded(() -> {
-            if (tier == Durability.WRITE || tier == Durability.FSYNC) {
-                map.sync();
-            }
-            if (tier == Durability.FSYNC) {
-                map.store().fsyncAll();
-            }
-            return null;
-        });
+        bulk.clear(tiers.remove());
     }
 
     // ------------------------------------------------------------------ entry processors
@@ -570,36 +413,10 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         Objects.requireNonNull(processor, "entryProcessor");
         long start = stats.startTime();
         Object[] result = new Object[1];
-        Change<V> c = apply(key, keys.in(key), tiers.invoke(), live -> {
-            V current = live == null ? null : values.out(live.payload);
-            ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, current,
-                    loader.readsThrough() ? loader.loader() : null, this::loadOne);
-            try {
-                result[0] = processor.process(entry, arguments);
-            } catch (EntryProcessorException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new EntryProcessorException(e);
-            }
-            return stepOf(entry);
-        });
+        Change<V> c = mutations.apply(key, keys.in(key), tiers.invoke(),
+                processing.rule(key, processor, arguments, result));
         completion.complete(key, c, Completion.Counted.INVOKE, start);
         return (T) result[0];
-    }
-
-    /** The one change an entry processor's net effect makes. */
-    private Step<V> stepOf(ProcessorEntry<K, V> entry) {
-        return switch (entry.op()) {
-            case NONE -> new Step.Keep<>(false, true);
-            case ACCESS -> new Step.Keep<>(true, true);
-            case REMOVE -> new Step.Remove<>(true, true);
-            case CREATE, UPDATE, LOAD -> {
-                V v = entry.value();
-                checkValueType(v);
-                // held form before the writer: a value we cannot hold is not written; a loaded one is not written
-                yield new Step.Put<>(v, values.in(v), entry.op() != ProcessorEntry.Op.LOAD);
-            }
-        };
     }
 
     @Override
@@ -631,66 +448,13 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     @Override
     public Iterator<Cache.Entry<K, V>> iterator() {
         requireOpen();
-        Iterator<Map.Entry<Object, Stored>> it = memory.asMap().entrySet().iterator();
-        return new Iterator<>() {
-            private Cache.Entry<K, V> next;
-            private Cache.Entry<K, V> last;
-
-            @Override
-            public boolean hasNext() {
-                long now = clock.millis();
-                while (next == null && it.hasNext()) {
-                    Map.Entry<Object, Stored> e = it.next();
-                    Stored s = map.settled(e.getKey(), e.getValue());
-                    if (s != null && !s.expiredAt(now)) {
-                        long start = stats.startTime();
-                        next = new SimpleEntry<>(keys.out(e.getKey()), values.out(s.payload));
-                        mutations.touch(e.getKey(), s);
-                        stats.hits(1);
-                        stats.getTimeSince(start);
-                    }
-                }
-                return next != null;
-            }
-
-            @Override
-            public Cache.Entry<K, V> next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                last = next;
-                next = null;
-                return last;
-            }
-
-            @Override
-            public void remove() {
-                if (last == null) {
-                    throw new IllegalStateException("next() has not returned an entry to remove");
-                }
-                requireOpen();
-                K key = last.getKey();
-                last = null;
-                PersistCache.this.remove(key);
-            }
-        };
+        return new CacheIterator<>(memory, map, keys, values, mutations, stats, clock, key -> {
+            requireOpen();
+            remove(key);
+        });
     }
 
     // ------------------------------------------------------------------ checks and store failures
-
-    /** {@link Mutations#apply}, with a store failure reported as JSR-107 says: a {@link CacheException}. */
-    private Change<V> apply(K key, Object held, Durability tier, Mutations.Rule<V> rule) {
-        return guarded(() -> mutations.apply(key, held, tier, rule));
-    }
-
-    /** Runs a store call; a failure of the store (disk full, I/O error) reaches the caller as a CacheException. */
-    private <T> T guarded(Supplier<T> storeCall) {
-        try {
-            return storeCall.get();
-        } catch (StoreException e) {
-            throw new CacheException("cache '" + name + "': " + e.getMessage(), e);
-        }
-    }
 
     private void checkEntry(K key, V value) {
         Objects.requireNonNull(key, "key");
@@ -759,23 +523,12 @@ public final class PersistCache<K, V> implements Cache<K, V> {
 
     /** Turns statistics on or off, registering or unregistering their MXBean. */
     void setStatisticsEnabled(boolean enabled) {
-        configuration.setStatisticsEnabled(enabled);
-        stats.enabled(enabled);
-        if (enabled) {
-            MBeans.register(stats, statisticsName);
-        } else {
-            MBeans.unregister(statisticsName);
-        }
+        resources.statistics(enabled);
     }
 
     /** Registers or unregisters the configuration MXBean. */
     void setManagementEnabled(boolean enabled) {
-        configuration.setManagementEnabled(enabled);
-        if (enabled) {
-            MBeans.register(new CacheConfigurationBean(() -> configuration), configurationName);
-        } else {
-            MBeans.unregister(configurationName);
-        }
+        resources.management(enabled);
     }
 
     /** @return the configured key type */
@@ -817,7 +570,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         }
         if (destroy || !persistent) {
             // destroyed entries must not come back after a restart, whatever tier the cache writes at
-            clearAt(persistent ? Durability.WRITE : Durability.MEMORY);
+            bulk.clear(persistent ? Durability.WRITE : Durability.MEMORY);
         }
         try {
             map.close();
@@ -843,13 +596,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
      * entries in memory. The manager calls it after releasing the store (which detaches or keeps the namespace).
      */
     void closeComponents() {
-        MBeans.unregister(statisticsName);
-        MBeans.unregister(configurationName);
-        listeners.close();
-        loader.close();
-        writer.close();
-        Closing.quietly(idleWriter);
-        Closing.quietly(expiry.policy());
+        resources.close();
         memory.release();
     }
 

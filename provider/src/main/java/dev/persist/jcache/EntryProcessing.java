@@ -1,0 +1,70 @@
+package dev.persist.jcache;
+
+import dev.persist.jcache.integration.Loader;
+import dev.persist.jcache.processor.ProcessorEntry;
+
+import javax.cache.processor.EntryProcessor;
+import javax.cache.processor.EntryProcessorException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Turns an {@link EntryProcessor} into the {@link Mutations.Rule} of {@code invoke}: the processor runs on a
+ * {@link ProcessorEntry} inside the key's atomic section, and its net effect becomes one step (keep, read, put,
+ * load or remove) with the matching writer call.
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+final class EntryProcessing<K, V> {
+    private final Form<V> values;
+    private final Loader<K, V> loader;
+    private final Function<K, V> load;
+    private final Consumer<V> checkValueType;
+
+    /**
+     * @param load           calls the loader for read-through inside the processor, checking the value's type
+     * @param checkValueType refuses a value of the wrong type (ClassCastException)
+     */
+    EntryProcessing(Form<V> values, Loader<K, V> loader, Function<K, V> load, Consumer<V> checkValueType) {
+        this.values = values;
+        this.loader = loader;
+        this.load = load;
+        this.checkValueType = checkValueType;
+    }
+
+    /**
+     * @param result gets the processor's result at index 0
+     * @return the rule that runs {@code processor} on {@code key}'s live entry
+     */
+    <T> Mutations.Rule<V> rule(K key, EntryProcessor<K, V, T> processor, Object[] arguments, Object[] result) {
+        return live -> {
+            V current = live == null ? null : values.out(live.payload);
+            ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, current,
+                    loader.readsThrough() ? loader.loader() : null, load);
+            try {
+                result[0] = processor.process(entry, arguments);
+            } catch (EntryProcessorException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new EntryProcessorException(e);
+            }
+            return stepOf(entry);
+        };
+    }
+
+    /** The one change an entry processor's net effect makes. */
+    private Step<V> stepOf(ProcessorEntry<K, V> entry) {
+        return switch (entry.op()) {
+            case NONE -> new Step.Keep<>(false, true);
+            case ACCESS -> new Step.Keep<>(true, true);
+            case REMOVE -> new Step.Remove<>(true, true);
+            case CREATE, UPDATE, LOAD -> {
+                V v = entry.value();
+                checkValueType.accept(v);
+                // held form before the writer: a value we cannot hold is not written; a loaded one is not written
+                yield new Step.Put<>(v, values.in(v), entry.op() != ProcessorEntry.Op.LOAD);
+            }
+        };
+    }
+}

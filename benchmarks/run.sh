@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Builds the JMH jar (reactor build of the provider and this module) and runs the store benchmarks and the JCache
 # benchmarks (this provider per tier, Caffeine's jcache module, Ehcache 3 heap and Ehcache 3 with a persistent disk
-# tier, all through javax.cache).
+# tier, all through javax.cache; and, as the reference for the cost of the JCache layer, raw Caffeine without it).
 #
 #   benchmarks/run.sh            quick mode: a few seconds per benchmark, ~20 minutes in all
 #   benchmarks/run.sh full       full mode: 2 forks, longer warmup and measurement, ~2 hours
-#   benchmarks/run.sh quick -prof gc      any further arguments go to JMH (every JMH run)
+#   benchmarks/run.sh smoke      smoke mode: 1 fork, no warmup, one 1 s iteration: checks that it runs, numbers
+#                                meaningless
+#   benchmarks/run.sh quick -prof gc      any further arguments go to JMH (every JMH run); JMH refuses an option
+#                                         given twice, so the mode's -f/-wi/-w/-i/-r cannot be overridden there,
+#                                         but e.g. -e REGEX (exclude) can: BENCH_ONLY=jcache
+#                                         benchmarks/run.sh smoke -e 'JCache(Workload|Put)Benchmark' runs the get
+#                                         benchmark only
 #
 # Environment:
 #   BENCH_ONLY=group[,group...]      run these groups only (default: all):
@@ -13,8 +19,10 @@
 #                                      jcache:  jcache (get-heavy, go-persist workload, put-only, through JCache),
 #                                               restart (reopen a 1M-entry manager), memory (bytes/entry)
 #                                    e.g. BENCH_ONLY=jcache,restart,memory
-#   BENCH_IMPLS=a,b,...              JCache implementations (default: all seven: persist-MEMORY, persist-ASYNC,
-#                                    persist-WRITE, persist-FSYNC, caffeine, ehcache-heap, ehcache-disk)
+#   BENCH_IMPLS=a,b,...              JCache implementations (default: all eight: persist-MEMORY, persist-ASYNC,
+#                                    persist-WRITE, persist-FSYNC, caffeine, ehcache-heap, ehcache-disk, and
+#                                    caffeine-raw: a plain Caffeine Cache, no JCache layer, values by reference,
+#                                    in the jcache group only)
 #   BENCH_OUT=dir                    where results go (default: benchmarks/results/<timestamp>-<mode>)
 #   BENCH_DIR=dir                    where the benchmark stores live (default: java.io.tmpdir); each trial
 #                                    uses a fresh sub-directory and deletes it afterwards
@@ -26,7 +34,8 @@
 #
 # Output: <out>/throughput.json, <out>/replay.json, <out>/jcache.json, <out>/restart.json (JMH JSON),
 # <out>/console.log (JMH's console, with the LOGSTATS, RESTART and FOOTPRINT lines), <out>/summary.txt (the tables
-# of dev.persist.bench.Report, with the ratios to Caffeine jcache and the targets, also printed at the end).
+# of dev.persist.bench.Report, with the ratios to Caffeine jcache and to raw Caffeine and the targets, also
+# printed at the end).
 set -euo pipefail
 
 MODE=${1:-quick}
@@ -38,13 +47,18 @@ case "$MODE" in
     SHOT=(-f 1 -wi 1 -i 3 -gc true)
     MEM_ENTRIES=1000000
     ;;
+  smoke)
+    THRPT=(-f 1 -wi 0 -i 1 -r 1s)
+    SHOT=(-f 1 -wi 0 -i 1 -gc true)
+    MEM_ENTRIES=1000000
+    ;;
   full)
     THRPT=(-f 2 -wi 2 -w 5s -i 5 -r 5s)
     SHOT=(-f 2 -wi 3 -i 10 -gc true)
     MEM_ENTRIES=1000000
     ;;
   *)
-    echo "usage: $0 [quick|full] [JMH arguments...]" >&2
+    echo "usage: $0 [quick|full|smoke] [JMH arguments...]" >&2
     exit 2
     ;;
 esac

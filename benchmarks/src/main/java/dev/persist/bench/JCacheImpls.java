@@ -1,5 +1,6 @@
 package dev.persist.bench;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.persist.jcache.PersistCache;
 import dev.persist.store.Durability;
 import dev.persist.store.Store;
@@ -42,12 +43,20 @@ import java.util.stream.Stream;
  *       values copied by Java serialization (store-by-value), through
  *       {@code Eh107Configuration.fromEhcacheCacheConfiguration}.</li>
  * </ul>
+ * and one reference outside JCache, for the throughput benchmarks ({@link JCacheTrial}) only:
+ * <ul>
+ *   <li>{@code caffeine-raw}: a plain Caffeine {@code Cache<String, Item>} ({@link #rawCaffeine}), no JCache layer,
+ *       values held as they are (by reference): what this provider's in-memory front costs without the JCache API,
+ *       the value copies and the store around it.</li>
+ * </ul>
  */
 final class JCacheImpls {
     static final String PERSIST = "dev.persist.jcache.PersistCachingProvider";
     static final String CAFFEINE = "com.github.benmanes.caffeine.jcache.spi.CaffeineCachingProvider";
     static final String EHCACHE = "org.ehcache.jsr107.EhcacheCachingProvider";
     static final String CACHE_NAME = "bench";
+    /** The raw Caffeine reference: no {@code CacheManager}, no {@code javax.cache.Cache}. */
+    static final String CAFFEINE_RAW = "caffeine-raw";
     /** Heap tier of ehcache-disk, in entries; the rest of the entries live only on the disk tier. */
     static final long EHCACHE_HEAP_ENTRIES = 10_000;
     /** Disk tier of ehcache-disk, in MB (room for 1M entries of the restart benchmark). */
@@ -59,6 +68,24 @@ final class JCacheImpls {
     /** @return the tier of a {@code persist-*} implementation, null for the others */
     static Durability persistTier(String impl) {
         return impl.startsWith("persist-") ? Durability.valueOf(impl.substring("persist-".length())) : null;
+    }
+
+    /** @return whether {@code impl} is the raw Caffeine reference, not a JCache implementation */
+    static boolean isRawCaffeine(String impl) {
+        return impl.equals(CAFFEINE_RAW);
+    }
+
+    /**
+     * The {@code caffeine-raw} cache: built as this provider builds its in-memory front for the benchmark cache
+     * ({@code Caffeine.newBuilder()}, no size bound, no expiry: Caffeine's unbounded cache; the provider's eviction
+     * listener does not make it bounded), filled with keys {@code 0..n-1} as {@link #fill} does.
+     */
+    static BenchCache rawCaffeine(String[] keys) {
+        com.github.benmanes.caffeine.cache.Cache<String, Item> cache = Caffeine.newBuilder().build();
+        for (int i = 0; i < keys.length; i++) {
+            cache.put(keys[i], new Item(i, "example struct", i * 0.5));
+        }
+        return new BenchCache.RawCaffeine(cache);
     }
 
     /** Opens the implementation's cache manager, its files (if any) in {@code dir}. */
@@ -74,6 +101,8 @@ final class JCacheImpls {
             return p.getCacheManager(uri, cl, props);
         }
         switch (impl) {
+            case CAFFEINE_RAW:
+                throw new IllegalArgumentException(impl + " is not a JCache implementation: see rawCaffeine");
             case "caffeine":
                 return Caching.getCachingProvider(CAFFEINE, cl).getCacheManager(uri, cl);
             case "ehcache-heap":

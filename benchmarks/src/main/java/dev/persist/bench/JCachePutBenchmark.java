@@ -29,7 +29,7 @@ public class JCachePutBenchmark extends JCacheTrial {
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         int i = rnd.nextInt(keyPool.length);
         Item v = new Item(i, "updated struct", rnd.nextDouble());
-        cache.put(keyPool[i], v);
+        ops.put(keyPool[i], v);
         return v;
     }
 

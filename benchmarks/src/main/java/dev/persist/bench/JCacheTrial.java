@@ -20,11 +20,13 @@ import java.nio.file.Path;
  * What the JCache benchmarks share: per {@code impl} a {@code Cache<String, Item>} opened through the JCache API
  * in a fresh directory per trial (deleted afterwards), filled with {@code keys} entries; for this provider's
  * caches a LOGSTATS line per measured iteration (records, write and fsync calls), as {@link StoreTrial}.
+ * {@code caffeine-raw} is a plain Caffeine cache instead, no JCache layer, values held by reference (the
+ * reference the JCache implementations are measured against). The benchmarks use either through {@link #ops}.
  */
 @State(Scope.Benchmark)
 public abstract class JCacheTrial {
     @Param({"persist-MEMORY", "persist-ASYNC", "persist-WRITE", "persist-FSYNC", "caffeine", "ehcache-heap",
-            "ehcache-disk"})
+            "ehcache-disk", "caffeine-raw"})
     public String impl;
 
     @Param({"100000"})
@@ -32,7 +34,10 @@ public abstract class JCacheTrial {
 
     protected Path dir;
     protected CacheManager manager;
+    /** The JCache cache; null for {@code caffeine-raw}. */
     protected Cache<String, Item> cache;
+    /** What the benchmarks call: {@link #cache} through {@link BenchCache.OverJCache}, or raw Caffeine. */
+    protected BenchCache ops;
     protected String[] keyPool;
     private Store store;
     private StoreStats before;
@@ -51,15 +56,20 @@ public abstract class JCacheTrial {
     }
 
     private void open() {
-        manager = JCacheImpls.openManager(impl, dir);
-        cache = JCacheImpls.createCache(impl, manager);
-        if (!JCacheImpls.storeByValue(cache)) {
-            throw new IllegalStateException(impl + " is not store-by-value");
-        }
-        store = JCacheImpls.storeOf(impl, cache);
         keyPool = BenchSupport.keyPool(keys);
-        JCacheImpls.fill(impl, cache, keyPool);
-        if (cache.get(keyPool[keys - 1]) == null || cache.get(keyPool[0]) == null) {
+        if (JCacheImpls.isRawCaffeine(impl)) {
+            ops = JCacheImpls.rawCaffeine(keyPool); // by reference, on purpose: no store-by-value check
+        } else {
+            manager = JCacheImpls.openManager(impl, dir);
+            cache = JCacheImpls.createCache(impl, manager);
+            if (!JCacheImpls.storeByValue(cache)) {
+                throw new IllegalStateException(impl + " is not store-by-value");
+            }
+            store = JCacheImpls.storeOf(impl, cache);
+            JCacheImpls.fill(impl, cache, keyPool);
+            ops = new BenchCache.OverJCache(cache);
+        }
+        if (ops.get(keyPool[keys - 1]) == null || ops.get(keyPool[0]) == null) {
             throw new IllegalStateException(impl + ": filled entries missing");
         }
     }

@@ -35,10 +35,10 @@ public class JCacheWorkloadBenchmark extends JCacheTrial {
         int i = rnd.nextInt(keyPool.length);
         if (rnd.nextInt(100) < writePercent) {
             Item v = new Item(i, "updated struct", rnd.nextDouble());
-            cache.put(keyPool[i], v);
+            ops.put(keyPool[i], v);
             return v;
         }
-        Item v = cache.get(keyPool[i]);
+        Item v = ops.get(keyPool[i]);
         if (v == null) {
             throw new IllegalStateException(impl + ": key not found: " + keyPool[i]);
         }

@@ -79,8 +79,12 @@ public final class Report {
     // --- JCache benchmarks: this provider per tier vs Caffeine jcache and Ehcache 3 ---
 
     static final String[] IMPLS = {"persist-MEMORY", "persist-ASYNC", "persist-WRITE", "persist-FSYNC", "caffeine",
-            "ehcache-heap", "ehcache-disk"};
+            "ehcache-heap", "ehcache-disk", "caffeine-raw"};
     private static final String CAFFEINE = "caffeine";
+    /** Raw Caffeine, no JCache layer, values by reference: the reference for the cost of the JCache layer. */
+    private static final String CAFFEINE_RAW = "caffeine-raw";
+    /** The goal for persist-MEMORY get over caffeine-raw get at 8 threads. */
+    private static final double RAW_GET_GOAL = 0.5;
 
     private static Score findImpl(Map<String, List<Score>> results, String bench, int threads, String impl) {
         List<Score> list = results.get(bench);
@@ -123,6 +127,45 @@ public final class Report {
         }
     }
 
+    /**
+     * The cost of the JCache layer: persist-MEMORY's and Caffeine jcache's ops/s as a fraction of raw Caffeine's
+     * (caffeine-raw), per workload and thread count, and the goal for persist-MEMORY get at 8 threads.
+     */
+    private static void rawCaffeineTable(Map<String, List<Score>> results, StringBuilder out) {
+        String[][] rows = {
+                {"get (Zipf 0.99)", "JCacheGetBenchmark.get_01t", "1"},
+                {"get (Zipf 0.99)", "JCacheGetBenchmark.get_02t", "2"},
+                {"get (Zipf 0.99)", "JCacheGetBenchmark.get_08t", "8"},
+                {"80% get / 20% put", "JCacheWorkloadBenchmark.mixed80get20put_08t", "8"},
+                {"80% get / 20% put", "JCacheWorkloadBenchmark.mixed80get20put_16t", "16"},
+                {"put (overwrites)", "JCachePutBenchmark.put_01t", "1"},
+                {"put (overwrites)", "JCachePutBenchmark.put_16t", "16"}};
+        StringBuilder table = new StringBuilder();
+        for (String[] r : rows) {
+            int t = Integer.parseInt(r[2]);
+            Score raw = findImpl(results, r[1], t, CAFFEINE_RAW);
+            if (raw == null) {
+                continue;
+            }
+            table.append(String.format(Locale.ROOT, "%-20s %7d %18s %14s %10s%n", r[0], t,
+                    String.format(Locale.ROOT, "%,.0f", raw.score), ratio(findImpl(results, r[1], t, "persist-MEMORY"),
+                            raw), ratio(findImpl(results, r[1], t, CAFFEINE), raw)));
+        }
+        if (table.length() == 0) {
+            return;
+        }
+        out.append("\n== JCache layer cost: ops/s as a fraction of raw Caffeine (caffeine-raw: no JCache layer,"
+                + " values by reference), same threads ==\n");
+        out.append(String.format(Locale.ROOT, "%-20s %7s %18s %14s %10s%n", "workload", "threads",
+                "caffeine-raw ops/s", "persist-MEMORY", "caffeine"));
+        out.append(table);
+        Score m = findImpl(results, "JCacheGetBenchmark.get_08t", 8, "persist-MEMORY");
+        Score raw = findImpl(results, "JCacheGetBenchmark.get_08t", 8, CAFFEINE_RAW);
+        out.append(String.format(Locale.ROOT, "goal: MEMORY get >= %.1fx raw Caffeine at 8 threads: %s%n",
+                RAW_GET_GOAL, m == null || raw == null || raw.score == 0 ? "- (not measured)"
+                        : ratio(m, raw) + (m.score / raw.score >= RAW_GET_GOAL ? " met" : " MISSED")));
+    }
+
     private static final Pattern FOOTPRINT =
             Pattern.compile("FOOTPRINT impl=(\\S+) entries=(\\d+) .*bytes/entry=([\\d.]+)");
     private static final Pattern RESTART = Pattern.compile(
@@ -154,6 +197,7 @@ public final class Report {
                 new String[] {"mixed80get20put_08t", "mixed80get20put_16t"}, new int[] {8, 16}, out);
         jcacheThroughput(results, "JCache put-only (100k keys, overwrites)", put,
                 new String[] {"put_01t", "put_16t"}, new int[] {1, 16}, out);
+        rawCaffeineTable(results, out);
 
         // restart
         Map<String, String[]> restartLines = new LinkedHashMap<>();
@@ -227,6 +271,8 @@ public final class Report {
             target(rows, "MEMORY get " + g[1] + "t / caffeine", results, get + g[0], Integer.parseInt(g[1]),
                     "persist-MEMORY", CAFFEINE, 1.0);
         }
+        target(rows, "MEMORY get 8t / caffeine-raw (no JCache layer)", results, get + "get_08t", 8,
+                "persist-MEMORY", CAFFEINE_RAW, RAW_GET_GOAL);
         for (String[] g : gets) {
             // a get takes the same code path at every tier: their mean is a less noisy estimate of the get ratio
             double sum = 0;

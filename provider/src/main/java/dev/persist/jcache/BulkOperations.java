@@ -3,7 +3,6 @@ package dev.persist.jcache;
 import dev.persist.jcache.config.OperationTiers;
 import dev.persist.jcache.event.EventBatch;
 import dev.persist.jcache.integration.Loader;
-import dev.persist.jcache.integration.SimpleEntry;
 import dev.persist.jcache.integration.Writer;
 import dev.persist.jcache.management.CacheStats;
 import dev.persist.store.Durability;

@@ -1,6 +1,5 @@
 package dev.persist.jcache;
 
-import dev.persist.jcache.integration.SimpleEntry;
 import dev.persist.jcache.management.CacheStats;
 import dev.persist.store.PersistMap;
 

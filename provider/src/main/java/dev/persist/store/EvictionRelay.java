@@ -41,15 +41,21 @@ final class EvictionRelay<K> {
     }
 
     private void drain() {
-        do {
+        while (true) {
             List<K> batch = new ArrayList<>();
             for (K k; batch.size() < BATCH && (k = queue.poll()) != null; ) {
                 batch.add(k);
             }
-            try {
-                if (!batch.isEmpty()) {
-                    log.accept(batch);
+            if (batch.isEmpty()) {
+                draining.set(false);
+                // a key offered between the last poll and the set above found the flag still up and left it to us
+                if (queue.isEmpty() || !draining.compareAndSet(false, true)) {
+                    return;
                 }
+                continue;
+            }
+            try {
+                log.accept(batch);
             } catch (RuntimeException e) {
                 // a failed store reports the failure itself; the keys stay in the log until the next delete or
                 // shrink, as they would have after a crash
@@ -58,11 +64,7 @@ final class EvictionRelay<K> {
             } finally {
                 pending.addAndGet(-batch.size());
             }
-            if (!queue.isEmpty()) {
-                continue;
-            }
-            draining.set(false);
-        } while (!queue.isEmpty() && draining.compareAndSet(false, true));
+        }
     }
 
     /**

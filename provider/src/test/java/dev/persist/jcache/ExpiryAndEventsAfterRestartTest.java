@@ -29,16 +29,19 @@ class ExpiryAndEventsAfterRestartTest {
     }
 
     @Test
-    void anExpiredEntryStaysExpiredAfterARestart() throws InterruptedException {
+    void anExpiredEntryStaysExpiredAfterARestart() {
         Managers managers = new Managers(dir, "write");
-        try (CacheManager m = managers.open()) {
+        TestClock clock = new TestClock();
+        try (CacheManager m = managers.openWith(PersistCacheManager.CLOCK_PROPERTY, clock)) {
             Cache<String, String> c = m.createCache("c", expiringAfter(300));
             c.put("short", "lived");
             m.createCache("d", expiringAfter(3_600_000)).put("long", "lived");
+            clock.advance(java.time.Duration.ofMillis(299));
+            assertThat(c.get("short")).as("not yet").isEqualTo("lived");
         }
-        Thread.sleep(500);
+        clock.advance(java.time.Duration.ofMillis(1));
         // re-created without an expiry policy: the expiry time comes from the log, not from the configuration
-        try (CacheManager m = managers.open()) {
+        try (CacheManager m = managers.openWith(PersistCacheManager.CLOCK_PROPERTY, clock)) {
             Cache<String, String> c = m.createCache("c", new MutableConfiguration<String, String>()
                     .setTypes(String.class, String.class));
             assertThat(c.get("short")).isNull();
@@ -50,20 +53,22 @@ class ExpiryAndEventsAfterRestartTest {
     }
 
     @Test
-    void configuredAfterWriteExpiry() throws InterruptedException {
+    void configuredAfterWriteExpiry() {
         Managers managers = new Managers(dir, "c.yaml", """
                 caches:
                   sessions:
                     durability: async
                     expiry: { afterWrite: 200ms }
                 """);
-        try (CacheManager m = managers.open()) {
+        TestClock clock = new TestClock();
+        try (CacheManager m = managers.openWith(PersistCacheManager.CLOCK_PROPERTY, clock)) {
             Cache<Object, Object> s = m.getCache("sessions");
             s.put("k", "v");
+            clock.advance(java.time.Duration.ofMillis(199));
             assertThat(s.get("k")).isEqualTo("v");
         }
-        Thread.sleep(400);
-        try (CacheManager m = managers.open()) {
+        clock.advance(java.time.Duration.ofMillis(1));
+        try (CacheManager m = managers.openWith(PersistCacheManager.CLOCK_PROPERTY, clock)) {
             assertThat(m.getCache("sessions").get("k")).isNull();
         }
     }

@@ -1,5 +1,7 @@
 package dev.persist.jcache.integration;
 
+import dev.persist.jcache.SimpleEntry;
+
 import javax.cache.Cache;
 import javax.cache.integration.CacheWriter;
 import javax.cache.integration.CacheWriterException;

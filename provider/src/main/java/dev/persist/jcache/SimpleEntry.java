@@ -1,4 +1,4 @@
-package dev.persist.jcache.integration;
+package dev.persist.jcache;
 
 import javax.cache.Cache;
 import java.util.Objects;

@@ -35,7 +35,7 @@ class DecodeBoundsTest {
             SerialAllowlist.of("c", List.of("dev.persist.jcache.HostileReadObject")));
 
     @Test
-    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aPrimitiveArrayCannotClaimMoreElementsThanTheRecordHolds() {
         byte[] bytes = HostileBytes.longArray(HostileBytes.JUST_UNDER_MAXARRAY);
         assertThat(bytes).hasSize(27);
@@ -48,7 +48,7 @@ class DecodeBoundsTest {
     }
 
     @Test
-    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aCollectionCannotClaimMoreElementsThanTheRecordHolds() {
         assertThatThrownBy(() -> codec.decode(HostileBytes.arrayListOfSize(HostileBytes.JUST_UNDER_MAXARRAY)))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
@@ -64,7 +64,7 @@ class DecodeBoundsTest {
     }
 
     @Test
-    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void theClaimsOfAllTheArraysOfARecordAddUp() {
         // each array alone claims less than the record holds, together more: the first is there, the second not
         long[] present = new long[4000];
@@ -148,7 +148,7 @@ class DecodeBoundsTest {
     }
 
     @Test
-    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void deeplyNestedSetsSharingTheirElementsAreRefusedBeforeHashingThemHangs() {
         // 40 levels of 2 sets, about 2.7 KB: unbounded, hashing it never ends
         byte[] bytes = HostileBytes.nestedSets(40, 2);
@@ -159,7 +159,7 @@ class DecodeBoundsTest {
     }
 
     @Test
-    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    @Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void shallowButWideNestedSetsAreRefusedToo() {
         // 5 levels only (a limit on nesting would let it through), 30 sets each: hashing visits 30^5 elements
         byte[] bytes = HostileBytes.nestedSets(5, 30);

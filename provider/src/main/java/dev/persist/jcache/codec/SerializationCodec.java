@@ -30,6 +30,34 @@ import java.util.Objects;
  * checks every class it writes against the same filter, so a value that could not be read back is refused with an
  * {@link IllegalArgumentException} before anything is stored.
  *
+ * <p>Whoever can write the log file chooses the bytes, so decoding is also bounded by the record itself, beyond the
+ * filter's absolute limits ({@link SerialAllowlist#LIMITS}):
+ * <ul>
+ *   <li><b>Allocation.</b> An array, and a JDK collection sizing the array it is about to fill ({@code ArrayList},
+ *       {@code HashMap}, {@code HashSet}, ... tell the filter), cannot claim more elements than the record could
+ *       hold: a {@code long} takes 8 bytes, any reference at least 1, a hash table slot an eighth (a table has up to
+ *       8 slots per element at the smallest load factor). The claims of all the arrays of one value add up, and
+ *       must stay within its length plus {@value #CLAIM_SLACK_BYTES} bytes; so decoding a record never allocates
+ *       much more than a small multiple of its length, where 27 bytes could otherwise declare a
+ *       {@code long[99_999_999]} (800 MB).</li>
+ *   <li><b>Hashing.</b> A hash set or map hashes each element as it reads it, and hashing a collection visits its
+ *       elements, and theirs: nested collections sharing their elements make that work exponential in a few
+ *       bytes (sets of sets sharing the level below: twice the work per level). Each collection, map, map entry
+ *       and object array is weighed as it is read, before anything holding it hashes it: its weight is the number
+ *       of elements a deep hash code visits (1, plus the weights of its elements, keys and values, shared ones
+ *       counted each time). One weighing more than {@value #HASH_WEIGHT_PER_BYTE} times the record's length plus
+ *       {@value #HASH_WEIGHT_SLACK} is refused. A value with no collection shared inside another weighs at most
+ *       its number of elements, fewer than its bytes, so only values sharing the same collections many times
+ *       over are refused; a limit on nesting depth alone would not do, as a few levels of wide sets cost as much
+ *       as many levels of narrow ones. Objects of other classes weigh 1: a class of the application whose hash
+ *       code hashes its fields is the application's to bound.</li>
+ *   <li><b>Failures.</b> Whatever decoding throws, {@code OutOfMemoryError}, {@code StackOverflowError} and
+ *       {@code LinkageError} included (an allocation the bounds let through but the heap cannot hold, a deep
+ *       structure, a class changed since the value was written), is the {@link IllegalArgumentException} of
+ *       bytes that do not decode: the caller drops the value, counts it, and its thread lives on.</li>
+ * </ul>
+ * These bounds stay when the system property {@value #FILTER_PROPERTY} replaces the filter's pattern.
+ *
  * @param <T> the type written
  */
 public final class SerializationCodec<T> implements Codec<T> {

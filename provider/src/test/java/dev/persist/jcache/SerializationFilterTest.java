@@ -226,6 +226,39 @@ class SerializationFilterTest {
     }
 
     @Test
+    void theLimitOnReferencesStillApplies() {
+        // a million and one references to one string: a few MB, well within what the record could hold
+        byte[] bytes = plainSerialize(new ArrayList<>(java.util.Collections.nCopies(1_000_001, "x")));
+        assertThatThrownBy(() -> codec("c").decode(bytes)).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("a limit of the serialization filter is exceeded")
+                .hasMessageContaining("1000001 references");
+        assertThat(codec("c").decode(plainSerialize(new ArrayList<>(java.util.Collections.nCopies(1000, "x")))))
+                .asList().hasSize(1000);
+    }
+
+    @Test
+    void theLimitOnArrayLengthStillApplies() {
+        // a record that does hold its 100,000,001 elements: only maxarray refuses it
+        byte[] bytes = plainSerialize(new boolean[100_000_001]);
+        assertThatThrownBy(() -> codec("c").decode(bytes)).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("a limit of the serialization filter is exceeded")
+                .hasMessageContaining("an array of 100000001");
+    }
+
+    @Test
+    void theLimitOnStreamBytesStillApplies() {
+        // 256 MB of stream resets (each a byte, nothing allocated), then an object: only maxbytes refuses it
+        byte[] head = plainSerialize(1);
+        byte[] bytes = new byte[268_435_456 + head.length];
+        System.arraycopy(head, 0, bytes, 0, 4);
+        java.util.Arrays.fill(bytes, 4, 4 + 268_435_456, (byte) 0x79); // TC_RESET
+        System.arraycopy(head, 4, bytes, 4 + 268_435_456, head.length - 4);
+        assertThatThrownBy(() -> codec("c").decode(bytes)).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("a limit of the serialization filter is exceeded")
+                .hasMessageContaining("maxbytes=268435456");
+    }
+
+    @Test
     void theSystemPropertyReplacesTheWholePattern() {
         byte[] payload = codec("c", "dev.persist.jcache.SerializationFilterTest$Payload").encode(new Payload("x"));
         byte[] gadget = plainSerialize(new Gadget("x"));

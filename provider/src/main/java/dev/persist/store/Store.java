@@ -286,11 +286,13 @@ public final class Store implements AutoCloseable {
 
     private void adoptInto(PersistMap<?, ?> map, Map<ByteKey, byte[]> raw) {
         long failed = 0;
-        RuntimeException first = null;
+        Throwable first = null;
         for (Map.Entry<ByteKey, byte[]> e : raw.entrySet()) {
             try {
                 map.adopt(e.getKey().bytes, e.getValue());
-            } catch (RuntimeException ex) {
+            } catch (RuntimeException | LinkageError | StackOverflowError | OutOfMemoryError ex) {
+                // an Error here comes from decoding this one record (a class that changed, a hostile size): the
+                // record is dropped like any undecodable one, and the open goes on
                 failed++;
                 if (first == null) {
                     first = ex;

@@ -47,6 +47,7 @@ class ConfigErrorsTest {
             "defaults: { serialization: { allow: { com: x } } }              | defaults.serialization.allow    | must be a list of class patterns",
             "defaults: { serialization: { deny: [com.a.*] } }                | defaults.serialization.deny     | allowed here: allow",
             "caches: { u: { serialization: [com.a.*] } }                     | caches.u.serialization          | must be a mapping",
+            "caches: { com.example.Book: { maximumSize: 0 } }                | caches[com.example.Book].maximumSize | positive whole number",
     })
     void errorsNameTheFileTheKeyAndWhatIsAllowed(String yaml, String key, String allowed) throws Exception {
         Path file = dir.resolve("bad.yaml");

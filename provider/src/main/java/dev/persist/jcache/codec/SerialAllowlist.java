@@ -1,5 +1,7 @@
 package dev.persist.jcache.codec;
 
+import dev.persist.jcache.config.CacheSettings;
+
 import java.io.ObjectInputFilter;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -180,7 +182,7 @@ public final class SerialAllowlist {
                     + "defaults.serialization.allow (or caches.<name>.serialization.allow)";
         }
         return what + " is not allowed by the serialization allowlist of cache '" + cacheName + "'; add it under "
-                + "caches." + cacheName + ".serialization.allow (or defaults.serialization.allow) of the cache "
+                + CacheSettings.pathOf(cacheName) + ".serialization.allow (or defaults.serialization.allow) of the cache "
                 + "manager's configuration";
     }
 

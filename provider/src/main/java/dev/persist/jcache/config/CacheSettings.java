@@ -36,4 +36,16 @@ public record CacheSettings(OperationTiers tiers, Long maximumSize, Long maximum
     public static CacheSettings defaults(OperationTiers tiers, List<String> serialAllow) {
         return new CacheSettings(tiers, null, null, null, null, null, null, serialAllow, false);
     }
+
+    /**
+     * The path of a cache's settings as the configuration's keys name it: {@code caches.users}, or
+     * {@code caches[com.example.Book]} for a name holding dots (as a {@code Properties} override must write it, and
+     * unambiguous for a file too). Messages use it, so that what they say is what the user can write.
+     *
+     * @param cacheName the cache's name
+     * @return the path of its settings
+     */
+    public static String pathOf(String cacheName) {
+        return cacheName.indexOf('.') >= 0 ? "caches[" + cacheName + "]" : "caches." + cacheName;
+    }
 }

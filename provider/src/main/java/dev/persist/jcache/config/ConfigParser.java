@@ -121,7 +121,7 @@ final class ConfigParser {
     }
 
     private CacheSettings cache(String name, JsonNode node, OperationTiers defaults, List<String> defaultAllow) {
-        String at = "caches." + name;
+        String at = CacheSettings.pathOf(name);
         if (node == null || node.isNull()) {
             return new CacheSettings(defaults, null, null, null, null, null, null, defaultAllow, true);
         }

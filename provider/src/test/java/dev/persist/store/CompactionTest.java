@@ -118,7 +118,8 @@ class CompactionTest {
 
     @Test
     void autoShrinkRunsWhenRecordsPerLiveKeyExceedTheRatio() throws Exception {
-        try (Store store = Store.open(dir.resolve("auto.log"))) {
+        Path log = dir.resolve("auto.log");
+        try (Store store = Store.open(log)) {
             PersistMap<String, Integer> m = store.map("m", Codecs.utf8(), Codecs.json(Integer.class));
             for (int i = 0; i < 10; i++) {
                 m.set("k" + i, i);
@@ -126,16 +127,30 @@ class CompactionTest {
             store.startAutoShrink(Duration.ofMillis(20), 3.0);
             Thread.sleep(200);
             assertThat(store.stats().compactions()).as("10 records for 10 keys: no need").isZero();
+        }
+        // The 40 puts are made with no auto-shrink scheduled (a fresh store on the same log), so none can fire
+        // half-way through them, which left 10 + the puts after it (17 records were seen). Then it is started.
+        try (Store store = Store.open(log)) {
+            PersistMap<String, Integer> m = store.map("m", Codecs.utf8(), Codecs.json(Integer.class));
             for (int i = 0; i < 40; i++) {
                 m.set("k" + (i % 10), i);
             }
+            assertThat(store.stats().logRecords()).as("10 records, then 40 more").isEqualTo(50);
+            assertThat(store.stats().compactions()).isZero();
+            store.startAutoShrink(Duration.ofMillis(20), 3.0);
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (store.stats().compactions() == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
             assertThat(store.stats().compactions()).isPositive();
             assertThat(store.stats().logRecords()).isEqualTo(10);
+            // 10 records for 10 keys again: no second compaction
+            Thread.sleep(100);
+            assertThat(store.stats().compactions()).isEqualTo(1);
             store.stopAutoShrink();
+            for (int i = 0; i < 10; i++) {
+                assertThat(m.get("k" + i)).isEqualTo(30 + i);
+            }
         }
     }
 

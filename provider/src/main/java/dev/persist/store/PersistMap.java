@@ -33,7 +33,7 @@ public final class PersistMap<K, V> {
     private final Codec<V> valueCodec;
     private final ConcurrentMap<K, V> memory;
     private final Durability evictionTier;
-    private final EvictionRelay<K> evictions;
+    private final EvictionRelay<K, V> evictions;
     private final Settling<K, V> settling;
     private final KeyLocks locks = new KeyLocks(256);
     /** ASYNC changes not yet in the log: key to its latest encoded record (a set or a delete). */
@@ -60,7 +60,7 @@ public final class PersistMap<K, V> {
         this.settling = new Settling<>(this);
         mapMemory.onEviction((key, value) -> {
             if (!closed && evictionTier != Durability.MEMORY && key != null) {
-                evictions.offer(key);
+                evictions.offer(key, value);
             }
         });
     }
@@ -181,22 +181,26 @@ public final class PersistMap<K, V> {
     }
 
     /**
-     * Logs a delete for each key the in-memory map dropped on its own (see {@link MapMemory#onEviction}), if it is
-     * still absent: checked under the key's lock, so a put of the same key that raced the eviction is never undone
-     * in the log. One batch is made as durable as the eviction tier says with one write or fsync for all.
+     * Logs a delete for each key the in-memory map dropped on its own (see {@link MapMemory#onEviction}), unless
+     * memory holds another value for it by now: checked under the key's lock, so a put of the same key that raced
+     * the eviction is never undone in the log. The value evicted is compared by identity, not absence: the memory may
+     * report an eviction before the mapping is gone (Caffeine calls its listener inside its own atomic section for
+     * the key). One batch is made as durable as the eviction tier says with one write or fsync for all.
      */
-    private void logEvictions(List<K> keys) {
+    private void logEvictions(List<EvictionRelay.Evicted<K, V>> evicted) {
         if (closed) {
             return;
         }
         Durability perKey = evictionTier == Durability.WRITE || evictionTier == Durability.FSYNC
                 ? Durability.ASYNC : evictionTier;
-        for (K key : keys) {
+        for (EvictionRelay.Evicted<K, V> e : evicted) {
+            K key = e.key();
             byte[] record = RecordFormat.encodeDelete(nameBytes, keyCodec.encode(key));
             ReentrantLock lock = locks.lockFor(key);
             lock.lock();
             try {
-                if (!memory.containsKey(key)) {
+                V now = memory.get(key);
+                if (now == null || now == e.value()) {
                     log(key, record, perKey);
                 }
             } finally {

@@ -1,5 +1,7 @@
 package dev.persist.store;
 
+import dev.persist.store.log.RecordFormat;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -493,7 +495,7 @@ public final class PersistMap<K, V> {
         }
     }
 
-    // --- used by the store: replay, adoption, compaction ---
+    // --- used by the store: replay, adoption, shrinking ---
 
     /** Decodes and adds a replayed record; false if it does not decode. */
     boolean adopt(byte[] key, byte[] value) {
@@ -506,7 +508,7 @@ public final class PersistMap<K, V> {
         return true;
     }
 
-    /** For compaction: each entry encoded as a SET record. Entries that cannot be encoded are counted, skipped. */
+    /** For shrinking: each entry encoded as a SET record. Entries that cannot be encoded are counted, skipped. */
     void forEachRecord(Consumer<byte[]> sink, Consumer<RuntimeException> unencodable) {
         for (Map.Entry<K, V> e : memory.entrySet()) {
             byte[] record;

@@ -1,5 +1,13 @@
 package dev.persist.store;
 
+import dev.persist.store.log.LogWriter;
+import dev.persist.store.log.LogReplay;
+import dev.persist.store.log.RecordFormat;
+import dev.persist.store.log.LockFile;
+import dev.persist.store.log.FileSupport;
+import dev.persist.store.log.BackgroundTasks;
+import dev.persist.store.log.ByteKey;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +49,7 @@ import java.util.function.Consumer;
  * <p>{@link #open} takes an exclusive lock (a second process, or a second store of this JVM, gets a
  * {@link StoreLockedException} naming the file), checks the header, replays the log into the registered maps,
  * truncates a torn tail, and starts the background syncer. Maps may be registered before or after open: records of
- * a namespace nobody has registered are held raw ("orphans"), kept through compaction, and adopted when the
+ * a namespace nobody has registered are held raw ("orphans"), kept through shrinking, and adopted when the
  * namespace registers. {@link #close()} writes pending ASYNC changes, fsyncs, stops the background threads and
  * releases the lock.
  *
@@ -58,13 +66,13 @@ public final class Store implements AutoCloseable {
     /** Raw records of each namespace no map has registered. A namespace's map is never changed once put here (it is
      * replaced or removed whole), so it need not be concurrent: the replay's own map is used as it is. */
     private final ConcurrentMap<String, Map<ByteKey, byte[]>> orphans = new ConcurrentHashMap<>();
-    /** Registration and detachment (write) against compaction's snapshot (read): entries moving between a map and
+    /** Registration and detachment (write) against shrinking's snapshot (read): entries moving between a map and
      * the orphans must not be missed by a snapshot. */
     private final ReentrantReadWriteLock registry = new ReentrantReadWriteLock();
     private final ReentrantLock shrinkLock = new ReentrantLock();
     private final Object lifecycle = new Object();
     private final AtomicLong undecodable = new AtomicLong();
-    private final AtomicLong compactions = new AtomicLong();
+    private final AtomicLong shrinks = new AtomicLong();
 
     /** Logs the deletes of entries that maps' memories evicted (see {@link EvictionRelay}). */
     private final ThreadPoolExecutor evictionExecutor = BackgroundTasks.lazyThread("persist-store-evictions");
@@ -80,7 +88,7 @@ public final class Store implements AutoCloseable {
     private LogWriter writer;
     private BackgroundTasks background;
     private volatile Duration syncInterval;
-    /** The identity (device and inode on Unix) of the file the log's path named at open or compaction. */
+    /** The identity (device and inode on Unix) of the file the log's path named at open or shrinking. */
     private volatile Object logFileKey;
     private long tornBytes;
     private long salvagedBytes;
@@ -149,7 +157,9 @@ public final class Store implements AutoCloseable {
             LockFile acquired = LockFile.acquire(file);
             FileChannel channel = null;
             try {
-                Files.deleteIfExists(Compactor.tempFileOf(file)); // a compaction that died before its rename
+                Files.deleteIfExists(Shrinker.tempFileOf(file)); // a shrink that died before its rename
+                // the same, under the name versions before 0.2 gave the file
+                Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".compact"));
                 boolean created = FileSupport.createOwnerOnly(file);
                 channel = options.channelFactory().open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 LogReplay replay = LogReplay.run(file, channel, options.salvage());
@@ -482,7 +492,7 @@ public final class Store implements AutoCloseable {
      * Fails the store if the log's path no longer names the file it writes to (deleted, or replaced by another file,
      * by hand or by a backup restore): every write from then on would go to a file nobody will ever read. Checked
      * every sync interval and at fsyncAll and close, so at most one interval of writes is affected, and they are
-     * reported rather than silently lost. Skipped while a compaction runs, since it renames the log on purpose.
+     * reported rather than silently lost. Skipped while a shrink runs, since it renames the log on purpose.
      */
     private void checkLogStillInPlace() {
         if (!shrinkLock.tryLock()) {
@@ -505,11 +515,11 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    // ---- compaction ----
+    // ---- shrinking ----
 
     /**
-     * Compacts the log to the live state (every map's entries, MEMORY-tier values included, and every orphan
-     * record) while reads and writes go on. See {@link Compactor} for how a crash at any point leaves one
+     * Shrinks the log to the live state (every map's entries, MEMORY-tier values included, and every orphan
+     * record) while reads and writes go on. See {@link Shrinker} for how a crash at any point leaves one
      * complete log.
      *
      * @throws StoreException if it fails; the old log is then unchanged unless the error is a
@@ -520,9 +530,9 @@ public final class Store implements AutoCloseable {
         shrinkLock.lock();
         try {
             checkWritable();
-            new Compactor(this).run();
-            logFileKey = fileKeyOrNull(path); // the compacted file, renamed over the log
-            compactions.incrementAndGet();
+            new Shrinker(this).run();
+            logFileKey = fileKeyOrNull(path); // the shrunk file, renamed over the log
+            shrinks.incrementAndGet();
         } finally {
             shrinkLock.unlock();
         }
@@ -530,10 +540,10 @@ public final class Store implements AutoCloseable {
 
     /**
      * Checks every {@code interval} whether the log holds more than {@code ratio} records per live key, and
-     * compacts it if so. Replaces an earlier schedule.
+     * shrinks it if so. Replaces an earlier schedule.
      *
      * @param interval how often to check; positive
-     * @param ratio    records per live key above which to compact; greater than 1
+     * @param ratio    records per live key above which to shrink; greater than 1
      */
     public void startAutoShrink(Duration interval, double ratio) {
         StoreOptions.requirePositive(interval, "interval");
@@ -552,7 +562,7 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** Stops automatic compaction. */
+    /** Stops automatic shrinking. */
     public void stopAutoShrink() {
         synchronized (lifecycle) {
             if (background != null) {
@@ -567,7 +577,7 @@ public final class Store implements AutoCloseable {
         return records > ratio * Math.max(live, 1);
     }
 
-    /** For compaction: writes every live record; returns how many. Holds the registry's read lock. */
+    /** For shrinking: writes every live record; returns how many. Holds the registry's read lock. */
     long writeLiveState(Consumer<byte[]> sink) {
         registry.readLock().lock();
         try {
@@ -578,11 +588,11 @@ public final class Store implements AutoCloseable {
             };
             for (PersistMap<?, ?> map : maps.values()) {
                 map.forEachRecord(counting, e -> LOG.log(System.Logger.Level.WARNING,
-                        "compaction skipped an entry of '" + map.name() + "' that cannot be encoded: " + e));
+                        "shrinking skipped an entry of '" + map.name() + "' that cannot be encoded: " + e));
             }
             for (Map.Entry<String, Map<ByteKey, byte[]>> ns : orphans.entrySet()) {
                 for (Map.Entry<ByteKey, byte[]> e : ns.getValue().entrySet()) {
-                    counting.accept(Compactor.orphanRecord(ns.getKey(), e));
+                    counting.accept(Shrinker.orphanRecord(ns.getKey(), e));
                 }
             }
             return count[0];
@@ -602,7 +612,7 @@ public final class Store implements AutoCloseable {
         long[] pos = writer.position();
         return new StoreStats(liveKeys(), orphanKeys, pos[1], writer.logBytes(),
                 Instant.ofEpochMilli(writer.lastSyncMillis()), writer.writeCalls(), writer.syncCalls(), tornBytes,
-                salvagedBytes, undecodable.get(), compactions.get(), writer.failure());
+                salvagedBytes, undecodable.get(), shrinks.get(), writer.failure());
     }
 
     private long liveKeys() {
@@ -645,7 +655,7 @@ public final class Store implements AutoCloseable {
             }
             shutdownMapWork();
             background.shutdown();
-            shrinkLock.lock(); // let a running compaction finish
+            shrinkLock.lock(); // let a running shrinking finish
             RuntimeException error = null;
             try {
                 try {
@@ -761,7 +771,7 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    // ---- for PersistMap and Compactor ----
+    // ---- for PersistMap and Shrinker ----
 
     StoreOptions options() {
         return options;

@@ -86,7 +86,7 @@ public final class StoreOptions {
     }
 
     /**
-     * @param factory opens the log file and its compaction file; for fault injection in tests
+     * @param factory opens the log file and its shrinking file; for fault injection in tests
      * @return a copy with this setting
      */
     public StoreOptions channelFactory(ChannelFactory factory) {

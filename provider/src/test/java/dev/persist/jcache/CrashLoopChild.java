@@ -14,17 +14,17 @@ import java.util.Random;
 
 /**
  * Run in a child JVM by {@link CrashLoopTest} until it is killed: several threads change their own keys of one cache
- * through the JCache API (put, remove, invoke, replace) while another thread compacts the store in a loop.
+ * through the JCache API (put, remove, invoke, replace) while another thread shrinks the store in a loop.
  *
  * <p>Each key belongs to one thread, so the state each operation leaves is known before it starts. A thread prints
  * {@code B <key> <seq> <state>} before an operation (state: the value it leaves, or {@code -} for absent) and
  * {@code A <key> <seq>} after it returns. At the ASYNC tier a syncer prints {@code S <n>} before each
- * {@code fsyncAll()} and {@code E <n>} after it returns. The compacting thread prints {@code K <n>} after each
+ * {@code fsyncAll()} and {@code E <n>} after it returns. The shrinking thread prints {@code K <n>} after each
  * {@code shrink()} that returned. Lines are printed under one lock, so their order is the order of the events.
  *
  * <p>Any thread that fails (an exception out of an operation, a shrink or an fsync, or out of {@code main}) prints
  * {@code FAILED <thread> <exception>}, its stack trace to stderr, and halts the JVM with exit status
- * {@value #FAILED_EXIT}: a dead worker must not pass for a kill with an operation in flight, and a dead compactor
+ * {@value #FAILED_EXIT}: a dead worker must not pass for a kill with an operation in flight, and a dead shrinker
  * must not pass for a quiet one.
  */
 public final class CrashLoopChild {

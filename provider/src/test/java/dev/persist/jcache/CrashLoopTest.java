@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * The crash loop: a child JVM changes a cache through the JCache API from several threads, with the store compacting
+ * The crash loop: a child JVM changes a cache through the JCache API from several threads, with the store shrinking
  * in a loop beside them, and is killed with SIGKILL at a random moment; the parent reopens the store and checks every
  * key. Rounds cycle through the four tiers; each round uses a cache of its own in the same log, and every earlier
  * round's cache must still hold exactly what was found after its own kill.
@@ -105,7 +105,7 @@ class CrashLoopTest {
                     killsDuringOps, seed);
             // most kills must land while operations were in flight, or the test proves little
             assertThat(killsDuringOps).as("kills with an operation in flight").isGreaterThan(rounds / 2);
-            // the compaction loop must have run beside the workers, not died at its first shrink
+            // the shrinking loop must have run beside the workers, not died at its first shrink
             assertThat(shrinks).as("completed shrinks in %d rounds", rounds).isGreaterThanOrEqualTo(rounds);
         } catch (AssertionError | Exception e) {
             throw new AssertionError("crash loop failed; replay with -D" + SEED_PROPERTY + "=" + seed + ": " + e, e);

@@ -108,7 +108,7 @@ public final class CrashChild {
         PersistMap<String, String> bulk = store.map("bulk", Codecs.utf8(), Codecs.json(String.class));
         store.openLog(log);
         if (mode.equals("SHRINK") && bulk.size() == 0) {
-            // enough live data that a compaction takes a while, so kills land inside it
+            // enough live data that a shrink takes a while, so kills land inside it
             for (int i = 0; i < BULK_KEYS; i++) {
                 bulk.set("b" + i, bulkValue(i), Durability.WRITE);
             }

@@ -87,7 +87,7 @@ class IoFailureTest {
         AtomicBoolean failTempWrites = new AtomicBoolean();
         StoreOptions opts = StoreOptions.defaults().channelFactory((path, options) -> {
             java.nio.channels.FileChannel real = java.nio.channels.FileChannel.open(path, options);
-            return path.getFileName().toString().endsWith(".compact")
+            return path.getFileName().toString().endsWith(".shrink")
                     ? new FaultyChannel(real, failTempWrites, new AtomicBoolean()) : real;
         });
         try (Store store = Store.open(log, opts)) {
@@ -100,7 +100,7 @@ class IoFailureTest {
             assertThatThrownBy(store::shrink)
                     .isInstanceOf(StoreException.class).hasMessageContaining("log is unchanged");
             assertThat(Files.readAllBytes(log)).isEqualTo(before);
-            assertThat(Files.exists(Compactor.tempFileOf(log))).isFalse();
+            assertThat(Files.exists(Shrinker.tempFileOf(log))).isFalse();
             m.set("after", "ok", Durability.FSYNC);
             failTempWrites.set(false);
             store.shrink();

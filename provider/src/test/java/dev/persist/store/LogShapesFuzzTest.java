@@ -1,5 +1,9 @@
 package dev.persist.store;
 
+import dev.persist.store.log.LogScanner;
+import dev.persist.store.log.LogReplay;
+import dev.persist.store.log.RecordFormat;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,12 +28,12 @@ import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Truncations and byte flips over logs of several shapes (complementing {@link CorruptionTest}'s hand-built log):
- * records larger than the scanner's 1 MiB read buffer, a log written by compaction (with orphans and coalesced ASYNC
+ * records larger than the scanner's 1 MiB read buffer, a log written by shrinking (with orphans and coalesced ASYNC
  * records), and many tiny records.
  *
  * <p>The expected outcome of each case comes from the writer's side only: {@link #build} keeps the history of what
  * the test wrote, in order (each WRITE-tier call's record; the records the writer emits in an order of its own, the
- * compaction's snapshot and the ASYNC records coalesced at close, as a set), and the test lays that history over the
+ * shrinking's snapshot and the ASYNC records coalesced at close, as a set), and the test lays that history over the
  * file by the records' exact encodings, which also checks that the file holds exactly what was written. No production
  * reader ({@link LogScanner}, {@link LogReplay}, {@link LogFiles}) is asked what the file holds. A cut opens with
  * exactly the records wholly before it; a flip in record i opens with records 0..i-1 if i is the last one (a torn
@@ -83,7 +87,7 @@ class LogShapesFuzzTest {
 
     /**
      * What {@link #build} wrote into the final file, in file order: runs of records in the order the test wrote them,
-     * and groups the writer emits in an order of its own (a compaction's snapshot, ASYNC records written at close).
+     * and groups the writer emits in an order of its own (a shrink's snapshot, ASYNC records written at close).
      */
     private static final class History {
         final List<List<Written>> runs = new ArrayList<>();
@@ -326,8 +330,8 @@ class LogShapesFuzzTest {
                         m.set(k, i, i % 2 == 0 ? Durability.ASYNC : Durability.WRITE);
                         live.put(k, i);
                     }
-                    store.fsyncAll(); // into the old file, which the compaction replaces
-                    store.shrink(); // the snapshot: orphans and live entries, in the compactor's order
+                    store.fsyncAll(); // into the old file, which the shrinking replaces
+                    store.shrink(); // the snapshot: orphans and live entries, in the shrinker's order
                     List<Written> snapshot = new ArrayList<>();
                     snapshot.add(Written.set("legacy", utf8("old"), utf8("orphan-to-be")));
                     live.forEach((k, v) -> snapshot.add(Written.set("live", utf8(k), ints.encode(v))));

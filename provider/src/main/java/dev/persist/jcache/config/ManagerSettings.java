@@ -12,8 +12,8 @@ import java.util.Objects;
  * @param source            where the settings came from (a file, or "embedded default"), for messages
  * @param storePath         the log file
  * @param syncInterval      the store's background sync period
- * @param autoShrinkInterval how often to check for compaction, or null for none
- * @param autoShrinkRatio   compact when log records / live keys exceed it
+ * @param autoShrinkInterval how often to check for shrinking, or null for none
+ * @param autoShrinkRatio   shrink when log records / live keys exceed it
  * @param defaults          the tiers of caches without their own settings
  * @param serialAllow       {@code defaults.serialization.allow}: class patterns Java serialization may read and
  *                          write in every cache, beyond its defaults

@@ -73,6 +73,18 @@ public final class Store implements AutoCloseable {
     private final Object lifecycle = new Object();
     private final AtomicLong undecodable = new AtomicLong();
     private final AtomicLong shrinks = new AtomicLong();
+    private final AtomicLong skippedValues = new AtomicLong();
+    private long generationClears;
+    private long generationClearedKeys;
+
+    /**
+     * The store's own namespace: it holds the {@link StoreOptions#generation generation} the log was written with
+     * (key {@value #GENERATION_KEY}). A generation clear leaves it alone. No JCache cache's namespace starts with
+     * {@code ~} and a letter (see the provider's cache namespaces), so no cache can collide with it.
+     */
+    public static final String META_NAMESPACE = "~meta";
+    /** The key of the recorded generation in {@link #META_NAMESPACE}. */
+    public static final String GENERATION_KEY = "generation";
 
     /** Logs the deletes of entries that maps' memories evicted (see {@link EvictionRelay}). */
     private final ThreadPoolExecutor evictionExecutor = BackgroundTasks.lazyThread("persist-store-evictions");
@@ -171,6 +183,8 @@ public final class Store implements AutoCloseable {
                 this.salvagedBytes = replay.salvagedBytes;
                 this.writer = new LogWriter(file, channel, replay.validEnd, replay.records, options.channelFactory(),
                         this::reportFailure);
+                String recordedGeneration = recordedGeneration(replay.namespaces.get(META_NAMESPACE));
+                long clearLsn = clearIfGenerationChanged(file, replay.namespaces, recordedGeneration);
                 for (Map.Entry<String, Map<ByteKey, byte[]>> ns : replay.namespaces.entrySet()) {
                     if (ns.getValue().isEmpty()) {
                         continue;
@@ -186,6 +200,7 @@ public final class Store implements AutoCloseable {
                 if (tornBytes > 0) {
                     LOG.log(System.Logger.Level.WARNING, "truncated a torn tail of {0} bytes from {1}", tornBytes, file);
                 }
+                recordGeneration(recordedGeneration, clearLsn);
                 this.logFileKey = fileKeyOrNull(file);
                 this.lock = acquired;
                 this.state = State.OPEN;
@@ -212,6 +227,90 @@ public final class Store implements AutoCloseable {
                     salvagedBytes, path);
             shrink();
         }
+    }
+
+    /** @return the generation recorded in the store's namespace as replayed, or null */
+    private static String recordedGeneration(Map<ByteKey, byte[]> meta) {
+        byte[] value = meta == null ? null : meta.get(new ByteKey(GENERATION_KEY.getBytes(StandardCharsets.UTF_8)));
+        return value == null ? null : new String(value, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * At open, before any map sees a record: if a generation is configured and the log's differs (or the log has
+     * none but holds records), appends a delete for every record of every namespace but {@link #META_NAMESPACE}
+     * and empties them in the replayed state, so nothing of the old generation is ever served.
+     *
+     * @return the log position of the last delete, 0 if nothing was cleared
+     */
+    private long clearIfGenerationChanged(Path file, Map<String, Map<ByteKey, byte[]>> replayed, String recorded) {
+        String configured = options.generation();
+        if (configured == null || configured.equals(recorded)) {
+            return 0;
+        }
+        long lsn = 0;
+        long keys = 0;
+        int namespaces = 0;
+        for (Map.Entry<String, Map<ByteKey, byte[]>> ns : replayed.entrySet()) {
+            if (ns.getKey().equals(META_NAMESPACE) || ns.getValue().isEmpty()) {
+                continue;
+            }
+            byte[] name = ns.getKey().getBytes(StandardCharsets.UTF_8);
+            for (ByteKey k : ns.getValue().keySet()) {
+                lsn = writer.append(RecordFormat.encodeDelete(name, k.bytes));
+                keys++;
+            }
+            namespaces++;
+            ns.getValue().clear();
+        }
+        if (keys > 0) {
+            generationClears = 1;
+            generationClearedKeys = keys;
+            LOG.log(System.Logger.Level.WARNING, "store generation of {0} changed from {1} to ''{2}'': cleared {3} "
+                    + "key(s) of {4} namespace(s) written for the old generation", file,
+                    recorded == null ? "none" : "'" + recorded + "'", configured, keys, namespaces);
+        }
+        return lsn;
+    }
+
+    /**
+     * Records the configured generation if it is not the recorded one, after the clear's deletes are fsynced: a
+     * crash in between finds the old generation again and clears again, never old records under the new one.
+     */
+    private void recordGeneration(String recorded, long clearLsn) {
+        String configured = options.generation();
+        if (configured == null || configured.equals(recorded)) {
+            return;
+        }
+        if (clearLsn > 0) {
+            writer.awaitSynced(clearLsn);
+        }
+        byte[] key = GENERATION_KEY.getBytes(StandardCharsets.UTF_8);
+        byte[] value = configured.getBytes(StandardCharsets.UTF_8);
+        writer.awaitSynced(writer.append(RecordFormat.encodeSet(META_NAMESPACE.getBytes(StandardCharsets.UTF_8),
+                key, value)));
+        if (!maps.containsKey(META_NAMESPACE)) {
+            // replaced whole, as orphan maps always are (see the field)
+            Map<ByteKey, byte[]> meta = new java.util.HashMap<>(orphans.getOrDefault(META_NAMESPACE, Map.of()));
+            meta.put(new ByteKey(key), value);
+            orphans.put(META_NAMESPACE, meta);
+        }
+    }
+
+    /**
+     * @return the generation the log was last opened with ({@link StoreOptions#generation}), or null if none was
+     *         ever recorded (or the store's namespace is registered as a map)
+     */
+    public String generation() {
+        Map<ByteKey, byte[]> meta = orphans.get(META_NAMESPACE);
+        return recordedGeneration(meta);
+    }
+
+    /**
+     * Counts a value a map's user did not store because the map's codec cannot encode it (a JCache cache set to
+     * skip such values): the count is {@link StoreStats#skippedValues()}.
+     */
+    public void countSkippedValue() {
+        skippedValues.incrementAndGet();
     }
 
     // ---- maps ----
@@ -612,7 +711,16 @@ public final class Store implements AutoCloseable {
         long[] pos = writer.position();
         return new StoreStats(liveKeys(), orphanKeys, pos[1], writer.logBytes(),
                 Instant.ofEpochMilli(writer.lastSyncMillis()), writer.writeCalls(), writer.syncCalls(), tornBytes,
-                salvagedBytes, undecodable.get(), shrinks.get(), writer.failure());
+                salvagedBytes, undecodable.get(), shrinks.get(), writer.syncNanos(), pendingAsyncKeys(),
+                skippedValues.get(), generationClears, generationClearedKeys, writer.failure());
+    }
+
+    private long pendingAsyncKeys() {
+        long n = 0;
+        for (PersistMap<?, ?> m : maps.values()) {
+            n += m.pendingAsync();
+        }
+        return n;
     }
 
     private long liveKeys() {

@@ -17,9 +17,19 @@ import java.time.Instant;
  * @param salvagedBytes      bytes of damaged records skipped at open with salvage (0 without salvage)
  * @param undecodableRecords records dropped because their key or value no longer decodes
  * @param shrinks        shrinks since open
+ * @param syncNanos          nanoseconds spent in the fsyncs counted by {@code syncCalls}: their latency is
+ *                           {@code syncNanos / syncCalls}
+ * @param pendingAsyncKeys   keys whose ASYNC change is not yet written to the log (the next sync writes them)
+ * @param skippedValues      values not stored because their codec cannot encode them, as reported by the maps' users
+ *                           through {@link Store#countSkippedValue} (a JCache cache with {@code onUnencodable: skip})
+ * @param generationClears   opens that emptied the namespaces because the log's generation differed from
+ *                           {@link StoreOptions#generation} (0 or 1 for one open)
+ * @param generationClearedKeys keys those clears deleted
  * @param failure            the I/O failure that stopped writes, or null
  */
 public record StoreStats(long liveKeys, long orphanKeys, long logRecords, long logBytes, Instant lastSync,
                          long writeCalls, long syncCalls, long tornBytesTruncated, long salvagedBytes,
-                         long undecodableRecords, long shrinks, Throwable failure) {
+                         long undecodableRecords, long shrinks, long syncNanos, long pendingAsyncKeys,
+                         long skippedValues, long generationClears, long generationClearedKeys,
+                         Throwable failure) {
 }

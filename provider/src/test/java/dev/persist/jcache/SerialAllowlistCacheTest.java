@@ -133,7 +133,7 @@ class SerialAllowlistCacheTest {
             refused.put(new HashMap<>(Map.of("nested", new Gadget("calc"))), "dev.persist.jcache.gadget.Gadget");
             for (Map.Entry<Object, String> e : refused.entrySet()) {
                 String message = "class " + e.getValue() + " is not allowed by the serialization allowlist of cache "
-                        + "'c'; add it under caches.c.serialization.allow (or defaults.serialization.allow)";
+                        + "'c'. Allow it for every cache under defaults.serialization.allow";
                 Object bad = e.getKey();
                 assertThatThrownBy(() -> c.put("k2", bad)).isExactlyInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining(message);

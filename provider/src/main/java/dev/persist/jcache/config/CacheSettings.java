@@ -20,21 +20,33 @@ import java.util.Objects;
  *                          {@code defaults.serialization.allow}, then the cache's own
  * @param configured        whether the cache is named in the configuration file (then it is created when the
  *                          manager opens)
+ * @param onUnencodable     what a put of a value the codec cannot write does ({@code onUnencodable})
+ * @param statistics        whether JCache statistics (and their MXBean) are on from the start, whatever the
+ *                          cache's JCache configuration says ({@code statistics})
  */
 public record CacheSettings(OperationTiers tiers, Long maximumSize, Long maximumWeight, Duration expiryAfterWrite, Class<?> keyType,
-                            Class<?> valueType, String codec, List<String> serialAllow, boolean configured) {
-    /** Checks that tiers are set; copies the allow list. */
+                            Class<?> valueType, String codec, List<String> serialAllow, boolean configured,
+                            OnUnencodable onUnencodable, boolean statistics) {
+    /** Checks that tiers and onUnencodable are set; copies the allow list. */
     public CacheSettings {
         Objects.requireNonNull(tiers, "tiers");
+        Objects.requireNonNull(onUnencodable, "onUnencodable");
         serialAllow = List.copyOf(serialAllow);
     }
 
     /**
+     * @param tiers         the tiers of {@code defaults.durability}
+     * @param serialAllow   {@code defaults.serialization.allow}
+     * @param onUnencodable {@code defaults.onUnencodable}
+     * @param statistics    {@code defaults.statistics}
      * @return the settings of a cache created in code: every operation at {@code tiers}, serialization allowing
-     *         {@code serialAllow} beyond its defaults, nothing else set
+     *         {@code serialAllow} beyond its defaults, the defaults' {@code onUnencodable} and {@code statistics},
+     *         nothing else set
      */
-    public static CacheSettings defaults(OperationTiers tiers, List<String> serialAllow) {
-        return new CacheSettings(tiers, null, null, null, null, null, null, serialAllow, false);
+    public static CacheSettings defaults(OperationTiers tiers, List<String> serialAllow, OnUnencodable onUnencodable,
+                                         boolean statistics) {
+        return new CacheSettings(tiers, null, null, null, null, null, null, serialAllow, false, onUnencodable,
+                statistics);
     }
 
     /**

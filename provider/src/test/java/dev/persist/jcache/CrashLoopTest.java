@@ -33,8 +33,10 @@ import static org.assertj.core.api.Assertions.fail;
  *
  * <p>The child's threads cannot fail unnoticed: a thread that throws makes the child print {@code FAILED} and halt
  * with its own exit status, and each round requires the child to have ended by the kill (137) with no failure on
- * stderr, to have acknowledged at least {@value #MIN_ACKS_PER_ROUND} operations (at least
- * {@value #MIN_ACKS_PER_WORKER} to each worker), and the whole run at least one completed shrink per round.
+ * stderr and to have acknowledged at least {@value #MIN_ACKS_PER_ROUND} operations; over the whole run each worker
+ * must have had at least {@value #MIN_ACKS_PER_WORKER} per round on average (one starved for a short round on a
+ * loaded machine is no failure; a worker that never gets anything done is), and the run at least one completed
+ * shrink per round.
  *
  * <p>{@value #ROUNDS_PROPERTY} sets the number of kills (default 50); {@value #SEED_PROPERTY} replays a run.
  */
@@ -49,7 +51,7 @@ class CrashLoopTest {
      * for FSYNC rounds on a slow disk killed after 150 ms, and still fails a child whose workers die at once.
      */
     private static final int MIN_ACKS_PER_ROUND = 30;
-    /** Fewest operations each worker must have acknowledged in a round. */
+    /** Fewest operations each worker must have acknowledged per round, on average over the run. */
     private static final int MIN_ACKS_PER_WORKER = 5;
 
     @TempDir
@@ -80,6 +82,7 @@ class CrashLoopTest {
         long acks = 0;
         long shrinks = 0;
         int fewestAcks = Integer.MAX_VALUE;
+        long[] acksPerWorker = new long[THREADS];
         try {
             for (int round = 0; round < rounds; round++) {
                 String tier = TIERS[round % TIERS.length];
@@ -90,8 +93,7 @@ class CrashLoopTest {
                 assertThat(r.acks).as("%s: acknowledged operations", cacheName)
                         .isGreaterThanOrEqualTo(MIN_ACKS_PER_ROUND);
                 for (int w = 0; w < THREADS; w++) {
-                    assertThat(r.acksPerWorker[w]).as("%s: operations acknowledged to worker %d", cacheName, w)
-                            .isGreaterThanOrEqualTo(MIN_ACKS_PER_WORKER);
+                    acksPerWorker[w] += r.acksPerWorker[w];
                 }
                 acks += r.acks;
                 fewestAcks = Math.min(fewestAcks, r.acks);
@@ -105,6 +107,10 @@ class CrashLoopTest {
                     killsDuringOps, seed);
             // most kills must land while operations were in flight, or the test proves little
             assertThat(killsDuringOps).as("kills with an operation in flight").isGreaterThan(rounds / 2);
+            for (int w = 0; w < THREADS; w++) {
+                assertThat(acksPerWorker[w]).as("operations acknowledged to worker %d in %d rounds", w, rounds)
+                        .isGreaterThanOrEqualTo((long) MIN_ACKS_PER_WORKER * rounds);
+            }
             // the shrinking loop must have run beside the workers, not died at its first shrink
             assertThat(shrinks).as("completed shrinks in %d rounds", rounds).isGreaterThanOrEqualTo(rounds);
         } catch (AssertionError | Exception e) {

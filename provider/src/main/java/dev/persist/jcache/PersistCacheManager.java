@@ -225,6 +225,12 @@ public final class PersistCacheManager implements CacheManager {
         } else {
             // a cache not open here may still have entries in the log, from an earlier run
             store.dropNamespace(CacheNamespaces.namespaceOf(cacheName), Durability.WRITE);
+            String pending = CacheNamespaces.writeBehindNamespaceOf(cacheName);
+            if (store.orphanCount(pending) > 0) {
+                LOG.log(System.Logger.Level.WARNING, "cache ''{0}'' destroyed with {1} write-behind change(s) its "
+                        + "writer never received; they are dropped", cacheName, store.orphanCount(pending));
+                store.dropNamespace(pending, Durability.WRITE);
+            }
         }
     }
 
@@ -280,9 +286,17 @@ public final class PersistCacheManager implements CacheManager {
             caches.clear();
         }
         List<PersistMap<?, ?>> held = new ArrayList<>();
+        List<PersistCache<?, ?>> closing = new ArrayList<>();
         for (PersistCache<?, ?> c : open) {
-            if (c.markClosed() && c.isPersistent()) {
-                held.add(c.persistMap());
+            if (c.markClosed()) {
+                closing.add(c);
+            }
+        }
+        for (PersistCache<?, ?> c : closing) {
+            // write-behind delivers what it holds while the store is still open (each for its flushOnClose)
+            c.finishDeliveries();
+            if (c.isPersistent()) {
+                held.addAll(c.namespaces());
             }
         }
         RuntimeException failure = null;

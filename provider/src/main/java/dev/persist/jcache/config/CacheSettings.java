@@ -20,13 +20,25 @@ import java.util.Objects;
  *                          {@code defaults.serialization.allow}, then the cache's own
  * @param configured        whether the cache is named in the configuration file (then it is created when the
  *                          manager opens)
+ * @param integration       its writer, loader and write-behind from the file ({@link IntegrationSettings#NONE}
+ *                          if none)
  */
 public record CacheSettings(OperationTiers tiers, Long maximumSize, Long maximumWeight, Duration expiryAfterWrite, Class<?> keyType,
-                            Class<?> valueType, String codec, List<String> serialAllow, boolean configured) {
+                            Class<?> valueType, String codec, List<String> serialAllow, boolean configured,
+                            IntegrationSettings integration) {
     /** Checks that tiers are set; copies the allow list. */
     public CacheSettings {
         Objects.requireNonNull(tiers, "tiers");
+        Objects.requireNonNull(integration, "integration");
         serialAllow = List.copyOf(serialAllow);
+    }
+
+    /** Settings without a writer, loader or write-behind of the file's. */
+    public CacheSettings(OperationTiers tiers, Long maximumSize, Long maximumWeight, Duration expiryAfterWrite,
+                         Class<?> keyType, Class<?> valueType, String codec, List<String> serialAllow,
+                         boolean configured) {
+        this(tiers, maximumSize, maximumWeight, expiryAfterWrite, keyType, valueType, codec, serialAllow, configured,
+                IntegrationSettings.NONE);
     }
 
     /**

@@ -127,7 +127,7 @@ final class ConfigParser {
         }
         ObjectNode c = object(node, at);
         allowOnly(c, at, Set.of("durability", "maximumSize", "maximumWeight", "expiry", "keyType", "valueType",
-                "codec", "serialization"));
+                "codec", "serialization", "writer", "loader", "writeBehind"));
         OperationTiers tiers = defaults;
         if (c.has("durability")) {
             tiers = tiers(c.get("durability"), at + ".durability", defaults);
@@ -170,7 +170,82 @@ final class ConfigParser {
             allow.addAll(serialAllow(c.get("serialization"), at + ".serialization"));
         }
         return new CacheSettings(tiers, maximumSize, maximumWeight, afterWrite, keyType, valueType, codec, allow,
-                true);
+                true, integration(c, at));
+    }
+
+    /** {@code writer}, {@code loader} and {@code writeBehind} of a cache. */
+    private IntegrationSettings integration(ObjectNode c, String at) {
+        Class<?> writer = c.has("writer") ? component(c.get("writer"), at + ".writer",
+                javax.cache.integration.CacheWriter.class) : null;
+        Class<?> loader = c.has("loader") ? component(c.get("loader"), at + ".loader",
+                javax.cache.integration.CacheLoader.class) : null;
+        WriteBehindSettings behind = null;
+        if (c.has("writeBehind")) {
+            behind = writeBehind(c.get("writeBehind"), at + ".writeBehind");
+            if (writer == null) {
+                // a cache named here is created from this file alone when the manager opens: no code gives it one
+                throw new ConfigException(source, at + ".writeBehind", "needs a writer: set " + at + ".writer to a "
+                        + "class implementing javax.cache.integration.CacheWriter (or a Factory of one)");
+            }
+        }
+        return writer == null && loader == null && behind == null ? IntegrationSettings.NONE
+                : new IntegrationSettings(writer, loader, behind);
+    }
+
+    /** A class implementing {@code kind} or {@link javax.cache.configuration.Factory}, with a no-argument constructor. */
+    private Class<?> component(JsonNode node, String at, Class<?> kind) {
+        Class<?> type = type(node, at);
+        if (!kind.isAssignableFrom(type) && !javax.cache.configuration.Factory.class.isAssignableFrom(type)) {
+            throw new ConfigException(source, at, "'" + type.getName() + "' implements neither " + kind.getName()
+                    + " nor " + javax.cache.configuration.Factory.class.getName() + " (of a " + kind.getSimpleName()
+                    + ")");
+        }
+        try {
+            type.getConstructor();
+        } catch (NoSuchMethodException e) {
+            throw new ConfigException(source, at, "'" + type.getName() + "' has no public no-argument constructor");
+        }
+        return type;
+    }
+
+    /** {@code writeBehind: { delay, batchSize, coalesce, retry: { initial, max, giveUpAfter }, flushOnClose }}. */
+    private WriteBehindSettings writeBehind(JsonNode node, String at) {
+        WriteBehindSettings d = WriteBehindSettings.DEFAULTS;
+        if (node == null || node.isNull() || (node.isTextual() && node.asText().isBlank())) {
+            return d;
+        }
+        ObjectNode w = object(node, at);
+        allowOnly(w, at, Set.of("delay", "batchSize", "coalesce", "retry", "flushOnClose"));
+        Duration delay = w.has("delay") ? positiveDuration(w.get("delay"), at + ".delay") : d.delay();
+        long batch = w.has("batchSize") ? positiveLong(w.get("batchSize"), at + ".batchSize") : d.batchSize();
+        if (batch > 1_000_000) {
+            throw new ConfigException(source, at + ".batchSize", "must be a whole number from 1 to 1000000, got "
+                    + w.get("batchSize"));
+        }
+        if (w.has("coalesce") && !"true".equals(w.get("coalesce").asText().trim())) {
+            throw new ConfigException(source, at + ".coalesce", "must be true, got " + w.get("coalesce") + " (the "
+                    + "log keeps one pending state per key, so updates between deliveries always coalesce; for a "
+                    + "call per update use write-through: a writer without writeBehind)");
+        }
+        Duration initial = d.retryInitial();
+        Duration max = d.retryMax();
+        Duration giveUp = null;
+        if (w.has("retry")) {
+            ObjectNode r = object(w.get("retry"), at + ".retry");
+            allowOnly(r, at + ".retry", Set.of("initial", "max", "giveUpAfter"));
+            initial = r.has("initial") ? positiveDuration(r.get("initial"), at + ".retry.initial") : initial;
+            max = r.has("max") ? positiveDuration(r.get("max"), at + ".retry.max") : max;
+            if (r.has("giveUpAfter")) {
+                giveUp = positiveDuration(r.get("giveUpAfter"), at + ".retry.giveUpAfter");
+            }
+            if (max.compareTo(initial) < 0) {
+                throw new ConfigException(source, at + ".retry.max", "must not be shorter than retry.initial ("
+                        + initial + "), got " + max);
+            }
+        }
+        Duration flush = w.has("flushOnClose") ? positiveDuration(w.get("flushOnClose"), at + ".flushOnClose")
+                : d.flushOnClose();
+        return new WriteBehindSettings(delay, (int) batch, true, initial, max, giveUp, flush);
     }
 
     /**

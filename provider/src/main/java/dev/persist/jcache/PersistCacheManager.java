@@ -91,6 +91,9 @@ public final class PersistCacheManager implements CacheManager {
         }
         try {
             for (Map.Entry<String, CacheSettings> c : settings.caches().entrySet()) {
+                if (c.getValue().integration().writeBehind() != null && c.getValue().integration().writer() == null) {
+                    continue; // its writer comes from the application's createCache, so the application creates it
+                }
                 createConfigured(c.getKey(), c.getValue());
             }
         } catch (RuntimeException e) {

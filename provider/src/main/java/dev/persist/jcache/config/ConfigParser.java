@@ -182,11 +182,6 @@ final class ConfigParser {
         WriteBehindSettings behind = null;
         if (c.has("writeBehind")) {
             behind = writeBehind(c.get("writeBehind"), at + ".writeBehind");
-            if (writer == null) {
-                // a cache named here is created from this file alone when the manager opens: no code gives it one
-                throw new ConfigException(source, at + ".writeBehind", "needs a writer: set " + at + ".writer to a "
-                        + "class implementing javax.cache.integration.CacheWriter (or a Factory of one)");
-            }
         }
         return writer == null && loader == null && behind == null ? IntegrationSettings.NONE
                 : new IntegrationSettings(writer, loader, behind);

@@ -84,6 +84,7 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder givenUp = new LongAdder();
+    private final LongAdder episodes = new LongAdder();
     private volatile Throwable lastError;
     private volatile long lastErrorAt;
     private volatile boolean inEpisode;
@@ -186,7 +187,8 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
 
     private void run() {
         try {
-            boolean first = true;
+            // what the log held at the start is delivered at once; otherwise the first round waits one delay
+            boolean first = pending.size() > 0;
             while (!stopping) {
                 if (!first) {
                     awaitNextRound();
@@ -472,6 +474,7 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
         lastErrorAt = System.currentTimeMillis();
         if (!inEpisode) {
             inEpisode = true;
+            episodes.increment();
             LOG.log(System.Logger.Level.WARNING, "write-behind of cache '" + cacheName + "': "
                     + (item == null ? "delivery failed" : "the writer failed for key " + item.held)
                     + "; retrying with backoff from " + settings.retryInitial() + " up to " + settings.retryMax()
@@ -585,6 +588,11 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
         @Override
         public long getGivenUp() {
             return givenUp.sum();
+        }
+
+        @Override
+        public long getFailureEpisodes() {
+            return episodes.sum();
         }
 
         @Override

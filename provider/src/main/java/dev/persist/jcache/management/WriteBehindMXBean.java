@@ -25,6 +25,12 @@ public interface WriteBehindMXBean {
     /** @return keys now waiting for a retry after a failure */
     long getFailingCount();
 
+    /**
+     * @return failure episodes since the cache opened: each begins with a failure after deliveries succeeded (or at
+     *         the start), is logged once as a warning, and ends when a delivery succeeds with no key left failing
+     */
+    long getFailureEpisodes();
+
     /** @return the last failure of the writer (class and message), or null if it never failed */
     String getLastError();
 

@@ -262,9 +262,6 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
         if (fresh.isEmpty() && retrying.isEmpty()) {
             return;
         }
-        if (!makeDurable()) {
-            return;
-        }
         fresh.sort(Comparator.comparingLong(e -> e.getValue().since()));
         for (int from = 0; from < fresh.size() && !stopping(); from += settings.batchSize()) {
             List<Object> batch = new ArrayList<>();
@@ -311,11 +308,26 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
         Map<Object, Item> byEntry = new IdentityHashMap<>();
         List<K> deletes = new ArrayList<>();
         Map<Object, Item> byKey = new IdentityHashMap<>();
-        for (Object held : helds) {
-            Owed owed = pending.get(held);
-            if (owed == null) {
-                continue;
+        List<Object> takenKeys = new ArrayList<>(helds.size());
+        List<Owed> taken = new ArrayList<>(helds.size());
+        try {
+            for (Object held : helds) {
+                Owed owed = owedNow(held);
+                if (owed != null) {
+                    takenKeys.add(held);
+                    taken.add(owed);
+                }
             }
+        } catch (StoreException | IllegalStateException e) {
+            failed(null, e); // the cache's namespace closed under a writer that outlived flushOnClose
+            return;
+        }
+        if (taken.isEmpty() || !makeDurable()) {
+            return;
+        }
+        for (int i = 0; i < taken.size(); i++) {
+            Object held = takenKeys.get(i);
+            Owed owed = taken.get(i);
             Item item;
             try {
                 K key = keyOut.apply(held);
@@ -378,6 +390,18 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
     @SuppressWarnings("unchecked")
     private V value(Item item) {
         return (V) item.value;
+    }
+
+    /**
+     * What the key owes, read in its atomic section: a record seen there has taken its place in the log (or, at
+     * ASYNC, among the changes the next sync writes), so the sync that follows makes it durable. Read outside it, a
+     * change could be seen before its record is appended, delivered, and then lost by a crash, and the older state
+     * the log still holds would be delivered after it.
+     */
+    private Owed owedNow(Object held) {
+        Object[] seen = new Object[1];
+        cacheMap.update(held, u -> seen[0] = pending.get(held), ackTier);
+        return (Owed) seen[0];
     }
 
     /** What the writer left in the collection failed; something the collection never held is ignored. */

@@ -96,6 +96,7 @@ public final class PersistCacheManager implements CacheManager {
                 }
                 createConfigured(c.getKey(), c.getValue());
             }
+            reportWaitingDeliveries();
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -112,6 +113,20 @@ public final class PersistCacheManager implements CacheManager {
                     new Duration(TimeUnit.MILLISECONDS, s.expiryAfterWrite().toMillis())));
         }
         createCache(name, config);
+    }
+
+    /**
+     * Says which write-behind changes wait in the log for a cache that is not open: those of a cache created only in
+     * code are delivered once the application creates it again with its writer and {@code writeBehind}.
+     */
+    private void reportWaitingDeliveries() {
+        for (String ns : store.orphanNamespaces()) {
+            if ((ns.startsWith("~wb~") || ns.startsWith("~wb#")) && store.orphanCount(ns) > 0) {
+                LOG.log(System.Logger.Level.WARNING, "{0} write-behind change(s) in namespace ''{1}'' of {2} wait "
+                        + "for their cache, which is not open; they are delivered when it is created with its writer "
+                        + "and writeBehind", store.orphanCount(ns), ns, store.path());
+            }
+        }
     }
 
     /** @return the resolved settings of this manager */

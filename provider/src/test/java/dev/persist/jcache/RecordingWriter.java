@@ -27,8 +27,12 @@ public class RecordingWriter implements CacheWriter<String, String> {
     final AtomicInteger largestBatch = new AtomicInteger();
     final AtomicInteger entriesReceived = new AtomicInteger();
     final Set<String> poison = ConcurrentHashMap.newKeySet();
+    /** Whether a batch holding a poison key fails whole, nothing written (else the others are written). */
+    volatile boolean poisonFailsBatch;
     volatile int failNextCalls;
-    volatile long slowMillis;
+    volatile long slowMillis = nextSlowMillis;
+    /** The {@link #slowMillis} of writers created from now on (those a configuration creates). */
+    static volatile long nextSlowMillis;
 
     /** @return the writer of a cache whose configuration holds it (a configured class, or a factory given in code) */
     @SuppressWarnings("unchecked")
@@ -80,6 +84,9 @@ public class RecordingWriter implements CacheWriter<String, String> {
         largestBatch.accumulateAndGet(entries.size(), Math::max);
         pause();
         failIfAsked();
+        if (poisonFailsBatch && entries.stream().anyMatch(e -> poison.contains(e.getKey()))) {
+            throw new CacheWriterException("poison key in the batch (test)");
+        }
         boolean failed = false;
         for (Iterator<Cache.Entry<? extends String, ? extends String>> it = entries.iterator(); it.hasNext(); ) {
             Cache.Entry<? extends String, ? extends String> e = it.next();

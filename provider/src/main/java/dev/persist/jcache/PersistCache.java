@@ -49,6 +49,10 @@ import java.util.concurrent.TimeUnit;
  * application's objects and are memory-only. Entries read back from the log at restart are settled (decoded) by the
  * store in the background or on first read; one that no longer decodes is dropped there and is never seen.
  *
+ * <p>A cache with {@code writeBehind} records, in the same atomic section and log write as each change, that the key
+ * owes its writer the new state; a background deliverer calls the writer later ({@link #writeBehind()},
+ * {@link #flushWriteBehind}; see docs/write-behind.md).
+ *
  * <p>Beyond JCache, {@link #unwrap} gives the {@link PersistMap} and {@link Store} of the cache, and
  * {@link #put(Object, Object, Durability)} and {@link #remove(Object, Durability)} take a tier per call.
  *

@@ -25,6 +25,8 @@ public class RecordingWriter implements CacheWriter<String, String> {
     final AtomicInteger deleteAllCalls = new AtomicInteger();
     final AtomicInteger singleCalls = new AtomicInteger();
     final AtomicInteger largestBatch = new AtomicInteger();
+    /** The size of each writeAll call's collection, in order. */
+    final List<Integer> writeAllSizes = java.util.Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger entriesReceived = new AtomicInteger();
     final Set<String> poison = ConcurrentHashMap.newKeySet();
     /** Whether a batch holding a poison key fails whole, nothing written (else the others are written). */
@@ -81,6 +83,7 @@ public class RecordingWriter implements CacheWriter<String, String> {
     @Override
     public void writeAll(Collection<Cache.Entry<? extends String, ? extends String>> entries) {
         writeAllCalls.incrementAndGet();
+        writeAllSizes.add(entries.size());
         largestBatch.accumulateAndGet(entries.size(), Math::max);
         pause();
         failIfAsked();

@@ -249,7 +249,8 @@ class WriteBehindTest {
 
     @Test
     void aWriterThatFailsAWholeBatchForOneKeyStillGetsTheOthersOneByOne() throws Exception {
-        try (CacheManager m = managers("write", "{ delay: 10ms, retry: { initial: 10ms, max: 20ms }, "
+        // no round before the flush: the eleven keys are first delivered together, in one failing batch
+        try (CacheManager m = managers("write", "{ delay: 1h, retry: { initial: 10ms, max: 20ms }, "
                 + "flushOnClose: 100ms }").open()) {
             Cache<String, String> c = orders(m);
             RecordingWriter w = RecordingWriter.of(c);
@@ -262,6 +263,9 @@ class WriteBehindTest {
             }
             c.putAll(batch); // one batch with the poison key in it
             assertThat(persist(c).flushWriteBehind(Duration.ofSeconds(2))).isFalse();
+            List<Integer> sizes = new ArrayList<>(w.writeAllSizes);
+            assertThat(sizes.get(0)).as("the first batch, failed whole").isEqualTo(11);
+            assertThat(sizes.subList(1, sizes.size())).as("retries, each key alone").isNotEmpty().containsOnly(1);
             for (int i = 0; i < 10; i++) {
                 assertThat(w.last("good" + i)).as("good%d, retried alone", i).isEqualTo("1");
             }

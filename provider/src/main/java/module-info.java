@@ -2,7 +2,8 @@
  * persist-jcache: a JCache (JSR-107) provider whose caches survive restarts and crashes.
  *
  * <p>Exported: the provider and its caches ({@code dev.persist.jcache}), the resolved configuration and its errors
- * ({@code dev.persist.jcache.config}), the MXBeans ({@code dev.persist.jcache.management}) and the store's API
+ * ({@code dev.persist.jcache.config}), the MXBeans ({@code dev.persist.jcache.management}), the Micrometer binder
+ * ({@code dev.persist.jcache.metrics}, needing Micrometer on the class or module path) and the store's API
  * ({@code dev.persist.store}). Everything else (codecs, events, integration, expiry, entry processing, the store's
  * log engine) is internal. The jar works on the class path as well; there this module declaration is ignored.
  */
@@ -12,10 +13,13 @@ module dev.persist.jcache {
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires java.management;
+    // optional: only dev.persist.jcache.metrics uses it, and only an application with Micrometer loads that
+    requires static micrometer.core;
 
     exports dev.persist.jcache;
     exports dev.persist.jcache.config;
     exports dev.persist.jcache.management;
+    exports dev.persist.jcache.metrics;
     exports dev.persist.store;
 
     provides javax.cache.spi.CachingProvider with dev.persist.jcache.PersistCachingProvider;

@@ -39,12 +39,14 @@ final class BulkOperations<K, V> {
     private final Loader<K, V> loader;
     private final OperationTiers tiers;
     private final CacheStats stats;
+    private final UnencodableValues<V> unencodable;
 
     BulkOperations(CacheAssembly<K, V> parts, Mutations<K, V> mutations, Completion<K, V> completion,
                    CacheStats stats) {
         this.map = parts.map;
         this.keys = parts.keys;
         this.values = parts.values;
+        this.unencodable = parts.unencodable;
         this.writer = parts.writer;
         this.loader = parts.loader;
         this.tiers = parts.tiers;
@@ -61,9 +63,10 @@ final class BulkOperations<K, V> {
         long start = stats.startTime();
         Map<K, V> toPut = new LinkedHashMap<>(entries);
         // every key and value in its held form first: one the codec cannot write (not serializable, outside the
-        // serialization allowlist) fails the whole call before the writer or the cache sees any entry
+        // serialization allowlist) fails the whole call before the writer or the cache sees any entry; with
+        // onUnencodable: skip such a value is written through but leaves its key without an entry
         Map<K, HeldEntry> heldForms = new HashMap<>();
-        toPut.forEach((k, v) -> heldForms.put(k, new HeldEntry(keys.in(k), values.in(v))));
+        toPut.forEach((k, v) -> heldForms.put(k, new HeldEntry(keys.in(k), unencodable.in(v))));
         List<Cache.Entry<? extends K, ? extends V>> batch = new ArrayList<>(toPut.size());
         toPut.forEach((k, v) -> batch.add(new SimpleEntry<>(k, v)));
         CacheWriterException failure = writer.writeAll(batch);
@@ -138,7 +141,7 @@ final class BulkOperations<K, V> {
 
     /** Puts a loaded value: no writer call. With {@code replace} false, a live entry is kept. */
     boolean storeLoaded(K key, V value, boolean replace, EventBatch<K, V> events, Durability tier) {
-        Object heldValue = values.in(value);
+        Object heldValue = unencodable.in(value);
         Change<V> c = mutations.apply(key, keys.in(key), tier,
                 live -> live == null || replace ? new Step.Put<>(value, heldValue, false) : Step.keep());
         completion.record(key, c, events, Completion.Counted.NOTHING, 0);

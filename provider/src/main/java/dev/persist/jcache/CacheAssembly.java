@@ -46,6 +46,7 @@ final class CacheAssembly<K, V> {
     final OperationTiers tiers;
     final CaffeineMemory memory;
     final PersistMap<Object, Stored> map;
+    final UnencodableValues<V> unencodable;
 
     @SuppressWarnings("unchecked")
     CacheAssembly(String name, CompleteConfiguration<K, V> config, CacheSettings settings, Store store,
@@ -74,6 +75,8 @@ final class CacheAssembly<K, V> {
             this.keys = Form.reference();
             this.values = Form.reference();
         }
+
+        this.unencodable = new UnencodableValues<>(name, values, settings.onUnencodable(), store);
 
         String namespace = CacheNamespaces.namespaceOf(name);
         this.memory = new CaffeineMemory(settings, expiry.eternal(), store.orphanCount(namespace), clock, observer);

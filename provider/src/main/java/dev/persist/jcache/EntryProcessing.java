@@ -21,12 +21,16 @@ final class EntryProcessing<K, V> {
     private final Loader<K, V> loader;
     private final Function<K, V> load;
     private final Consumer<V> checkValueType;
+    private final UnencodableValues<V> unencodable;
 
     /**
      * @param load           calls the loader for read-through inside the processor, checking the value's type
      * @param checkValueType refuses a value of the wrong type (ClassCastException)
+     * @param unencodable    the held form of a value set, or the cache's {@code onUnencodable} outcome
      */
-    EntryProcessing(Form<V> values, Loader<K, V> loader, Function<K, V> load, Consumer<V> checkValueType) {
+    EntryProcessing(Form<V> values, Loader<K, V> loader, Function<K, V> load, Consumer<V> checkValueType,
+                    UnencodableValues<V> unencodable) {
+        this.unencodable = unencodable;
         this.values = values;
         this.loader = loader;
         this.load = load;
@@ -62,8 +66,9 @@ final class EntryProcessing<K, V> {
             case CREATE, UPDATE, LOAD -> {
                 V v = entry.value();
                 checkValueType.accept(v);
-                // held form before the writer: a value we cannot hold is not written; a loaded one is not written
-                yield new Step.Put<>(v, values.in(v), entry.op() != ProcessorEntry.Op.LOAD);
+                // held form before the writer: a value we cannot hold is not written (onUnencodable: fail) or leaves
+                // the key without an entry (skip); a loaded one is not written
+                yield new Step.Put<>(v, unencodable.in(v), entry.op() != ProcessorEntry.Op.LOAD);
             }
         };
     }

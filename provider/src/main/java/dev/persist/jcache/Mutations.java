@@ -97,6 +97,18 @@ final class Mutations<K, V> {
             if (put.callWriter()) {
                 writer.write(key, put.value());
             }
+            if (put.heldValue() == UnencodableValues.SKIPPED) {
+                // onUnencodable: skip. The value cannot be held, and the one cached is no longer the system of
+                // record's: the key is left with no entry, as if the put had happened and been evicted at once
+                if (live != null) {
+                    u.delete();
+                    return new Change<>(Change.Kind.REMOVED, live, null, null);
+                }
+                if (expired != null) {
+                    u.delete();
+                }
+                return new Change<>(Change.Kind.UNCHANGED, null, expired, null);
+            }
             if (live == null) {
                 long at = expiry.onCreation(now);
                 Stored created = new Stored(put.heldValue(), at);

@@ -83,6 +83,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private final EntryProcessing<K, V> processing;
     private final Completion<K, V> completion;
     private final CacheResources resources;
+    private final UnencodableValues<V> unencodable;
     /** The write-behind deliverer, or null if the cache has none. */
     private final BehindWriter<K, V> behind;
     private volatile boolean closed;
@@ -107,17 +108,20 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         this.tiers = parts.tiers;
         this.memory = parts.memory;
         this.map = parts.map;
+        this.unencodable = parts.unencodable;
         this.mutations = new Mutations<>(name, map, writer, parts.expiry, clock);
         this.completion = new Completion<>(this, values, listeners, stats);
         this.bulk = new BulkOperations<>(parts, mutations, completion, stats);
-        this.processing = new EntryProcessing<>(values, loader, this::loadOne, this::checkValueType);
+        this.processing = new EntryProcessing<>(values, loader, this::loadOne, this::checkValueType, unencodable);
         for (CacheEntryListenerConfiguration<K, V> l : configuration.getCacheEntryListenerConfigurations()) {
             listeners.register(l);
         }
         this.resources = new CacheResources(manager.getURI(), name, configuration, stats, listeners,
                 Arrays.asList(parts.loader, parts.writer, parts.idleWriter, parts.expiry.policy()));
         setManagementEnabled(configuration.isManagementEnabled());
-        setStatisticsEnabled(configuration.isStatisticsEnabled());
+        // statistics: true in the configuration file turns them on whatever the JCache configuration says (Spring
+        // and Hibernate create caches with theirs off), so that Micrometer's JCache metrics have figures to read
+        setStatisticsEnabled(configuration.isStatisticsEnabled() || settings.statistics());
         if (behind != null) {
             MBeans.register(behind.stats(), MBeans.writeBehindName(manager.getURI(), name));
             behind.start();
@@ -295,7 +299,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     /** Puts one entry atomically, telling the writer; with {@code replace} false a live entry is kept. */
     private Change<V> putOne(K key, V value, boolean replace, Durability tier, Completion.Counted counted) {
         long start = stats.startTime();
-        Object heldValue = values.in(value);
+        Object heldValue = unencodable.in(value);
         Change<V> c = mutations.apply(key, keys.in(key), tier,
                 live -> live == null || replace ? new Step.Put<>(value, heldValue, true) : Step.keep());
         return completion.complete(key, c, counted, start);
@@ -315,7 +319,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         checkEntry(key, newValue);
         Objects.requireNonNull(oldValue, "oldValue");
         long start = stats.startTime();
-        Object heldValue = values.in(newValue);
+        Object heldValue = unencodable.in(newValue);
         Change<V> c = mutations.apply(key, keys.in(key), tiers.put(), live -> live == null ? Step.keep()
                 : values.out(live.payload).equals(oldValue) ? new Step.Put<>(newValue, heldValue, true) : Step.read());
         return completion.complete(key, c, Completion.Counted.READ_THEN_PUT, start).stored();
@@ -338,7 +342,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
 
     private Change<V> replaceLive(K key, V value) {
         long start = stats.startTime();
-        Object heldValue = values.in(value);
+        Object heldValue = unencodable.in(value);
         Change<V> c = mutations.apply(key, keys.in(key), tiers.put(),
                 live -> live == null ? Step.keep() : new Step.Put<>(value, heldValue, true));
         return completion.complete(key, c, Completion.Counted.READ_THEN_PUT, start);
@@ -557,6 +561,15 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     /** @return the statistics of this cache (also its MXBean) */
     public CacheStats statistics() {
         return stats;
+    }
+
+    /**
+     * @return the values this cache did not store since it was created because its codec cannot write them
+     *         ({@code onUnencodable: skip}; always 0 with {@code fail}, where such a put throws). The store's
+     *         {@code skippedValues} sums them over its caches.
+     */
+    public long skippedValues() {
+        return unencodable.skipped();
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.persist.jcache;
 
+import dev.persist.jcache.config.ConfigException;
 import dev.persist.jcache.config.ManagerSettings;
 import dev.persist.jcache.management.MBeans;
 import dev.persist.jcache.management.StoreBean;
@@ -40,10 +41,20 @@ final class SharedStores {
     static synchronized Store acquire(ManagerSettings settings, Executor settlingExecutor) {
         Path file = settings.storePath().toAbsolutePath().normalize();
         Store shared = OPEN.get(file);
+        if (shared != null && shared.isOpen() && settings.generation() != null
+                && !settings.generation().equals(shared.generation())) {
+            // its caches are open in another manager, with data of another generation: clearing them under that
+            // manager is not this manager's to do, and sharing them would serve the other generation's data
+            throw new ConfigException(settings.source(), "store.generation", "is '" + settings.generation()
+                    + "', but the store " + file + " is open in this JVM (another cache manager on the same file) "
+                    + "with generation " + (shared.generation() == null ? "none" : "'" + shared.generation() + "'")
+                    + "; give the managers of one file the same store.generation");
+        }
         if (shared != null && shared.retain()) {
             return shared;
         }
-        StoreOptions options = StoreOptions.defaults().syncInterval(settings.syncInterval());
+        StoreOptions options = StoreOptions.defaults().syncInterval(settings.syncInterval())
+                .generation(settings.generation());
         Store store = Store.open(file, settlingExecutor == null ? options : options.settlingExecutor(settlingExecutor));
         if (settings.autoShrinkInterval() != null) {
             store.startAutoShrink(settings.autoShrinkInterval(), settings.autoShrinkRatio());

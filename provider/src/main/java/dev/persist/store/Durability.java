@@ -17,7 +17,7 @@ package dev.persist.store;
  * WRITE and FSYNC callers that run concurrently share write calls and fsyncs (group commit).
  */
 public enum Durability {
-    /** Memory only; persisted only by a later write of the key or by compaction. */
+    /** Memory only; persisted only by a later write of the key or by shrinking. */
     MEMORY,
     /** Write-behind: persisted by the background syncer within one sync interval. */
     ASYNC,

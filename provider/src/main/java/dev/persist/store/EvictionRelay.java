@@ -15,26 +15,31 @@ import java.util.function.Consumer;
  * are logged in batches, so evictions at tier WRITE or FSYNC share one write or fsync instead of paying one each.
  *
  * @param <K> key type
+ * @param <V> value type
  */
-final class EvictionRelay<K> {
+final class EvictionRelay<K, V> {
+    /** A key the memory dropped, with the value it dropped (compared by identity when the delete is logged). */
+    record Evicted<K, V>(K key, V value) {
+    }
+
     private static final int BATCH = 1024;
 
-    private final ConcurrentLinkedQueue<K> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Evicted<K, V>> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     /** Keys offered and not yet logged (or given up on): close waits until it is zero. */
     private final AtomicInteger pending = new AtomicInteger();
     private final Executor executor;
-    private final Consumer<List<K>> log;
+    private final Consumer<List<Evicted<K, V>>> log;
 
-    EvictionRelay(Executor executor, Consumer<List<K>> log) {
+    EvictionRelay(Executor executor, Consumer<List<Evicted<K, V>>> log) {
         this.executor = executor;
         this.log = log;
     }
 
-    /** Queues a key; never blocks. */
-    void offer(K key) {
+    /** Queues an evicted entry; never blocks. */
+    void offer(K key, V value) {
         pending.incrementAndGet();
-        queue.add(key);
+        queue.add(new Evicted<>(key, value));
         if (draining.compareAndSet(false, true)) {
             executor.execute(this::drain);
         }
@@ -42,8 +47,8 @@ final class EvictionRelay<K> {
 
     private void drain() {
         while (true) {
-            List<K> batch = new ArrayList<>();
-            for (K k; batch.size() < BATCH && (k = queue.poll()) != null; ) {
+            List<Evicted<K, V>> batch = new ArrayList<>();
+            for (Evicted<K, V> k; batch.size() < BATCH && (k = queue.poll()) != null; ) {
                 batch.add(k);
             }
             if (batch.isEmpty()) {

@@ -1,5 +1,10 @@
 package dev.persist.store;
 
+import dev.persist.store.log.LogScanner;
+import dev.persist.store.log.RecordFormat;
+import dev.persist.store.log.FileSupport;
+import dev.persist.store.log.ByteKey;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -139,9 +144,8 @@ public final class LogFiles {
             List<Damage> damages = new ArrayList<>();
             long pos = RecordFormat.HEADER_SIZE;
             while (true) {
-                LogScanner.Damage d = scanner.scan(pos, (offset, r) -> visitor.accept(new LogRecord(offset, r.size,
-                        r.type == RecordFormat.DELETE,
-                        new String(r.buf, r.nsOff, r.nsLen, StandardCharsets.UTF_8), r.key(), r.value())));
+                LogScanner.Damage d = scanner.scan(pos, (offset, r) -> visitor.accept(new LogRecord(offset, r.size(),
+                        r.isDelete(), r.namespace(), r.key(), r.value())));
                 if (d == null) {
                     return damages;
                 }
@@ -171,7 +175,7 @@ public final class LogFiles {
         }
         boolean done = false;
         try (FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE)) {
-            Compactor.Output o = new Compactor.Output(out);
+            Shrinker.Output o = new Shrinker.Output(out);
             o.write(RecordFormat.header());
             read(damaged, r -> {
                 byte[] ns = r.namespace().getBytes(StandardCharsets.UTF_8);

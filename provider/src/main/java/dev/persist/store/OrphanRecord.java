@@ -3,7 +3,7 @@ package dev.persist.store;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A live record of a namespace no {@link PersistMap} has registered; kept through compaction and adopted by the
+ * A live record of a namespace no {@link PersistMap} has registered; kept through shrinking and adopted by the
  * map that registers the namespace.
  *
  * @param namespace the namespace

@@ -1,5 +1,7 @@
 package dev.persist.store;
 
+import dev.persist.store.log.RecordFormat;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +35,7 @@ public final class PersistMap<K, V> {
     private final Codec<V> valueCodec;
     private final ConcurrentMap<K, V> memory;
     private final Durability evictionTier;
-    private final EvictionRelay<K> evictions;
+    private final EvictionRelay<K, V> evictions;
     private final Settling<K, V> settling;
     private final KeyLocks locks = new KeyLocks(256);
     /** ASYNC changes not yet in the log: key to its latest encoded records (see {@link Pending}). */
@@ -62,7 +64,7 @@ public final class PersistMap<K, V> {
         this.settling = new Settling<>(this);
         mapMemory.onEviction((key, value) -> {
             if (!closed && evictionTier != Durability.MEMORY && key != null) {
-                evictions.offer(key);
+                evictions.offer(key, value);
             }
         });
     }
@@ -183,22 +185,26 @@ public final class PersistMap<K, V> {
     }
 
     /**
-     * Logs a delete for each key the in-memory map dropped on its own (see {@link MapMemory#onEviction}), if it is
-     * still absent: checked under the key's lock, so a put of the same key that raced the eviction is never undone
-     * in the log. One batch is made as durable as the eviction tier says with one write or fsync for all.
+     * Logs a delete for each key the in-memory map dropped on its own (see {@link MapMemory#onEviction}), unless
+     * memory holds another value for it by now: checked under the key's lock, so a put of the same key that raced
+     * the eviction is never undone in the log. The value evicted is compared by identity, not absence: the memory may
+     * report an eviction before the mapping is gone (Caffeine calls its listener inside its own atomic section for
+     * the key). One batch is made as durable as the eviction tier says with one write or fsync for all.
      */
-    private void logEvictions(List<K> keys) {
+    private void logEvictions(List<EvictionRelay.Evicted<K, V>> evicted) {
         if (closed) {
             return;
         }
         Durability perKey = evictionTier == Durability.WRITE || evictionTier == Durability.FSYNC
                 ? Durability.ASYNC : evictionTier;
-        for (K key : keys) {
+        for (EvictionRelay.Evicted<K, V> e : evicted) {
+            K key = e.key();
             byte[] record = RecordFormat.encodeDelete(nameBytes, keyCodec.encode(key));
             ReentrantLock lock = locks.lockFor(key);
             lock.lock();
             try {
-                if (!memory.containsKey(key)) {
+                V now = memory.get(key);
+                if (now == null || now == e.value()) {
                     log(key, record, perKey);
                 }
             } finally {
@@ -573,7 +579,7 @@ public final class PersistMap<K, V> {
         }
     }
 
-    // --- used by the store: replay, adoption, compaction ---
+    // --- used by the store: replay, adoption, shrinking ---
 
     /** Decodes and adds a replayed record; false if it does not decode. */
     boolean adopt(byte[] key, byte[] value) {
@@ -586,7 +592,7 @@ public final class PersistMap<K, V> {
         return true;
     }
 
-    /** For compaction: each entry encoded as a SET record. Entries that cannot be encoded are counted, skipped. */
+    /** For shrinking: each entry encoded as a SET record. Entries that cannot be encoded are counted, skipped. */
     void forEachRecord(Consumer<byte[]> sink, Consumer<RuntimeException> unencodable) {
         for (Map.Entry<K, V> e : memory.entrySet()) {
             byte[] record;

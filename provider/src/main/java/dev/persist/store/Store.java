@@ -1,5 +1,13 @@
 package dev.persist.store;
 
+import dev.persist.store.log.LogWriter;
+import dev.persist.store.log.LogReplay;
+import dev.persist.store.log.RecordFormat;
+import dev.persist.store.log.LockFile;
+import dev.persist.store.log.FileSupport;
+import dev.persist.store.log.BackgroundTasks;
+import dev.persist.store.log.ByteKey;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +49,7 @@ import java.util.function.Consumer;
  * <p>{@link #open} takes an exclusive lock (a second process, or a second store of this JVM, gets a
  * {@link StoreLockedException} naming the file), checks the header, replays the log into the registered maps,
  * truncates a torn tail, and starts the background syncer. Maps may be registered before or after open: records of
- * a namespace nobody has registered are held raw ("orphans"), kept through compaction, and adopted when the
+ * a namespace nobody has registered are held raw ("orphans"), kept through shrinking, and adopted when the
  * namespace registers. {@link #close()} writes pending ASYNC changes, fsyncs, stops the background threads and
  * releases the lock.
  *
@@ -58,13 +66,25 @@ public final class Store implements AutoCloseable {
     /** Raw records of each namespace no map has registered. A namespace's map is never changed once put here (it is
      * replaced or removed whole), so it need not be concurrent: the replay's own map is used as it is. */
     private final ConcurrentMap<String, Map<ByteKey, byte[]>> orphans = new ConcurrentHashMap<>();
-    /** Registration and detachment (write) against compaction's snapshot (read): entries moving between a map and
+    /** Registration and detachment (write) against shrinking's snapshot (read): entries moving between a map and
      * the orphans must not be missed by a snapshot. */
     private final ReentrantReadWriteLock registry = new ReentrantReadWriteLock();
     private final ReentrantLock shrinkLock = new ReentrantLock();
     private final Object lifecycle = new Object();
     private final AtomicLong undecodable = new AtomicLong();
-    private final AtomicLong compactions = new AtomicLong();
+    private final AtomicLong shrinks = new AtomicLong();
+    private final AtomicLong skippedValues = new AtomicLong();
+    private long generationClears;
+    private long generationClearedKeys;
+
+    /**
+     * The store's own namespace: it holds the {@link StoreOptions#generation generation} the log was written with
+     * (key {@value #GENERATION_KEY}). A generation clear leaves it alone. No JCache cache's namespace starts with
+     * {@code ~} and a letter (see the provider's cache namespaces), so no cache can collide with it.
+     */
+    public static final String META_NAMESPACE = "~meta";
+    /** The key of the recorded generation in {@link #META_NAMESPACE}. */
+    public static final String GENERATION_KEY = "generation";
 
     /** Logs the deletes of entries that maps' memories evicted (see {@link EvictionRelay}). */
     private final ThreadPoolExecutor evictionExecutor = BackgroundTasks.lazyThread("persist-store-evictions");
@@ -80,7 +100,7 @@ public final class Store implements AutoCloseable {
     private LogWriter writer;
     private BackgroundTasks background;
     private volatile Duration syncInterval;
-    /** The identity (device and inode on Unix) of the file the log's path named at open or compaction. */
+    /** The identity (device and inode on Unix) of the file the log's path named at open or shrinking. */
     private volatile Object logFileKey;
     private long tornBytes;
     private long salvagedBytes;
@@ -149,7 +169,9 @@ public final class Store implements AutoCloseable {
             LockFile acquired = LockFile.acquire(file);
             FileChannel channel = null;
             try {
-                Files.deleteIfExists(Compactor.tempFileOf(file)); // a compaction that died before its rename
+                Files.deleteIfExists(Shrinker.tempFileOf(file)); // a shrink that died before its rename
+                // the same, under the name versions before 0.2 gave the file
+                Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".compact"));
                 boolean created = FileSupport.createOwnerOnly(file);
                 channel = options.channelFactory().open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 LogReplay replay = LogReplay.run(file, channel, options.salvage());
@@ -161,6 +183,8 @@ public final class Store implements AutoCloseable {
                 this.salvagedBytes = replay.salvagedBytes;
                 this.writer = new LogWriter(file, channel, replay.validEnd, replay.records, options.channelFactory(),
                         this::reportFailure);
+                String recordedGeneration = recordedGeneration(replay.namespaces.get(META_NAMESPACE));
+                long clearLsn = clearIfGenerationChanged(file, replay.namespaces, recordedGeneration);
                 for (Map.Entry<String, Map<ByteKey, byte[]>> ns : replay.namespaces.entrySet()) {
                     if (ns.getValue().isEmpty()) {
                         continue;
@@ -176,6 +200,7 @@ public final class Store implements AutoCloseable {
                 if (tornBytes > 0) {
                     LOG.log(System.Logger.Level.WARNING, "truncated a torn tail of {0} bytes from {1}", tornBytes, file);
                 }
+                recordGeneration(recordedGeneration, clearLsn);
                 this.logFileKey = fileKeyOrNull(file);
                 this.lock = acquired;
                 this.state = State.OPEN;
@@ -202,6 +227,90 @@ public final class Store implements AutoCloseable {
                     salvagedBytes, path);
             shrink();
         }
+    }
+
+    /** @return the generation recorded in the store's namespace as replayed, or null */
+    private static String recordedGeneration(Map<ByteKey, byte[]> meta) {
+        byte[] value = meta == null ? null : meta.get(new ByteKey(GENERATION_KEY.getBytes(StandardCharsets.UTF_8)));
+        return value == null ? null : new String(value, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * At open, before any map sees a record: if a generation is configured and the log's differs (or the log has
+     * none but holds records), appends a delete for every record of every namespace but {@link #META_NAMESPACE}
+     * and empties them in the replayed state, so nothing of the old generation is ever served.
+     *
+     * @return the log position of the last delete, 0 if nothing was cleared
+     */
+    private long clearIfGenerationChanged(Path file, Map<String, Map<ByteKey, byte[]>> replayed, String recorded) {
+        String configured = options.generation();
+        if (configured == null || configured.equals(recorded)) {
+            return 0;
+        }
+        long lsn = 0;
+        long keys = 0;
+        int namespaces = 0;
+        for (Map.Entry<String, Map<ByteKey, byte[]>> ns : replayed.entrySet()) {
+            if (ns.getKey().equals(META_NAMESPACE) || ns.getValue().isEmpty()) {
+                continue;
+            }
+            byte[] name = ns.getKey().getBytes(StandardCharsets.UTF_8);
+            for (ByteKey k : ns.getValue().keySet()) {
+                lsn = writer.append(RecordFormat.encodeDelete(name, k.bytes));
+                keys++;
+            }
+            namespaces++;
+            ns.getValue().clear();
+        }
+        if (keys > 0) {
+            generationClears = 1;
+            generationClearedKeys = keys;
+            LOG.log(System.Logger.Level.WARNING, "store generation of {0} changed from {1} to ''{2}'': cleared {3} "
+                    + "key(s) of {4} namespace(s) written for the old generation", file,
+                    recorded == null ? "none" : "'" + recorded + "'", configured, keys, namespaces);
+        }
+        return lsn;
+    }
+
+    /**
+     * Records the configured generation if it is not the recorded one, after the clear's deletes are fsynced: a
+     * crash in between finds the old generation again and clears again, never old records under the new one.
+     */
+    private void recordGeneration(String recorded, long clearLsn) {
+        String configured = options.generation();
+        if (configured == null || configured.equals(recorded)) {
+            return;
+        }
+        if (clearLsn > 0) {
+            writer.awaitSynced(clearLsn);
+        }
+        byte[] key = GENERATION_KEY.getBytes(StandardCharsets.UTF_8);
+        byte[] value = configured.getBytes(StandardCharsets.UTF_8);
+        writer.awaitSynced(writer.append(RecordFormat.encodeSet(META_NAMESPACE.getBytes(StandardCharsets.UTF_8),
+                key, value)));
+        if (!maps.containsKey(META_NAMESPACE)) {
+            // replaced whole, as orphan maps always are (see the field)
+            Map<ByteKey, byte[]> meta = new java.util.HashMap<>(orphans.getOrDefault(META_NAMESPACE, Map.of()));
+            meta.put(new ByteKey(key), value);
+            orphans.put(META_NAMESPACE, meta);
+        }
+    }
+
+    /**
+     * @return the generation the log was last opened with ({@link StoreOptions#generation}), or null if none was
+     *         ever recorded (or the store's namespace is registered as a map)
+     */
+    public String generation() {
+        Map<ByteKey, byte[]> meta = orphans.get(META_NAMESPACE);
+        return recordedGeneration(meta);
+    }
+
+    /**
+     * Counts a value a map's user did not store because the map's codec cannot encode it (a JCache cache set to
+     * skip such values): the count is {@link StoreStats#skippedValues()}.
+     */
+    public void countSkippedValue() {
+        skippedValues.incrementAndGet();
     }
 
     // ---- maps ----
@@ -482,7 +591,7 @@ public final class Store implements AutoCloseable {
      * Fails the store if the log's path no longer names the file it writes to (deleted, or replaced by another file,
      * by hand or by a backup restore): every write from then on would go to a file nobody will ever read. Checked
      * every sync interval and at fsyncAll and close, so at most one interval of writes is affected, and they are
-     * reported rather than silently lost. Skipped while a compaction runs, since it renames the log on purpose.
+     * reported rather than silently lost. Skipped while a shrink runs, since it renames the log on purpose.
      */
     private void checkLogStillInPlace() {
         if (!shrinkLock.tryLock()) {
@@ -505,11 +614,11 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    // ---- compaction ----
+    // ---- shrinking ----
 
     /**
-     * Compacts the log to the live state (every map's entries, MEMORY-tier values included, and every orphan
-     * record) while reads and writes go on. See {@link Compactor} for how a crash at any point leaves one
+     * Shrinks the log to the live state (every map's entries, MEMORY-tier values included, and every orphan
+     * record) while reads and writes go on. See {@link Shrinker} for how a crash at any point leaves one
      * complete log.
      *
      * @throws StoreException if it fails; the old log is then unchanged unless the error is a
@@ -520,9 +629,9 @@ public final class Store implements AutoCloseable {
         shrinkLock.lock();
         try {
             checkWritable();
-            new Compactor(this).run();
-            logFileKey = fileKeyOrNull(path); // the compacted file, renamed over the log
-            compactions.incrementAndGet();
+            new Shrinker(this).run();
+            logFileKey = fileKeyOrNull(path); // the shrunk file, renamed over the log
+            shrinks.incrementAndGet();
         } finally {
             shrinkLock.unlock();
         }
@@ -530,10 +639,10 @@ public final class Store implements AutoCloseable {
 
     /**
      * Checks every {@code interval} whether the log holds more than {@code ratio} records per live key, and
-     * compacts it if so. Replaces an earlier schedule.
+     * shrinks it if so. Replaces an earlier schedule.
      *
      * @param interval how often to check; positive
-     * @param ratio    records per live key above which to compact; greater than 1
+     * @param ratio    records per live key above which to shrink; greater than 1
      */
     public void startAutoShrink(Duration interval, double ratio) {
         StoreOptions.requirePositive(interval, "interval");
@@ -552,7 +661,7 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** Stops automatic compaction. */
+    /** Stops automatic shrinking. */
     public void stopAutoShrink() {
         synchronized (lifecycle) {
             if (background != null) {
@@ -567,7 +676,7 @@ public final class Store implements AutoCloseable {
         return records > ratio * Math.max(live, 1);
     }
 
-    /** For compaction: writes every live record; returns how many. Holds the registry's read lock. */
+    /** For shrinking: writes every live record; returns how many. Holds the registry's read lock. */
     long writeLiveState(Consumer<byte[]> sink) {
         registry.readLock().lock();
         try {
@@ -578,11 +687,11 @@ public final class Store implements AutoCloseable {
             };
             for (PersistMap<?, ?> map : maps.values()) {
                 map.forEachRecord(counting, e -> LOG.log(System.Logger.Level.WARNING,
-                        "compaction skipped an entry of '" + map.name() + "' that cannot be encoded: " + e));
+                        "shrinking skipped an entry of '" + map.name() + "' that cannot be encoded: " + e));
             }
             for (Map.Entry<String, Map<ByteKey, byte[]>> ns : orphans.entrySet()) {
                 for (Map.Entry<ByteKey, byte[]> e : ns.getValue().entrySet()) {
-                    counting.accept(Compactor.orphanRecord(ns.getKey(), e));
+                    counting.accept(Shrinker.orphanRecord(ns.getKey(), e));
                 }
             }
             return count[0];
@@ -602,7 +711,16 @@ public final class Store implements AutoCloseable {
         long[] pos = writer.position();
         return new StoreStats(liveKeys(), orphanKeys, pos[1], writer.logBytes(),
                 Instant.ofEpochMilli(writer.lastSyncMillis()), writer.writeCalls(), writer.syncCalls(), tornBytes,
-                salvagedBytes, undecodable.get(), compactions.get(), writer.failure());
+                salvagedBytes, undecodable.get(), shrinks.get(), writer.syncNanos(), pendingAsyncKeys(),
+                skippedValues.get(), generationClears, generationClearedKeys, writer.failure());
+    }
+
+    private long pendingAsyncKeys() {
+        long n = 0;
+        for (PersistMap<?, ?> m : maps.values()) {
+            n += m.pendingAsync();
+        }
+        return n;
     }
 
     private long liveKeys() {
@@ -645,7 +763,7 @@ public final class Store implements AutoCloseable {
             }
             shutdownMapWork();
             background.shutdown();
-            shrinkLock.lock(); // let a running compaction finish
+            shrinkLock.lock(); // let a running shrinking finish
             RuntimeException error = null;
             try {
                 try {
@@ -761,7 +879,7 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    // ---- for PersistMap and Compactor ----
+    // ---- for PersistMap and Shrinker ----
 
     StoreOptions options() {
         return options;

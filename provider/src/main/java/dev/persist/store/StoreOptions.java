@@ -34,16 +34,18 @@ public final class StoreOptions {
 
     private static final System.Logger LOG = System.getLogger(Store.class.getName());
     private static final StoreOptions DEFAULTS = new StoreOptions(DEFAULT_SYNC_INTERVAL, false,
-            e -> LOG.log(System.Logger.Level.ERROR, "persist store failure", e), FileChannel::open, null);
+            e -> LOG.log(System.Logger.Level.ERROR, "persist store failure", e), FileChannel::open, null, null);
 
     private final Duration syncInterval;
     private final boolean salvage;
     private final Consumer<Throwable> errorHandler;
     private final ChannelFactory channelFactory;
     private final Executor settlingExecutor;
+    private final String generation;
 
     private StoreOptions(Duration syncInterval, boolean salvage, Consumer<Throwable> errorHandler,
-                         ChannelFactory channelFactory, Executor settlingExecutor) {
+                         ChannelFactory channelFactory, Executor settlingExecutor, String generation) {
+        this.generation = generation;
         this.syncInterval = syncInterval;
         this.salvage = salvage;
         this.errorHandler = errorHandler;
@@ -62,7 +64,7 @@ public final class StoreOptions {
      */
     public StoreOptions syncInterval(Duration interval) {
         requirePositive(interval, "syncInterval");
-        return new StoreOptions(interval, salvage, errorHandler, channelFactory, settlingExecutor);
+        return new StoreOptions(interval, salvage, errorHandler, channelFactory, settlingExecutor, generation);
     }
 
     /**
@@ -72,7 +74,7 @@ public final class StoreOptions {
      * @return a copy with this setting
      */
     public StoreOptions salvage(boolean salvage) {
-        return new StoreOptions(syncInterval, salvage, errorHandler, channelFactory, settlingExecutor);
+        return new StoreOptions(syncInterval, salvage, errorHandler, channelFactory, settlingExecutor, generation);
     }
 
     /**
@@ -82,15 +84,17 @@ public final class StoreOptions {
      * @return a copy with this setting
      */
     public StoreOptions errorHandler(Consumer<Throwable> handler) {
-        return new StoreOptions(syncInterval, salvage, Objects.requireNonNull(handler, "handler"), channelFactory, settlingExecutor);
+        return new StoreOptions(syncInterval, salvage, Objects.requireNonNull(handler, "handler"), channelFactory,
+                settlingExecutor, generation);
     }
 
     /**
-     * @param factory opens the log file and its compaction file; for fault injection in tests
+     * @param factory opens the log file and its shrinking file; for fault injection in tests
      * @return a copy with this setting
      */
     public StoreOptions channelFactory(ChannelFactory factory) {
-        return new StoreOptions(syncInterval, salvage, errorHandler, Objects.requireNonNull(factory, "factory"), settlingExecutor);
+        return new StoreOptions(syncInterval, salvage, errorHandler, Objects.requireNonNull(factory, "factory"),
+                settlingExecutor, generation);
     }
 
     /**
@@ -100,7 +104,29 @@ public final class StoreOptions {
      */
     public StoreOptions settlingExecutor(Executor executor) {
         return new StoreOptions(syncInterval, salvage, errorHandler, channelFactory,
-                Objects.requireNonNull(executor, "executor"));
+                Objects.requireNonNull(executor, "executor"), generation);
+    }
+
+    /**
+     * The generation of the data in the store's namespaces, for stores that hold copies of another system's data
+     * (a cache of database rows, say): at open, if the log was written with another generation (or with none, and
+     * holds records), every namespace is emptied before any map sees its records, and then this generation is
+     * recorded (in the store's own namespace {@value Store#META_NAMESPACE}). Null (the default): no check, and the
+     * recorded generation is left as it is.
+     *
+     * @param generation a non-blank string (a schema version, a migration id), or null
+     * @return a copy with this setting
+     */
+    public StoreOptions generation(String generation) {
+        if (generation != null && generation.isBlank()) {
+            throw new IllegalArgumentException("generation must not be blank");
+        }
+        return new StoreOptions(syncInterval, salvage, errorHandler, channelFactory, settlingExecutor, generation);
+    }
+
+    /** @return the generation checked at open, or null */
+    public String generation() {
+        return generation;
     }
 
     /** @return the executor of settling passes, or null for the store's own thread */

@@ -8,7 +8,7 @@ import java.time.Instant;
  * @param liveKeys           keys held now, in every registered map plus orphan records
  * @param orphanKeys         of those, keys of namespaces no map has registered
  * @param logRecords         records in the current log file (including those not yet written by the syncer's
- *                           buffer); compaction brings it down to about {@code liveKeys}
+ *                           buffer); shrinking brings it down to about {@code liveKeys}
  * @param logBytes           bytes in the current log file, header included
  * @param lastSync           when the log was last fsynced
  * @param writeCalls         {@code write(2)} calls since open: with group commit, fewer than WRITE operations
@@ -16,10 +16,20 @@ import java.time.Instant;
  * @param tornBytesTruncated bytes of a torn tail cut off at open (0 if the log ended cleanly)
  * @param salvagedBytes      bytes of damaged records skipped at open with salvage (0 without salvage)
  * @param undecodableRecords records dropped because their key or value no longer decodes
- * @param compactions        compactions since open
+ * @param shrinks        shrinks since open
+ * @param syncNanos          nanoseconds spent in the fsyncs counted by {@code syncCalls}: their latency is
+ *                           {@code syncNanos / syncCalls}
+ * @param pendingAsyncKeys   keys whose ASYNC change is not yet written to the log (the next sync writes them)
+ * @param skippedValues      values not stored because their codec cannot encode them, as reported by the maps' users
+ *                           through {@link Store#countSkippedValue} (a JCache cache with {@code onUnencodable: skip})
+ * @param generationClears   opens that emptied the namespaces because the log's generation differed from
+ *                           {@link StoreOptions#generation} (0 or 1 for one open)
+ * @param generationClearedKeys keys those clears deleted
  * @param failure            the I/O failure that stopped writes, or null
  */
 public record StoreStats(long liveKeys, long orphanKeys, long logRecords, long logBytes, Instant lastSync,
                          long writeCalls, long syncCalls, long tornBytesTruncated, long salvagedBytes,
-                         long undecodableRecords, long compactions, Throwable failure) {
+                         long undecodableRecords, long shrinks, long syncNanos, long pendingAsyncKeys,
+                         long skippedValues, long generationClears, long generationClearedKeys,
+                         Throwable failure) {
 }

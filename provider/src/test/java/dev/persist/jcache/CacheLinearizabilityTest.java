@@ -1,8 +1,8 @@
 package dev.persist.jcache;
 
-import dev.persist.store.RegisterHistory;
-import dev.persist.store.RegisterHistory.Kind;
-import dev.persist.store.RegisterHistory.Op;
+import dev.persist.testkit.RegisterHistory;
+import dev.persist.testkit.RegisterHistory.Kind;
+import dev.persist.testkit.RegisterHistory.Op;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -23,7 +23,7 @@ class ConfigErrorsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "cachez: {}                                        | cachez                    | allowed here: caches, defaults, store",
-            "store: { path: x.log, sync: 1s }                  | store.sync                | allowed here: autoShrink, path, syncInterval",
+            "store: { path: x.log, sync: 1s }                  | store.sync                | allowed here: autoShrink, generation, path, syncInterval",
             "defaults: { durability: sometimes }               | defaults.durability       | memory, async, write, fsync",
             "store: { syncInterval: soon }                     | store.syncInterval        | positive duration",
             "store: { autoShrink: { ratio: 0.5 } }             | store.autoShrink.ratio    | greater than 1",
@@ -35,8 +35,8 @@ class ConfigErrorsTest {
             "caches: { u: { codec: java.lang.String } }        | caches.u.codec            | json, serializable",
             "caches: { u: { expiry: { afterRead: 1s } } }      | caches.u.expiry.afterRead | allowed here: afterWrite",
             "caches: { u: { maximumSize: 3, maximumWeight: 9 } }| caches.u.maximumWeight    | cannot be set with maximumSize",
-            "caches: { u: { sizeLimit: 3 } }                   | caches.u.sizeLimit        | allowed here: codec, durability, expiry, keyType, loader, maximumSize, maximumWeight, serialization, valueType, writeBehind, writer",
-            "defaults: { durabilty: write }                    | defaults.durabilty        | allowed here: durability, serialization",
+            "caches: { u: { sizeLimit: 3 } }                   | caches.u.sizeLimit        | allowed here: codec, durability, expiry, keyType, loader, maximumSize, maximumWeight, onUnencodable, serialization, statistics, valueType, writeBehind, writer",
+            "defaults: { durabilty: write }                    | defaults.durabilty        | allowed here: durability, onUnencodable, serialization, statistics",
             "defaults: { serialization: { allow: [\"!com.example.*\"] } }  | defaults.serialization.allow[0] | must be a class pattern",
             "caches: { u: { serialization: { allow: [com.a.*, \"a;b\"] } } } | caches.u.serialization.allow[1] | got 'a;b'",
             "caches: { u: { serialization: { allow: [\"maxdepth=5\"] } } }  | caches.u.serialization.allow[0] | no '!', ';', '='",
@@ -48,6 +48,11 @@ class ConfigErrorsTest {
             "defaults: { serialization: { deny: [com.a.*] } }                | defaults.serialization.deny     | allowed here: allow",
             "caches: { u: { serialization: [com.a.*] } }                     | caches.u.serialization          | must be a mapping",
             "caches: { com.example.Book: { maximumSize: 0 } }                | caches[com.example.Book].maximumSize | positive whole number",
+            "defaults: { onUnencodable: ignore }                             | defaults.onUnencodable          | must be one of fail, skip, got 'ignore'",
+            "caches: { u: { onUnencodable: [skip] } }                        | caches.u.onUnencodable          | must be one of fail, skip, got [\"skip\"]",
+            "caches: { u: { statistics: often } }                            | caches.u.statistics             | must be true or false, got \"often\"",
+            "store: { generation: \"\" }                                      | store.generation                | must be a non-empty string of at most 200 characters",
+            "store: { generation: { v: 1 } }                                 | store.generation                | must be a non-empty string",
     })
     void errorsNameTheFileTheKeyAndWhatIsAllowed(String yaml, String key, String allowed) throws Exception {
         Path file = dir.resolve("bad.yaml");

@@ -14,16 +14,23 @@ import java.util.Random;
 
 /**
  * Run in a child JVM by {@link CrashLoopTest} until it is killed: several threads change their own keys of one cache
- * through the JCache API (put, remove, invoke, replace) while another thread compacts the store in a loop.
+ * through the JCache API (put, remove, invoke, replace) while another thread shrinks the store in a loop.
  *
  * <p>Each key belongs to one thread, so the state each operation leaves is known before it starts. A thread prints
  * {@code B <key> <seq> <state>} before an operation (state: the value it leaves, or {@code -} for absent) and
  * {@code A <key> <seq>} after it returns. At the ASYNC tier a syncer prints {@code S <n>} before each
- * {@code fsyncAll()} and {@code E <n>} after it returns. Lines are printed under one lock, so their order is the
- * order of the events.
+ * {@code fsyncAll()} and {@code E <n>} after it returns. The shrinking thread prints {@code K <n>} after each
+ * {@code shrink()} that returned. Lines are printed under one lock, so their order is the order of the events.
+ *
+ * <p>Any thread that fails (an exception out of an operation, a shrink or an fsync, or out of {@code main}) prints
+ * {@code FAILED <thread> <exception>}, its stack trace to stderr, and halts the JVM with exit status
+ * {@value #FAILED_EXIT}: a dead worker must not pass for a kill with an operation in flight, and a dead shrinker
+ * must not pass for a quiet one.
  */
 public final class CrashLoopChild {
     private static final Object OUT = new Object();
+    /** Exit status after a failed thread; a kill by the parent gives 137. */
+    static final int FAILED_EXIT = 3;
 
     private CrashLoopChild() {
     }
@@ -34,8 +41,30 @@ public final class CrashLoopChild {
         }
     }
 
+    /** Reports a failed thread on stdout and stderr and ends the JVM at once. */
+    private static void failed(PrintStream out, Thread thread, Throwable e) {
+        try {
+            println(out, "FAILED " + thread.getName() + " " + String.valueOf(e).replace('\n', ' '));
+            e.printStackTrace();
+            System.err.flush();
+        } finally {
+            Runtime.getRuntime().halt(FAILED_EXIT);
+        }
+    }
+
     /** @param args store path, tier, cache name, threads, keys per thread, seed */
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
+        // every thread, the provider's own included: a failure anywhere ends the child with FAILED_EXIT
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> failed(out, t, e));
+        try {
+            run(args, out);
+        } catch (Throwable e) {
+            failed(out, Thread.currentThread(), e);
+        }
+    }
+
+    private static void run(String[] args, PrintStream out) throws Exception {
         String tier = args[1];
         String cacheName = args[2];
         int threads = Integer.parseInt(args[3]);
@@ -49,19 +78,19 @@ public final class CrashLoopChild {
         Cache<String, String> cache = manager.createCache(cacheName, new MutableConfiguration<String, String>()
                 .setTypes(String.class, String.class));
         Store store = cache.unwrap(Store.class);
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
 
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int id = t;
-            workers.add(new Thread(() -> work(cache, out, id, keysPerThread, new Random(seed + id))));
+            workers.add(new Thread(() -> work(cache, out, id, keysPerThread, new Random(seed + id)), "worker-" + t));
         }
         Thread shrinker = new Thread(() -> {
-            while (true) {
+            for (int n = 0; ; n++) {
                 store.shrink();
+                println(out, "K " + n);
                 sleep(20);
             }
-        });
+        }, "shrinker");
         shrinker.setDaemon(true);
         Thread syncer = new Thread(() -> {
             for (int n = 0; ; n++) {
@@ -70,8 +99,13 @@ public final class CrashLoopChild {
                 println(out, "E " + n);
                 sleep(30);
             }
-        });
+        }, "syncer");
         syncer.setDaemon(true);
+        for (Thread w : workers) {
+            w.setUncaughtExceptionHandler((t, e) -> failed(out, t, e));
+        }
+        shrinker.setUncaughtExceptionHandler((t, e) -> failed(out, t, e));
+        syncer.setUncaughtExceptionHandler((t, e) -> failed(out, t, e));
         println(out, "READY");
         workers.forEach(Thread::start);
         shrinker.start();
@@ -81,6 +115,7 @@ public final class CrashLoopChild {
         for (Thread w : workers) {
             w.join();
         }
+        throw new IllegalStateException("a worker ended without being killed");
     }
 
     private static void work(Cache<String, String> cache, PrintStream out, int id, int keys, Random rnd) {
@@ -124,7 +159,7 @@ public final class CrashLoopChild {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e); // nobody interrupts these threads
         }
     }
 }

@@ -1,16 +1,14 @@
 package dev.persist.jcache;
 
+import dev.persist.testkit.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.configuration.MutableConfiguration;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,13 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * The crash loop: a child JVM changes a cache through the JCache API from several threads, with the store compacting
+ * The crash loop: a child JVM changes a cache through the JCache API from several threads, with the store shrinking
  * in a loop beside them, and is killed with SIGKILL at a random moment; the parent reopens the store and checks every
  * key. Rounds cycle through the four tiers; each round uses a cache of its own in the same log, and every earlier
  * round's cache must still hold exactly what was found after its own kill.
@@ -34,6 +31,11 @@ import static org.assertj.core.api.Assertions.fail;
  * acknowledged operation; at ASYNC, every operation acknowledged before the start of the last {@code fsyncAll()} that
  * completed; at MEMORY, nothing (then any state the key was ever given, or absent). The store must always open.
  *
+ * <p>The child's threads cannot fail unnoticed: a thread that throws makes the child print {@code FAILED} and halt
+ * with its own exit status, and each round requires the child to have ended by the kill (137) with no failure on
+ * stderr, to have acknowledged at least {@value #MIN_ACKS_PER_ROUND} operations (at least
+ * {@value #MIN_ACKS_PER_WORKER} to each worker), and the whole run at least one completed shrink per round.
+ *
  * <p>{@value #ROUNDS_PROPERTY} sets the number of kills (default 50); {@value #SEED_PROPERTY} replays a run.
  */
 class CrashLoopTest {
@@ -42,6 +44,13 @@ class CrashLoopTest {
     private static final String[] TIERS = {"write", "fsync", "async", "memory"};
     private static final int THREADS = 3;
     private static final int KEYS_PER_THREAD = 8;
+    /**
+     * Fewest operations a round must acknowledge in all. Rounds on tmpfs acknowledge thousands; the bound leaves room
+     * for FSYNC rounds on a slow disk killed after 150 ms, and still fails a child whose workers die at once.
+     */
+    private static final int MIN_ACKS_PER_ROUND = 30;
+    /** Fewest operations each worker must have acknowledged in a round. */
+    private static final int MIN_ACKS_PER_WORKER = 5;
 
     @TempDir
     Path dir;
@@ -68,55 +77,73 @@ class CrashLoopTest {
         Path log = dir.resolve("loop.log");
         Map<String, Map<String, String>> recovered = new HashMap<>(); // cache -> state found after its kill
         int killsDuringOps = 0;
+        long acks = 0;
+        long shrinks = 0;
+        int fewestAcks = Integer.MAX_VALUE;
         try {
             for (int round = 0; round < rounds; round++) {
                 String tier = TIERS[round % TIERS.length];
                 String cacheName = "round-" + round + "-" + tier;
-                Map<String, KeyHistory> histories = runAndKill(log, tier, cacheName, rnd.nextLong(),
-                        150 + rnd.nextInt(650));
+                Round r = runAndKill(log, tier, cacheName, rnd.nextLong(), 150 + rnd.nextInt(650));
+                Map<String, KeyHistory> histories = r.histories;
+                // a round in which the workers did next to nothing checks next to nothing
+                assertThat(r.acks).as("%s: acknowledged operations", cacheName)
+                        .isGreaterThanOrEqualTo(MIN_ACKS_PER_ROUND);
+                for (int w = 0; w < THREADS; w++) {
+                    assertThat(r.acksPerWorker[w]).as("%s: operations acknowledged to worker %d", cacheName, w)
+                            .isGreaterThanOrEqualTo(MIN_ACKS_PER_WORKER);
+                }
+                acks += r.acks;
+                fewestAcks = Math.min(fewestAcks, r.acks);
+                shrinks += r.shrinks;
                 killsDuringOps += histories.values().stream().anyMatch(h -> h.states.size() > h.lastAcked + 1) ? 1 : 0;
                 Map<String, String> found = check(log, cacheName, tier, histories, recovered);
                 recovered.put(cacheName, found);
             }
+            System.out.printf("CrashLoopTest: %d rounds, %d acknowledged operations (fewest in a round: %d), %d completed "
+                    + "shrinks, %d kills with an operation in flight (seed %d)%n", rounds, acks, fewestAcks, shrinks,
+                    killsDuringOps, seed);
+            // most kills must land while operations were in flight, or the test proves little
+            assertThat(killsDuringOps).as("kills with an operation in flight").isGreaterThan(rounds / 2);
+            // the shrinking loop must have run beside the workers, not died at its first shrink
+            assertThat(shrinks).as("completed shrinks in %d rounds", rounds).isGreaterThanOrEqualTo(rounds);
         } catch (AssertionError | Exception e) {
             throw new AssertionError("crash loop failed; replay with -D" + SEED_PROPERTY + "=" + seed + ": " + e, e);
         }
-        // most kills must land while operations were in flight, or the test proves little
-        assertThat(killsDuringOps).as("kills with an operation in flight").isGreaterThan(rounds / 2);
     }
 
-    private Map<String, KeyHistory> runAndKill(Path log, String tier, String cacheName, long seed, long runMillis)
+    /** What one child printed, replayed. */
+    private static final class Round {
+        final Map<String, KeyHistory> histories = new HashMap<>();
+        int acks;
+        int shrinks;
+        final int[] acksPerWorker = new int[THREADS];
+    }
+
+    private Round runAndKill(Path log, String tier, String cacheName, long seed, long runMillis)
             throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), CrashLoopChild.class.getName(), log.toString(), tier,
-                cacheName, String.valueOf(THREADS), String.valueOf(KEYS_PER_THREAD), String.valueOf(seed)))
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
-        Map<String, KeyHistory> histories = new HashMap<>();
+        Round round = new Round();
+        Map<String, KeyHistory> histories = round.histories;
         List<String[]> lines = new ArrayList<>();
-        Thread killer = new Thread(() -> {
-            try {
-                Thread.sleep(runMillis);
-            } catch (InterruptedException ignored) {
-                // kill now
+        String what = "cache " + cacheName + " (" + tier + ", killed " + runMillis + " ms after READY)";
+        try (ChildJvm child = ChildJvm.start(dir, CrashLoopChild.class, log.toString(), tier, cacheName,
+                String.valueOf(THREADS), String.valueOf(KEYS_PER_THREAD), String.valueOf(seed))) {
+            child.awaitLine("READY", 60_000);
+            Thread.sleep(runMillis);
+            child.kill(); // SIGKILL; the child's stdout stays readable to EOF
+            List<String> out = child.linesToEof();
+            for (String line : out) {
+                if (line.startsWith("FAILED")) {
+                    fail(what + ": a thread of the child failed: " + line + "; " + child.describe());
+                }
             }
-            child.toHandle().destroyForcibly(); // SIGKILL; the parent's end of stdout stays readable to EOF
-        });
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String line = out.readLine();
-            if (!"READY".equals(line)) {
-                fail("child did not start: " + line);
+            // a child that halted on its own, or logged a failure, fails the round even with no FAILED line
+            child.assertEndedByTheKill(what);
+            for (String line : out) {
+                if (!line.equals("READY")) {
+                    lines.add(line.split(" "));
+                }
             }
-            killer.start();
-            while ((line = out.readLine()) != null) {
-                lines.add(line.split(" "));
-            }
-        } finally {
-            killer.interrupt();
-            child.toHandle().destroyForcibly();
-            child.waitFor(30, TimeUnit.SECONDS);
         }
         // replay the printed events; at ASYNC, a completed fsyncAll guarantees what was acknowledged before it began
         Map<String, Integer> ackedAtSyncStart = null;
@@ -125,7 +152,12 @@ class CrashLoopTest {
             switch (l[0]) {
                 case "B" -> histories.computeIfAbsent(l[1], k -> new KeyHistory())
                         .begin(Integer.parseInt(l[2]), l.length > 3 && !l[3].equals("-") ? l[3] : null);
-                case "A" -> histories.get(l[1]).lastAcked = Integer.parseInt(l[2]);
+                case "A" -> {
+                    histories.get(l[1]).lastAcked = Integer.parseInt(l[2]);
+                    round.acks++;
+                    round.acksPerWorker[Integer.parseInt(l[1].substring(1, l[1].indexOf('-')))]++;
+                }
+                case "K" -> round.shrinks++;
                 case "S" -> {
                     Map<String, Integer> acked = new HashMap<>();
                     histories.forEach((k, h) -> acked.put(k, h.lastAcked));
@@ -147,7 +179,7 @@ class CrashLoopTest {
                 default -> -1;
             };
         }
-        return histories;
+        return round;
     }
 
     private Map<String, String> check(Path log, String cacheName, String tier, Map<String, KeyHistory> histories,

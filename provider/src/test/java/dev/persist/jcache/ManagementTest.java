@@ -41,7 +41,7 @@ class ManagementTest {
             assertThat(server.getAttribute(config, "KeyType")).isEqualTo("java.lang.String");
             assertThat((Long) server.getAttribute(storeBean, "LiveKeys")).isEqualTo(1L);
             server.invoke(storeBean, "shrink", null, null);
-            assertThat((Long) server.getAttribute(storeBean, "Compactions")).isEqualTo(1L);
+            assertThat((Long) server.getAttribute(storeBean, "Shrinks")).isEqualTo(1L);
         }
         assertThat(server.isRegistered(config)).isFalse();
         assertThat(server.isRegistered(stats)).isFalse();

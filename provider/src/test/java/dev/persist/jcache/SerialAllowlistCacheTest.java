@@ -5,7 +5,6 @@ import dev.persist.store.Codecs;
 import dev.persist.store.Durability;
 import dev.persist.store.PersistMap;
 import dev.persist.store.Store;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,35 +54,55 @@ class SerialAllowlistCacheTest {
 
     enum Status { OPEN }
 
-    static final AtomicInteger WRITES = new AtomicInteger();
+    /** A key class for caches that allow it. */
+    record Isbn(String prefix, int number) implements Serializable {
+    }
 
-    /** Counts write-through calls. */
-    public static final class CountingWriter implements CacheWriter<Object, Object> {
+    /** A key class no cache allows. */
+    record Shelf(String room, int row) implements Serializable {
+    }
+
+    /**
+     * A gadget-like class of the test's own: reading one runs code, which here creates the file it names. Outside the
+     * allowlist (as every class of this test), so the file must never appear.
+     */
+    static final class MarkingGadget implements Serializable {
+        private final String marker;
+
+        MarkingGadget(Path marker) {
+            this.marker = marker.toString();
+        }
+
+        @java.io.Serial
+        private void readObject(java.io.ObjectInputStream in) throws IOException, ClassNotFoundException {
+            in.defaultReadObject();
+            Files.writeString(Path.of(marker), "readObject ran");
+        }
+    }
+
+    /** Counts write-through calls in its own counter; one instance per test, handed over by a singleton factory. */
+    public static final class CountingWriter implements CacheWriter<Object, Object>, Serializable {
+        final AtomicInteger writes = new AtomicInteger();
+
         @Override
         public void write(Cache.Entry<?, ?> entry) {
-            WRITES.incrementAndGet();
+            writes.incrementAndGet();
         }
 
         @Override
         public void writeAll(Collection<Cache.Entry<?, ?>> entries) {
-            WRITES.addAndGet(entries.size());
+            writes.addAndGet(entries.size());
         }
 
         @Override
         public void delete(Object key) {
-            WRITES.incrementAndGet();
+            writes.incrementAndGet();
         }
 
         @Override
         public void deleteAll(Collection<?> keys) {
-            WRITES.addAndGet(keys.size());
+            writes.addAndGet(keys.size());
         }
-    }
-
-    @BeforeEach
-    void reset() {
-        Gadget.ran = false;
-        WRITES.set(0);
     }
 
     private static MutableConfiguration<Object, Object> untyped() {
@@ -94,15 +113,17 @@ class SerialAllowlistCacheTest {
     @ValueSource(strings = {"memory", "async", "write", "fsync"})
     void aPutOfAClassOutsideTheAllowlistFailsAndChangesNeitherTheCacheNorTheLog(String tier) throws Exception {
         Path logFile = dir.resolve("cache.log");
+        CountingWriter writer = new CountingWriter();
         try (CacheManager m = new Managers(dir, tier).open()) {
             Cache<Object, Object> c = m.createCache("c", untyped().setWriteThrough(true)
-                    .setCacheWriterFactory(FactoryBuilder.factoryOf(CountingWriter.class)));
+                    .setCacheWriterFactory(FactoryBuilder.factoryOf(writer)));
             c.put("k", "before");
             Store store = m.unwrap(Store.class);
             store.fsyncAll();
             long records = store.stats().logRecords();
             byte[] log = Files.readAllBytes(logFile);
-            WRITES.set(0);
+            assertThat(writer.writes).as("write-through calls of the first put").hasValue(1);
+            writer.writes.set(0);
 
             Map<Object, String> refused = new LinkedHashMap<>();
             refused.put(new Gadget("calc"), "dev.persist.jcache.gadget.Gadget");
@@ -112,7 +133,7 @@ class SerialAllowlistCacheTest {
             refused.put(new HashMap<>(Map.of("nested", new Gadget("calc"))), "dev.persist.jcache.gadget.Gadget");
             for (Map.Entry<Object, String> e : refused.entrySet()) {
                 String message = "class " + e.getValue() + " is not allowed by the serialization allowlist of cache "
-                        + "'c'; add it under caches.c.serialization.allow (or defaults.serialization.allow)";
+                        + "'c'. Allow it for every cache under defaults.serialization.allow";
                 Object bad = e.getKey();
                 assertThatThrownBy(() -> c.put("k2", bad)).isExactlyInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining(message);
@@ -133,7 +154,7 @@ class SerialAllowlistCacheTest {
                         .isExactlyInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("class " + e.getValue() + " is not allowed");
             }
-            assertThat(WRITES).as("write-through calls").hasValue(0);
+            assertThat(writer.writes).as("write-through calls").hasValue(0);
             for (String k : List.of("k2", "k3", "k4", "k5")) {
                 assertThat(c.containsKey(k)).as(k).isFalse();
             }
@@ -225,6 +246,7 @@ class SerialAllowlistCacheTest {
     @Test
     void aClassOutsideTheAllowlistInTheLogIsDroppedCountedAndLoggedAtRestart() throws Exception {
         Managers managers = new Managers(dir, "write");
+        Path marker = dir.resolve("gadget-ran");
         try (CacheManager m = managers.open()) {
             stringKeys(m).put("fine", new ArrayList<>(List.of("still here")));
         }
@@ -234,6 +256,9 @@ class SerialAllowlistCacheTest {
             raw.set("gadget", envelopeOf(new Gadget("calc")), Durability.FSYNC);
             raw.set("nested", envelopeOf(new HashMap<>(Map.of("x", new Gadget("calc")))), Durability.FSYNC);
             raw.close();
+            PersistMap<String, byte[]> rawD = store.map("d", Codecs.utf8(), Codecs.raw()); // cache d's records
+            rawD.set("marking", envelopeOf(new MarkingGadget(marker)), Durability.FSYNC);
+            rawD.close();
         }
         List<String> warnings = new CopyOnWriteArrayList<>();
         Handler capture = new Handler() {
@@ -257,14 +282,75 @@ class SerialAllowlistCacheTest {
             assertThat(c.get("fine")).isEqualTo(List.of("still here"));
             assertThat(c.containsKey("gadget")).isFalse();
             assertThat(c.containsKey("nested")).isFalse();
-            assertThat(m.unwrap(Store.class).stats().undecodableRecords()).isEqualTo(2);
+            Cache<String, Object> d = m.createCache("d", new MutableConfiguration<String, Object>()
+                    .setTypes(String.class, Object.class));
+            assertThat(d.containsKey("marking")).isFalse();
+            assertThat(m.unwrap(Store.class).stats().undecodableRecords()).isEqualTo(3);
         } finally {
             logger.removeHandler(capture);
         }
-        assertThat(Gadget.ran).as("the gadget's readObject ran").isFalse();
+        assertThat(marker).as("the file a gadget's readObject creates").doesNotExist();
         assertThat(warnings).anySatisfy(w -> assertThat(w)
                 .contains("class dev.persist.jcache.gadget.Gadget is not allowed by the serialization allowlist of "
                         + "cache 'c'")
                 .contains("caches.c.serialization.allow"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"write", "fsync"})
+    void recordKeysOfAnAllowedClassRoundTripAndARefusedKeyClassChangesNothing(String tier) throws Exception {
+        Managers managers = new Managers(dir, "keys.yaml", """
+                defaults: { durability: %s }
+                caches:
+                  byIsbn:
+                    serialization: { allow: [ "dev.persist.jcache.SerialAllowlistCacheTest$Isbn" ] }
+                """.formatted(tier));
+        Path logFile = dir.resolve("cache.log");
+        Shelf refusedKey = new Shelf("north", 3);
+        String message = "class " + PREFIX + "Shelf is not allowed by the serialization allowlist of cache 'byIsbn'";
+        try (CacheManager m = managers.open()) {
+            Cache<Object, Object> c = m.getCache("byIsbn");
+            c.put(new Isbn("978", 1), "one");
+            c.put(new Isbn("978", 2), "two");
+            c.put(new Isbn("979", 1), "three");
+            c.remove(new Isbn("978", 2));
+            assertThat(c.get(new Isbn("978", 1))).isEqualTo("one");
+            Store store = m.unwrap(Store.class);
+            store.fsyncAll();
+            long records = store.stats().logRecords();
+            byte[] log = Files.readAllBytes(logFile);
+
+            assertThatThrownBy(() -> c.put(refusedKey, "v")).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(message);
+            assertThatThrownBy(() -> c.putIfAbsent(refusedKey, "v"))
+                    .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+            assertThatThrownBy(() -> c.getAndPut(refusedKey, "v"))
+                    .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+            Map<Object, Object> batch = new LinkedHashMap<>();
+            batch.put(new Isbn("980", 1), "fine");
+            batch.put(refusedKey, "refused");
+            assertThatThrownBy(() -> c.putAll(batch)).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(message);
+            // the same record class is refused as a value too: allowing Isbn allowed nothing else
+            assertThatThrownBy(() -> c.put(new Isbn("981", 1), refusedKey))
+                    .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+            assertThat(c.containsKey(new Isbn("980", 1))).isFalse();
+            assertThat(c.containsKey(new Isbn("981", 1))).isFalse();
+            store.fsyncAll();
+            assertThat(store.stats().logRecords()).isEqualTo(records);
+            assertThat(Files.readAllBytes(logFile)).isEqualTo(log);
+        }
+        try (CacheManager m = managers.open()) {
+            Cache<Object, Object> c = m.getCache("byIsbn");
+            Map<Object, Object> found = new HashMap<>();
+            c.forEach(e -> found.put(e.getKey(), e.getValue()));
+            assertThat(found).isEqualTo(Map.of(new Isbn("978", 1), "one", new Isbn("979", 1), "three"));
+            assertThat(m.unwrap(Store.class).stats().undecodableRecords()).isZero();
+            // an untyped cache without the pattern refuses the same key class
+            Cache<Object, Object> other = m.createCache("other", untyped());
+            assertThatThrownBy(() -> other.put(new Isbn("978", 1), "x"))
+                    .isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("class " + PREFIX + "Isbn is not allowed");
+        }
     }
 }

@@ -173,8 +173,15 @@ class SerializationFilterTest {
         assertThatThrownBy(() -> codec("orders").encode(new Payload("x")))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessage("class dev.persist.jcache.SerializationFilterTest$Payload is not allowed by the "
-                        + "serialization allowlist of cache 'orders'; add it under caches.orders.serialization.allow "
-                        + "(or defaults.serialization.allow) of the cache manager's configuration");
+                        + "serialization allowlist of cache 'orders'. Allow it for every cache under "
+                        + "defaults.serialization.allow (the choice with Hibernate, whose query-results region holds "
+                        + "whole entity states): in the YAML or JSON file: defaults: { serialization: { allow: "
+                        + "[ \"dev.persist.jcache.SerializationFilterTest$Payload\" ] } }; as a Properties override: "
+                        + "defaults.serialization.allow=dev.persist.jcache.SerializationFilterTest$Payload. Or for "
+                        + "this cache only, under caches.orders.serialization.allow: in the file: caches: { orders: "
+                        + "{ serialization: { allow: [ \"dev.persist.jcache.SerializationFilterTest$Payload\" ] } } }; "
+                        + "as a Properties override: "
+                        + "caches.orders.serialization.allow=dev.persist.jcache.SerializationFilterTest$Payload");
         assertThatThrownBy(() -> codec("orders").encode(new ArrayList<>(List.of(1, new Payload[] {new Payload("x")}))))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("class dev.persist.jcache.SerializationFilterTest$Payload is not allowed");

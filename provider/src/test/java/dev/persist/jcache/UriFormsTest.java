@@ -82,6 +82,35 @@ class UriFormsTest {
     }
 
     @Test
+    void relativePathIsResolvedAgainstTheWorkingDirectory() throws Exception {
+        // under Surefire the working directory is the module's directory, not the repository's: the file goes into
+        // a directory of its own there (under target/ when there is one), named by a path relative to it
+        Path cwd = Path.of("").toAbsolutePath();
+        assertThat(cwd.toString()).isEqualTo(Path.of(System.getProperty("user.dir")).toAbsolutePath().toString());
+        Path parent = Files.isDirectory(cwd.resolve("target")) ? cwd.resolve("target") : cwd;
+        Path own = Files.createTempDirectory(parent, "uri-forms-");
+        try {
+            Path yaml = own.resolve("config/x.yaml");
+            Files.createDirectories(yaml.getParent());
+            Files.writeString(yaml, "caches: { relative: {} }\n");
+            String relative = cwd.relativize(yaml).toString();
+            assertThat(relative).endsWith("config/x.yaml").doesNotStartWith("/").doesNotStartWith("..");
+            assertThat(dir.resolve(relative)).as("not found relative to the test's directory").doesNotExist();
+            try (CacheManager m = new PersistCachingProvider().getCacheManager(URI.create(relative), null,
+                    storeAt("relative.log"))) {
+                assertThat(m.getCacheNames()).containsExactly("relative");
+                assertThat(m.getURI()).isEqualTo(URI.create(relative));
+            }
+        } finally {
+            try (var files = Files.walk(own)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+    }
+
+    @Test
     void managersOfOneFileShareOneStore() {
         PersistCachingProvider provider = new PersistCachingProvider();
         ClassLoader other = new ClassLoader(getClass().getClassLoader()) {

@@ -1,5 +1,7 @@
 package dev.persist.store;
 
+import dev.persist.store.log.ActiveThreads;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,6 @@
 package dev.persist.store;
 
+import dev.persist.testkit.SplittingChannel;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The process {@link CrashTest} kills. It opens a store and writes from several threads, and tells the parent on
@@ -30,6 +32,10 @@ import java.util.Random;
  * only grow (deletes included: a key set again after a delete gets a higher value). Counters of namespace
  * {@code ctr} are incremented by every thread with {@link PersistMap#update}.
  *
+ * <p>From {@code STARTED} on, the store's channels are {@link SplittingChannel}s: each write reaches the file in
+ * {@value SplittingChannel#PIECES} pieces with a pause between them, so a kill often lands inside a record and leaves
+ * a torn tail for the next open to truncate.
+ *
  * <p>Arguments: log path, mode (SYNC, ASYNC, SHRINK), run id, seed.
  */
 public final class CrashChild {
@@ -37,6 +43,8 @@ public final class CrashChild {
     static final int KEYS_PER_THREAD = 16;
     static final int COUNTERS = 3;
     static final int BULK_KEYS = 20_000;
+    /** Pause between two pieces of one split write. */
+    static final long SPLIT_PAUSE_NANOS = 300_000;
 
     private static final OutputStream OUT = new FileOutputStream(FileDescriptor.out);
 
@@ -90,13 +98,17 @@ public final class CrashChild {
                     say("ERROR handler: " + t.toString().replace('\n', ' '));
                     t.printStackTrace();
                 });
+        // every write of the log is split into pieces with a pause between them once the writers run, so that the
+        // kill can land inside a record (a kill never tears one small write(2)); not while the bulk is written
+        AtomicBoolean splitting = new AtomicBoolean();
+        options = options.channelFactory(SplittingChannel.factory(splitting, SPLIT_PAUSE_NANOS));
         Store store = new Store(options);
         PersistMap<String, Long> kv = store.map("kv", Codecs.utf8(), Codecs.json(Long.class));
         PersistMap<String, Long> ctr = store.map("ctr", Codecs.utf8(), Codecs.json(Long.class));
         PersistMap<String, String> bulk = store.map("bulk", Codecs.utf8(), Codecs.json(String.class));
         store.openLog(log);
         if (mode.equals("SHRINK") && bulk.size() == 0) {
-            // enough live data that a compaction takes a while, so kills land inside it
+            // enough live data that a shrink takes a while, so kills land inside it
             for (int i = 0; i < BULK_KEYS; i++) {
                 bulk.set("b" + i, bulkValue(i), Durability.WRITE);
             }
@@ -135,6 +147,7 @@ public final class CrashChild {
                 e.printStackTrace();
             });
         }
+        splitting.set(true);
         say("STARTED");
         for (Thread t : threads) {
             t.start();

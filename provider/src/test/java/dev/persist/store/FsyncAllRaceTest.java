@@ -1,5 +1,7 @@
 package dev.persist.store;
 
+import dev.persist.store.log.LogWriter;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

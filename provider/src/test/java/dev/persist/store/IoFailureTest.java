@@ -1,5 +1,6 @@
 package dev.persist.store;
 
+import dev.persist.testkit.FaultyChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -7,8 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -81,7 +87,7 @@ class IoFailureTest {
         AtomicBoolean failTempWrites = new AtomicBoolean();
         StoreOptions opts = StoreOptions.defaults().channelFactory((path, options) -> {
             java.nio.channels.FileChannel real = java.nio.channels.FileChannel.open(path, options);
-            return path.getFileName().toString().endsWith(".compact")
+            return path.getFileName().toString().endsWith(".shrink")
                     ? new FaultyChannel(real, failTempWrites, new AtomicBoolean()) : real;
         });
         try (Store store = Store.open(log, opts)) {
@@ -94,7 +100,7 @@ class IoFailureTest {
             assertThatThrownBy(store::shrink)
                     .isInstanceOf(StoreException.class).hasMessageContaining("log is unchanged");
             assertThat(Files.readAllBytes(log)).isEqualTo(before);
-            assertThat(Files.exists(Compactor.tempFileOf(log))).isFalse();
+            assertThat(Files.exists(Shrinker.tempFileOf(log))).isFalse();
             m.set("after", "ok", Durability.FSYNC);
             failTempWrites.set(false);
             store.shrink();
@@ -127,15 +133,28 @@ class IoFailureTest {
         Path log = dir.resolve("interrupt.log");
         try (Store store = Store.open(log, StoreOptions.defaults().syncInterval(Duration.ofHours(1)))) {
             PersistMap<String, Integer> m = store.map("m", Codecs.utf8(), Codecs.json(Integer.class));
-            Thread writer = new Thread(() -> {
-                for (int i = 0; i < 2000; i++) {
-                    Thread.currentThread().interrupt(); // as a cancelled task's thread would be
-                    m.set("k" + i, i, (i & 1) == 0 ? Durability.WRITE : Durability.FSYNC);
-                    assertThat(Thread.interrupted()).as("interrupt status kept for the caller").isTrue();
-                }
-            });
-            writer.start();
-            writer.join();
+            // the writer only records what it saw; the assertions are made here, on the test's thread (an assertion
+            // failing inside another thread would end that thread and pass the test)
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            Future<List<Integer>> lostInterrupts;
+            try {
+                lostInterrupts = pool.submit(() -> {
+                    List<Integer> lost = new ArrayList<>();
+                    for (int i = 0; i < 2000; i++) {
+                        Thread.currentThread().interrupt(); // as a cancelled task's thread would be
+                        m.set("k" + i, i, (i & 1) == 0 ? Durability.WRITE : Durability.FSYNC);
+                        if (!Thread.interrupted()) {
+                            lost.add(i);
+                        }
+                    }
+                    return lost;
+                });
+                // a set that threw fails here, as the ExecutionException's cause
+                assertThat(lostInterrupts.get(60, TimeUnit.SECONDS))
+                        .as("calls after which the caller's interrupt status was gone").isEmpty();
+            } finally {
+                pool.shutdownNow();
+            }
             assertThat(store.stats().failure()).isNull();
             m.set("last", 1, Durability.FSYNC);
         }

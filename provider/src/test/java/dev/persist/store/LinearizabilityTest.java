@@ -1,5 +1,6 @@
 package dev.persist.store;
 
+import dev.persist.testkit.RegisterHistory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -60,8 +60,8 @@ class LogReplacedTest {
     }
 
     @Test
-    void compactionRenamingTheLogIsNotMistakenForAReplacement() {
-        Path log = dir.resolve("compacted.log");
+    void aShrinkRenamingTheLogIsNotMistakenForAReplacement() {
+        Path log = dir.resolve("shrunk.log");
         try (Store store = Store.open(log, StoreOptions.defaults().syncInterval(Duration.ofMillis(5)))) {
             PersistMap<String, Integer> m = store.map("m", Codecs.utf8(), Codecs.json(Integer.class));
             for (int i = 0; i < 30; i++) {

@@ -1,5 +1,6 @@
 package dev.persist.store;
 
+import dev.persist.testkit.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +21,7 @@ class ProcessLockTest {
         long childPid;
         try (ChildJvm child = ChildJvm.start(dir, LockChild.class, log.toString(), "HOLD")) {
             child.awaitLine("READY", 60_000);
-            childPid = child.process.pid();
+            childPid = child.process().pid();
             assertThatThrownBy(() -> Store.open(log))
                     .isExactlyInstanceOf(StoreLockedException.class)
                     .hasMessageContaining(log.toString())
@@ -28,9 +29,9 @@ class ProcessLockTest {
                     .satisfies(e -> assertThat(((StoreLockedException) e).file()).isEqualTo(log));
             // refused twice in a row: a failed attempt leaves nothing behind that would change the answer
             assertThatThrownBy(() -> Store.open(log)).isExactlyInstanceOf(StoreLockedException.class);
-            assertThat(child.process.isAlive()).as("the holder is untouched by our attempts").isTrue();
+            assertThat(child.process().isAlive()).as("the holder is untouched by our attempts").isTrue();
             child.kill(); // SIGKILL: no close(), no shutdown hook
-            assertThat(child.process.exitValue()).isEqualTo(137);
+            assertThat(child.process().exitValue()).isEqualTo(137);
         }
 
         try (Store store = Store.open(log)) {
@@ -41,16 +42,16 @@ class ProcessLockTest {
             try (ChildJvm other = ChildJvm.start(dir, LockChild.class, log.toString(), "TRY")) {
                 String line = other.awaitLine("LOCKED", 60_000);
                 assertThat(line).contains(log.toString());
-                assertThat(other.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-                assertThat(other.process.exitValue()).isEqualTo(3);
+                assertThat(other.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(other.process().exitValue()).isEqualTo(3);
             }
         }
 
         // released at close: another process opens it
         try (ChildJvm other = ChildJvm.start(dir, LockChild.class, log.toString(), "TRY")) {
             other.awaitLine("OPENED", 60_000);
-            assertThat(other.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(other.process.exitValue()).isZero();
+            assertThat(other.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(other.process().exitValue()).isZero();
         }
     }
 }

@@ -68,7 +68,7 @@ class RegistrationAndOrphansTest {
     }
 
     @Test
-    void orphansAreKeptThroughCompactionAndReadable() {
+    void orphansAreKeptThroughShrinksAndReadable() {
         Path log = dir.resolve("orphans.log");
         write(log, "legacy", Map.of("k1", "v1", "k2", "v2"));
         try (Store store = Store.open(log)) {

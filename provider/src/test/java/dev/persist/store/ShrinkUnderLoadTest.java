@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link Store#shrink()} in a loop while threads append at WRITE: every compaction succeeds and nothing is lost.
+ * {@link Store#shrink()} in a loop while threads append at WRITE: every shrinking succeeds and nothing is lost.
  *
- * <p>Regression test: compaction's final copy used to read the old log up to the last appended LSN while records
+ * <p>Regression test: shrinking's final copy used to read the old log up to the last appended LSN while records
  * appended just before it took the append lock were still in the writer's buffer, not in the file, so shrink()
  * failed with "log ended at X, expected Y" whenever a writer slipped in there (found by {@link CrashTest}).
  */
@@ -66,7 +66,7 @@ class ShrinkUnderLoadTest {
                 }
             }
             assertThat(writerError.get()).isNull();
-            assertThat(store.stats().compactions()).isEqualTo(shrinks);
+            assertThat(store.stats().shrinks()).isEqualTo(shrinks);
         }
         assertThat(shrinks).isGreaterThan(5);
         try (Store store = Store.open(log)) {

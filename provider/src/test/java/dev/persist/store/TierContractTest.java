@@ -1,5 +1,9 @@
 package dev.persist.store;
 
+import dev.persist.store.log.LogScanner;
+import dev.persist.store.log.RecordFormat;
+
+import dev.persist.testkit.RecordingChannel.Recorder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -7,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -15,7 +21,11 @@ import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What each tier promises, observed through the log file and the store's counters. */
+/**
+ * What each tier promises, observed through the log file, the store's counters, and the order of the log channel's
+ * calls (a {@link dev.persist.testkit.RecordingChannel} injected through {@link StoreOptions#channelFactory}): an
+ * FSYNC call returns only after a force that began once its record's bytes were written.
+ */
 class TierContractTest {
     @TempDir
     Path dir;
@@ -39,7 +49,7 @@ class TierContractTest {
     }
 
     @Test
-    void memoryTierValueIsWrittenByALaterWriteOfTheKeyAndByCompaction() {
+    void memoryTierValueIsWrittenByALaterWriteOfTheKeyAndByAShrink() {
         Path log = dir.resolve("m2.log");
         try (Store store = Store.open(log, slowSync())) {
             PersistMap<String, String> m = store.map("m", Codecs.utf8(), Codecs.utf8());
@@ -58,28 +68,53 @@ class TierContractTest {
     @Test
     void writeTierReachesTheFileBeforeReturning() throws Exception {
         Path log = dir.resolve("w.log");
-        try (Store store = Store.open(log, slowSync())) {
+        Recorder io = new Recorder();
+        try (Store store = Store.open(log, slowSync().channelFactory(io.factory()))) {
             PersistMap<String, String> m = store.map("m", Codecs.utf8(), Codecs.utf8());
             long before = Files.size(log);
+            int forcesBefore = io.forces(); // creating the log forces its header
             m.set("k", "value", Durability.WRITE);
+            io.mark("returned m/k");
             // another reader of the file (as after a process crash) sees the record now
             assertThat(Files.size(log)).isGreaterThan(before);
             assertThat(replayedValue(log, "m", "k")).isEqualTo("value");
             assertThat(store.stats().syncCalls()).isZero();
+            assertThat(io.forces() - forcesBefore).as("forces of a WRITE call").isZero();
         }
+        long[] range = recordRanges(log).get("m/k");
+        io.assertWrittenBefore(log, range[0], range[1], "returned m/k");
     }
 
     @Test
-    void fsyncTierFsyncsBeforeReturning() {
-        try (Store store = Store.open(dir.resolve("f.log"), slowSync())) {
+    void fsyncTierFsyncsBeforeReturning() throws Exception {
+        Path log = dir.resolve("f.log");
+        Recorder io = new Recorder();
+        try (Store store = Store.open(log, slowSync().channelFactory(io.factory()))) {
             PersistMap<String, String> m = store.map("m", Codecs.utf8(), Codecs.utf8());
             long t0 = System.nanoTime();
             m.set("k", "v", Durability.FSYNC);
             long elapsed = System.nanoTime() - t0;
+            io.mark("returned m/k");
             assertThat(store.stats().syncCalls()).isEqualTo(1);
             // an uncontended call does not wait for a timer (the sync interval is an hour)
             assertThat(Duration.ofNanos(elapsed)).isLessThan(Duration.ofSeconds(30));
             assertThat(store.writer().syncedLsn()).isEqualTo(store.writer().appendedLsn());
+            // one after another: each call's record is written, then forced, before that call returns
+            for (int i = 0; i < 20; i++) {
+                m.set("k" + i, "v" + i, i % 3 == 0 ? Durability.WRITE : Durability.FSYNC);
+                io.mark("returned m/k" + i);
+            }
+        }
+        Map<String, long[]> ranges = recordRanges(log);
+        // the order of the channel's calls, not a count: the bytes were written, then a force began and ended
+        io.assertDurableBefore(log, ranges.get("m/k")[0], ranges.get("m/k")[1], "returned m/k");
+        for (int i = 0; i < 20; i++) {
+            long[] r = ranges.get("m/k" + i);
+            if (i % 3 == 0) {
+                io.assertWrittenBefore(log, r[0], r[1], "returned m/k" + i);
+            } else {
+                io.assertDurableBefore(log, r[0], r[1], "returned m/k" + i);
+            }
         }
     }
 
@@ -153,7 +188,9 @@ class TierContractTest {
     void concurrentFsyncCallersShareFsyncs() throws Exception {
         int threads = 16;
         int perThread = 40;
-        try (Store store = Store.open(dir.resolve("gc.log"), slowSync())) {
+        Path log = dir.resolve("gc.log");
+        Recorder io = new Recorder();
+        try (Store store = Store.open(log, slowSync().channelFactory(io.factory()))) {
             PersistMap<String, Integer> m = store.map("m", Codecs.utf8(), Codecs.json(Integer.class));
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             CountDownLatch start = new CountDownLatch(1);
@@ -164,6 +201,7 @@ class TierContractTest {
                     start.await();
                     for (int i = 0; i < perThread; i++) {
                         m.set("t" + id + "-" + i, i, Durability.FSYNC);
+                        io.mark("returned m/t" + id + "-" + i);
                     }
                     return null;
                 }));
@@ -182,6 +220,22 @@ class TierContractTest {
             assertThat(s.syncCalls()).isLessThan(ops / 2);
             assertThat(s.writeCalls()).isLessThan(ops);
         }
+        // every caller, leader or follower: its record was written and then forced before its call returned
+        Map<String, long[]> ranges = recordRanges(log);
+        for (int t = 0; t < threads; t++) {
+            for (int i = 0; i < perThread; i++) {
+                long[] r = ranges.get("m/t" + t + "-" + i);
+                io.assertDurableBefore(log, r[0], r[1], "returned m/t" + t + "-" + i);
+            }
+        }
+    }
+
+    /** @return each record's bytes {@code [offset, end)} in the file, by namespace/key (keys written once each) */
+    private static Map<String, long[]> recordRanges(Path log) throws Exception {
+        Map<String, long[]> ranges = new HashMap<>();
+        assertThat(LogFiles.read(log, r -> ranges.put(r.namespace() + "/" + r.keyAsString(),
+                new long[] {r.offset(), r.offset() + r.size()}))).isEmpty();
+        return ranges;
     }
 
     @Test
@@ -219,10 +273,10 @@ class TierContractTest {
                 java.nio.file.StandardOpenOption.READ)) {
             String[] found = {null};
             new LogScanner(ch, ch.size()).scan(RecordFormat.HEADER_SIZE, (offset, r) -> {
-                String n = new String(r.buf, r.nsOff, r.nsLen, java.nio.charset.StandardCharsets.UTF_8);
+                String n = r.namespace();
                 String k = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
                 if (n.equals(ns) && k.equals(key)) {
-                    found[0] = r.type == RecordFormat.SET
+                    found[0] = !r.isDelete()
                             ? new String(r.value(), java.nio.charset.StandardCharsets.UTF_8) : null;
                 }
             });

@@ -48,7 +48,7 @@ public final class StoreTool {
             "  verify  LOG              check every record's length and CRC32C; exit 0 clean, 1 torn tail only,",
             "                           2 corruption followed by valid records, 3 not a readable log",
             "  dump    LOG [NAMESPACE]  every valid record as a JSON line, in log order (read-only)",
-            "  shrink  LOG              compact the log (takes the store's lock: stop the application first)",
+            "  shrink  LOG              shrink the log (takes the store's lock: stop the application first)",
             "  salvage LOG NEW_LOG      copy every valid record, skipping damage, into a new log");
 
     private final PrintStream out;

@@ -151,7 +151,7 @@ class StoreToolTest {
     }
 
     @Test
-    void shrinkCompactsAndRefusesWhileTheStoreIsOpen() {
+    void shrinkRewritesTheLiveStateAndRefusesWhileTheStoreIsOpen() {
         assertThat(run("shrink", log.toString())).isEqualTo(StoreTool.OK);
         assertThat(out()).contains("13 record(s)").contains("-> 10 record(s)");
         try (Store ignored = Store.open(log)) {

@@ -177,13 +177,29 @@ public final class SerialAllowlist {
             return what + " is not allowed by the serialization filter of system property " + FILTER_PROPERTY
                     + " ('" + replacement + "')";
         }
+        String name = c.getName();
         if (cacheName == null) {
-            return what + " is not allowed by the serialization allowlist; add it under "
-                    + "defaults.serialization.allow (or caches.<name>.serialization.allow)";
+            return what + " is not allowed by the serialization allowlist; allow it for every cache under "
+                    + "defaults.serialization.allow (in the YAML or JSON file: defaults: { serialization: { allow: [ \""
+                    + name + "\" ] } }; as a Properties override: defaults.serialization.allow=" + name + ")";
         }
-        return what + " is not allowed by the serialization allowlist of cache '" + cacheName + "'; add it under "
-                + CacheSettings.pathOf(cacheName) + ".serialization.allow (or defaults.serialization.allow) of the cache "
-                + "manager's configuration";
+        // The defaults come first: with Hibernate (query cache layout FULL, its default since 6.5) the
+        // query-results region holds whole entity states, so a class allowed on the entity's region alone is still
+        // refused there; the per-cache form is the narrower second choice, in the exact key a user writes.
+        String cachePath = CacheSettings.pathOf(cacheName);
+        return what + " is not allowed by the serialization allowlist of cache '" + cacheName + "'. Allow it for "
+                + "every cache under defaults.serialization.allow (the choice with Hibernate, whose query-results "
+                + "region holds whole entity states): in the YAML or JSON file: defaults: { serialization: { allow: "
+                + "[ \"" + name + "\" ] } }; as a Properties override: defaults.serialization.allow=" + name
+                + ". Or for this cache only, under " + cachePath + ".serialization.allow: in the file: caches: { "
+                + yamlKey(cacheName) + ": { serialization: { allow: [ \"" + name + "\" ] } } }; as a Properties "
+                + "override: " + cachePath + ".serialization.allow=" + name;
+    }
+
+    /** A cache name as a YAML or JSON mapping key: quoted unless it is a plain word (dots and dashes allowed). */
+    private static String yamlKey(String cacheName) {
+        return cacheName.matches("[A-Za-z_][A-Za-z0-9_.$-]*") ? cacheName
+                : "\"" + cacheName.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     @Override

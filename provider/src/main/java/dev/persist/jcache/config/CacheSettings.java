@@ -20,15 +20,19 @@ import java.util.Objects;
  *                          {@code defaults.serialization.allow}, then the cache's own
  * @param configured        whether the cache is named in the configuration file (then it is created when the
  *                          manager opens)
+ * @param onUnencodable     what a put of a value the codec cannot write does ({@code onUnencodable})
+ * @param statistics        whether JCache statistics (and their MXBean) are on from the start, whatever the
+ *                          cache's JCache configuration says ({@code statistics})
  * @param integration       its writer, loader and write-behind from the file ({@link IntegrationSettings#NONE}
  *                          if none)
  */
 public record CacheSettings(OperationTiers tiers, Long maximumSize, Long maximumWeight, Duration expiryAfterWrite, Class<?> keyType,
                             Class<?> valueType, String codec, List<String> serialAllow, boolean configured,
-                            IntegrationSettings integration) {
-    /** Checks that tiers are set; copies the allow list. */
+                            OnUnencodable onUnencodable, boolean statistics, IntegrationSettings integration) {
+    /** Checks that tiers, onUnencodable and integration are set; copies the allow list. */
     public CacheSettings {
         Objects.requireNonNull(tiers, "tiers");
+        Objects.requireNonNull(onUnencodable, "onUnencodable");
         Objects.requireNonNull(integration, "integration");
         serialAllow = List.copyOf(serialAllow);
     }
@@ -36,17 +40,24 @@ public record CacheSettings(OperationTiers tiers, Long maximumSize, Long maximum
     /** Settings without a writer, loader or write-behind of the file's. */
     public CacheSettings(OperationTiers tiers, Long maximumSize, Long maximumWeight, Duration expiryAfterWrite,
                          Class<?> keyType, Class<?> valueType, String codec, List<String> serialAllow,
-                         boolean configured) {
+                         boolean configured, OnUnencodable onUnencodable, boolean statistics) {
         this(tiers, maximumSize, maximumWeight, expiryAfterWrite, keyType, valueType, codec, serialAllow, configured,
-                IntegrationSettings.NONE);
+                onUnencodable, statistics, IntegrationSettings.NONE);
     }
 
     /**
+     * @param tiers         the tiers of {@code defaults.durability}
+     * @param serialAllow   {@code defaults.serialization.allow}
+     * @param onUnencodable {@code defaults.onUnencodable}
+     * @param statistics    {@code defaults.statistics}
      * @return the settings of a cache created in code: every operation at {@code tiers}, serialization allowing
-     *         {@code serialAllow} beyond its defaults, nothing else set
+     *         {@code serialAllow} beyond its defaults, the defaults' {@code onUnencodable} and {@code statistics},
+     *         nothing else set
      */
-    public static CacheSettings defaults(OperationTiers tiers, List<String> serialAllow) {
-        return new CacheSettings(tiers, null, null, null, null, null, null, serialAllow, false);
+    public static CacheSettings defaults(OperationTiers tiers, List<String> serialAllow, OnUnencodable onUnencodable,
+                                         boolean statistics) {
+        return new CacheSettings(tiers, null, null, null, null, null, null, serialAllow, false, onUnencodable,
+                statistics);
     }
 
     /**

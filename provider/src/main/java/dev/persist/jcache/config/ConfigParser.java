@@ -23,9 +23,12 @@ import java.util.regex.Pattern;
  * refusing every unknown key and every wrong value with a message naming the file, the key and what is allowed.
  *
  * <pre>
- * store:    { path: data/app.log, syncInterval: 1s, autoShrink: { interval: 1m, ratio: 3.0 } }
+ * store:    { path: data/app.log, syncInterval: 1s, autoShrink: { interval: 1m, ratio: 3.0 },
+ *             generation: "schema-42" }   # differs from the log's: the caches are cleared at open
  * defaults: { durability: write,      # or { default: write, put: fsync, ... } as for a cache
- *             serialization: { allow: [ com.example.** ] } }
+ *             serialization: { allow: [ com.example.** ] },
+ *             onUnencodable: fail,    # or skip; also per cache
+ *             statistics: false }     # JCache statistics on from the start; also per cache
  * caches:
  *   users:  { durability: { default: write, put: fsync, remove: fsync, invoke: write, load: async },
  *             maximumSize: 100000, expiry: { afterWrite: 1h }, keyType: java.lang.String,
@@ -40,6 +43,19 @@ import java.util.regex.Pattern;
  */
 final class ConfigParser {
     private static final String TIERS = "memory, async, write, fsync";
+
+    /** The keys each mapping accepts; the JSON Schema's test compares docs/persist-jcache.schema.json with these. */
+    static final Set<String> TOP_KEYS = Set.of("store", "defaults", "caches");
+    static final Set<String> STORE_KEYS = Set.of("path", "syncInterval", "autoShrink", "generation");
+    static final Set<String> AUTO_SHRINK_KEYS = Set.of("interval", "ratio");
+    static final Set<String> DEFAULTS_KEYS = Set.of("durability", "serialization", "onUnencodable", "statistics");
+    static final Set<String> CACHE_KEYS = Set.of("durability", "maximumSize", "maximumWeight", "expiry", "keyType",
+            "valueType", "codec", "serialization", "onUnencodable", "statistics", "writer", "loader", "writeBehind");
+    static final Set<String> WRITE_BEHIND_KEYS = Set.of("delay", "batchSize", "coalesce", "retry", "flushOnClose");
+    static final Set<String> RETRY_KEYS = Set.of("initial", "max", "giveUpAfter");
+    static final Set<String> EXPIRY_KEYS = Set.of("afterWrite");
+    static final Set<String> SERIALIZATION_KEYS = Set.of("allow");
+    static final Set<String> DURABILITY_KEYS = Set.of("default", "put", "remove", "invoke", "load");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
     private final String source;
@@ -55,16 +71,20 @@ final class ConfigParser {
             root = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         }
         ObjectNode top = object(root, "");
-        allowOnly(top, "", Set.of("store", "defaults", "caches"));
+        allowOnly(top, "", TOP_KEYS);
 
         Path storePath = defaultStorePath;
         Duration syncInterval = Duration.ofSeconds(1);
         Duration shrinkInterval = null;
         double shrinkRatio = 3.0;
+        String generation = null;
         JsonNode store = top.get("store");
         if (store != null) {
             ObjectNode s = object(store, "store");
-            allowOnly(s, "store", Set.of("path", "syncInterval", "autoShrink"));
+            allowOnly(s, "store", STORE_KEYS);
+            if (s.has("generation")) {
+                generation = generation(s.get("generation"), "store.generation");
+            }
             if (s.has("path")) {
                 String p = text(s.get("path"), "store.path");
                 if (p.isBlank()) {
@@ -77,7 +97,7 @@ final class ConfigParser {
             }
             if (s.has("autoShrink")) {
                 ObjectNode a = object(s.get("autoShrink"), "store.autoShrink");
-                allowOnly(a, "store.autoShrink", Set.of("interval", "ratio"));
+                allowOnly(a, "store.autoShrink", AUTO_SHRINK_KEYS);
                 shrinkInterval = a.has("interval") ? positiveDuration(a.get("interval"), "store.autoShrink.interval")
                         : Duration.ofMinutes(1);
                 if (a.has("ratio")) {
@@ -92,10 +112,18 @@ final class ConfigParser {
 
         OperationTiers defaultTiers = OperationTiers.all(Durability.WRITE);
         List<String> defaultAllow = List.of();
+        OnUnencodable defaultOnUnencodable = OnUnencodable.FAIL;
+        boolean defaultStatistics = false;
         JsonNode defaults = top.get("defaults");
         if (defaults != null) {
             ObjectNode d = object(defaults, "defaults");
-            allowOnly(d, "defaults", Set.of("durability", "serialization"));
+            allowOnly(d, "defaults", DEFAULTS_KEYS);
+            if (d.has("onUnencodable")) {
+                defaultOnUnencodable = onUnencodable(d.get("onUnencodable"), "defaults.onUnencodable");
+            }
+            if (d.has("statistics")) {
+                defaultStatistics = bool(d.get("statistics"), "defaults.statistics");
+            }
             if (d.has("durability")) {
                 defaultTiers = tiers(d.get("durability"), "defaults.durability", Durability.WRITE);
             }
@@ -113,21 +141,23 @@ final class ConfigParser {
             ObjectNode cs = object(cachesNode, "caches");
             for (Iterator<Map.Entry<String, JsonNode>> it = cs.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                caches.put(e.getKey(), cache(e.getKey(), e.getValue(), defaultTiers, defaultAllow));
+                caches.put(e.getKey(), cache(e.getKey(), e.getValue(), defaultTiers, defaultAllow,
+                        defaultOnUnencodable, defaultStatistics));
             }
         }
         return new ManagerSettings(source, storePath, syncInterval, shrinkInterval, shrinkRatio, defaultTiers,
-                defaultAllow, caches);
+                defaultAllow, caches, generation, defaultOnUnencodable, defaultStatistics);
     }
 
-    private CacheSettings cache(String name, JsonNode node, OperationTiers defaults, List<String> defaultAllow) {
+    private CacheSettings cache(String name, JsonNode node, OperationTiers defaults, List<String> defaultAllow,
+                                OnUnencodable defaultOnUnencodable, boolean defaultStatistics) {
         String at = CacheSettings.pathOf(name);
         if (node == null || node.isNull()) {
-            return new CacheSettings(defaults, null, null, null, null, null, null, defaultAllow, true);
+            return new CacheSettings(defaults, null, null, null, null, null, null, defaultAllow, true,
+                    defaultOnUnencodable, defaultStatistics);
         }
         ObjectNode c = object(node, at);
-        allowOnly(c, at, Set.of("durability", "maximumSize", "maximumWeight", "expiry", "keyType", "valueType",
-                "codec", "serialization", "writer", "loader", "writeBehind"));
+        allowOnly(c, at, CACHE_KEYS);
         OperationTiers tiers = defaults;
         if (c.has("durability")) {
             tiers = tiers(c.get("durability"), at + ".durability", defaults);
@@ -141,7 +171,7 @@ final class ConfigParser {
         Duration afterWrite = null;
         if (c.has("expiry")) {
             ObjectNode ex = object(c.get("expiry"), at + ".expiry");
-            allowOnly(ex, at + ".expiry", Set.of("afterWrite"));
+            allowOnly(ex, at + ".expiry", EXPIRY_KEYS);
             if (ex.has("afterWrite")) {
                 afterWrite = positiveDuration(ex.get("afterWrite"), at + ".expiry.afterWrite");
             }
@@ -169,9 +199,48 @@ final class ConfigParser {
             allow = new ArrayList<>(defaultAllow);
             allow.addAll(serialAllow(c.get("serialization"), at + ".serialization"));
         }
+        OnUnencodable onUnencodable = c.has("onUnencodable")
+                ? onUnencodable(c.get("onUnencodable"), at + ".onUnencodable") : defaultOnUnencodable;
+        boolean statistics = c.has("statistics") ? bool(c.get("statistics"), at + ".statistics") : defaultStatistics;
         return new CacheSettings(tiers, maximumSize, maximumWeight, afterWrite, keyType, valueType, codec, allow,
-                true, integration(c, at));
+                true, onUnencodable, statistics, integration(c, at));
     }
+
+    private OnUnencodable onUnencodable(JsonNode node, String at) {
+        String s = node.isTextual() ? node.asText().trim().toLowerCase(Locale.ROOT) : "";
+        return switch (s) {
+            case "fail" -> OnUnencodable.FAIL;
+            case "skip" -> OnUnencodable.SKIP;
+            default -> throw new ConfigException(source, at, "must be one of fail, skip, got "
+                    + (node.isTextual() ? "'" + node.asText() + "'" : node.toString()));
+        };
+    }
+
+    /** A boolean, also as the strings true and false (as Properties give it). */
+    private boolean bool(JsonNode node, String at) {
+        if (node.isBoolean()) {
+            return node.asBoolean();
+        }
+        String s = node.isTextual() ? node.asText().trim().toLowerCase(Locale.ROOT) : "";
+        if (s.equals("true") || s.equals("false")) {
+            return s.equals("true");
+        }
+        throw new ConfigException(source, at, "must be true or false, got " + node);
+    }
+
+    /**
+     * A generation: a non-blank string of at most 200 characters (a number is taken as its text, so that
+     * {@code generation: 42} works as {@code "42"}).
+     */
+    private String generation(JsonNode node, String at) {
+        String s = node.isTextual() || node.isNumber() ? node.asText().trim() : null;
+        if (s == null || s.isEmpty() || s.length() > 200) {
+            throw new ConfigException(source, at, "must be a non-empty string of at most 200 characters (a schema "
+                    + "version, a migration id, a value the database holds), got " + node);
+        }
+        return s;
+    }
+
 
     /** {@code writer}, {@code loader} and {@code writeBehind} of a cache. */
     private IntegrationSettings integration(ObjectNode c, String at) {
@@ -210,7 +279,7 @@ final class ConfigParser {
             return d;
         }
         ObjectNode w = object(node, at);
-        allowOnly(w, at, Set.of("delay", "batchSize", "coalesce", "retry", "flushOnClose"));
+        allowOnly(w, at, WRITE_BEHIND_KEYS);
         Duration delay = w.has("delay") ? positiveDuration(w.get("delay"), at + ".delay") : d.delay();
         long batch = w.has("batchSize") ? positiveLong(w.get("batchSize"), at + ".batchSize") : d.batchSize();
         if (batch > 1_000_000) {
@@ -227,7 +296,7 @@ final class ConfigParser {
         Duration giveUp = null;
         if (w.has("retry")) {
             ObjectNode r = object(w.get("retry"), at + ".retry");
-            allowOnly(r, at + ".retry", Set.of("initial", "max", "giveUpAfter"));
+            allowOnly(r, at + ".retry", RETRY_KEYS);
             initial = r.has("initial") ? positiveDuration(r.get("initial"), at + ".retry.initial") : initial;
             max = r.has("max") ? positiveDuration(r.get("max"), at + ".retry.max") : max;
             if (r.has("giveUpAfter")) {
@@ -250,7 +319,7 @@ final class ConfigParser {
      */
     private List<String> serialAllow(JsonNode node, String at) {
         ObjectNode s = object(node, at);
-        allowOnly(s, at, Set.of("allow"));
+        allowOnly(s, at, SERIALIZATION_KEYS);
         JsonNode allow = s.get("allow");
         String key = at + ".allow";
         List<String> out = new ArrayList<>();
@@ -292,7 +361,7 @@ final class ConfigParser {
             return OperationTiers.all(tier(node, at));
         }
         ObjectNode o = (ObjectNode) node;
-        allowOnly(o, at, Set.of("default", "put", "remove", "invoke", "load"));
+        allowOnly(o, at, DURABILITY_KEYS);
         OperationTiers b = o.has("default") ? OperationTiers.all(tier(o.get("default"), at + ".default")) : base;
         return new OperationTiers(
                 o.has("put") ? tier(o.get("put"), at + ".put") : b.put(),

@@ -12,22 +12,29 @@ import java.util.Objects;
  * @param source            where the settings came from (a file, or "embedded default"), for messages
  * @param storePath         the log file
  * @param syncInterval      the store's background sync period
- * @param autoShrinkInterval how often to check for compaction, or null for none
- * @param autoShrinkRatio   compact when log records / live keys exceed it
+ * @param autoShrinkInterval how often to check for shrinking, or null for none
+ * @param autoShrinkRatio   shrink when log records / live keys exceed it
  * @param defaults          the tiers of caches without their own settings
  * @param serialAllow       {@code defaults.serialization.allow}: class patterns Java serialization may read and
  *                          write in every cache, beyond its defaults
  * @param caches            settings of the caches named in the configuration file, by cache name
+ * @param generation        {@code store.generation}: the generation of the data the caches hold (a schema version,
+ *                          say), or null for no check; when it differs from the one the log was written with, the
+ *                          store's caches are cleared at open
+ * @param onUnencodable     {@code defaults.onUnencodable}, for caches created in code
+ * @param statistics        {@code defaults.statistics}, for caches created in code
  */
 public record ManagerSettings(String source, Path storePath, Duration syncInterval, Duration autoShrinkInterval,
                               double autoShrinkRatio, OperationTiers defaults, List<String> serialAllow,
-                              Map<String, CacheSettings> caches) {
+                              Map<String, CacheSettings> caches, String generation, OnUnencodable onUnencodable,
+                              boolean statistics) {
     /** Checks required fields. */
     public ManagerSettings {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(storePath, "storePath");
         Objects.requireNonNull(syncInterval, "syncInterval");
         Objects.requireNonNull(defaults, "defaults");
+        Objects.requireNonNull(onUnencodable, "onUnencodable");
         serialAllow = List.copyOf(serialAllow);
         caches = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(caches)); // file order
     }
@@ -35,6 +42,6 @@ public record ManagerSettings(String source, Path storePath, Duration syncInterv
     /** @return the settings of cache {@code name}: its own if configured, else the defaults */
     public CacheSettings cache(String name) {
         CacheSettings s = caches.get(name);
-        return s != null ? s : CacheSettings.defaults(defaults, serialAllow);
+        return s != null ? s : CacheSettings.defaults(defaults, serialAllow, onUnencodable, statistics);
     }
 }

@@ -70,8 +70,8 @@ public final class StoreBean implements StoreMXBean {
     }
 
     @Override
-    public long getCompactions() {
-        return stats().compactions();
+    public long getShrinks() {
+        return stats().shrinks();
     }
 
     @Override

@@ -29,8 +29,8 @@ public interface StoreMXBean {
     /** @return records dropped at load because they no longer decode */
     long getUndecodableRecords();
 
-    /** @return compactions since open */
-    long getCompactions();
+    /** @return shrinks since open */
+    long getShrinks();
 
     /** @return bytes of a torn tail truncated at open */
     long getTornBytesTruncated();
@@ -38,7 +38,7 @@ public interface StoreMXBean {
     /** @return the I/O failure that stopped writes, or null */
     String getFailure();
 
-    /** Compacts the log now. */
+    /** Shrinks the log now. */
     void shrink();
 
     /** Writes pending ASYNC changes and fsyncs. */

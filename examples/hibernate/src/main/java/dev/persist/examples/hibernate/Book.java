@@ -2,6 +2,8 @@ package dev.persist.examples.hibernate;
 
 import jakarta.persistence.Cacheable;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.FetchType;
 import jakarta.persistence.Id;
 import jakarta.persistence.ManyToOne;
@@ -23,6 +25,17 @@ public class Book {
 
     @ManyToOne(fetch = FetchType.LAZY)
     private Author author;
+
+    /**
+     * An attribute of the application's own type: Hibernate's cache entry holds the enum constant as it is, so
+     * Java serialization must be allowed to write it ({@code defaults.serialization.allow} in
+     * persist-jcache-hibernate.yaml).
+     */
+    @Enumerated(EnumType.STRING)
+    private Format format = Format.PAPERBACK;
+
+    /** How a book is bound. */
+    public enum Format { HARDCOVER, PAPERBACK }
 
     protected Book() {
     }
@@ -49,5 +62,9 @@ public class Book {
 
     public Author getAuthor() {
         return author;
+    }
+
+    public Format getFormat() {
+        return format;
     }
 }

@@ -1,17 +1,25 @@
 package dev.persist.examples.hibernate;
 
+import dev.persist.jcache.PersistCachingProvider;
 import org.hibernate.Session;
 import org.hibernate.SessionFactory;
 import org.hibernate.cfg.Configuration;
 import org.hibernate.stat.Statistics;
 
+import javax.cache.CacheManager;
+import javax.cache.Caching;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Hibernate ORM 6 with its second-level cache on persist-jcache ({@code hibernate.properties} and
+ * Hibernate ORM 7 with its second-level cache on persist-jcache ({@code hibernate.properties} and
  * {@code persist-jcache-hibernate.yaml}), over an H2 database in {@code data/}. Run it twice: the first run creates
  * the data and reads it from the database; the second reads the same entities, collection and query result from the
  * second-level cache the first run left in the store, without one SQL statement.
@@ -32,15 +40,66 @@ public final class LibraryApp {
     }
 
     /**
+     * A SessionFactory whose second-level cache is guarded by the database's generation: the cache manager is
+     * opened here, with {@code store.generation} set to {@link SchemaGeneration} of the database (Hibernate passes
+     * the provider only a URI, so a value computed at run time reaches it through a manager the application opens
+     * and hands over as {@code hibernate.javax.cache.cache_manager}; closing the SessionFactory closes it).
+     *
      * @param overrides settings that replace those of {@code hibernate.properties} (the test's database and store)
      * @return a SessionFactory of the example's entities
      */
     public static SessionFactory sessionFactory(Map<String, String> overrides) {
+        Properties settings = settings(overrides);
+        String generation = SchemaGeneration.of(settings.getProperty("hibernate.connection.url"),
+                settings.getProperty("hibernate.connection.username"),
+                settings.getProperty("hibernate.connection.password", ""),
+                List.of("create", "create-drop").contains(settings.getProperty("hibernate.hbm2ddl.auto")));
+        Properties cacheProperties = new Properties();
+        cacheProperties.setProperty("store.generation", generation);
+        CacheManager cacheManager = Caching.getCachingProvider(PersistCachingProvider.class.getName())
+                .getCacheManager(cacheUri(settings.getProperty("hibernate.javax.cache.uri")),
+                        LibraryApp.class.getClassLoader(), cacheProperties);
+        Configuration configuration = configuration(overrides);
+        configuration.getProperties().put("hibernate.javax.cache.cache_manager", cacheManager);
+        try {
+            return configuration.buildSessionFactory();
+        } catch (RuntimeException e) {
+            cacheManager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The Hibernate configuration of the example, without the generation guard: Hibernate opens the cache manager
+     * from {@code hibernate.javax.cache.uri} itself.
+     *
+     * @param overrides settings that replace those of {@code hibernate.properties}
+     * @return the configuration, reading {@code hibernate.properties} from the classpath
+     */
+    public static Configuration configuration(Map<String, String> overrides) {
         Configuration configuration = new Configuration()   // reads hibernate.properties from the classpath
                 .addAnnotatedClass(Author.class)
                 .addAnnotatedClass(Book.class);
         overrides.forEach(configuration::setProperty);
-        return configuration.buildSessionFactory();
+        return configuration;
+    }
+
+    /** {@code hibernate.properties} with {@code overrides} applied. */
+    static Properties settings(Map<String, String> overrides) {
+        Properties p = new Properties();
+        try (InputStream in = LibraryApp.class.getResourceAsStream("/hibernate.properties")) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        p.putAll(overrides);
+        return p;
+    }
+
+    /** Hibernate's {@code classpath://name} (two slashes) is persist-jcache's {@code classpath:name}. */
+    static URI cacheUri(String hibernateUri) {
+        return URI.create(hibernateUri.startsWith("classpath://")
+                ? "classpath:" + hibernateUri.substring("classpath://".length()) : hibernateUri);
     }
 
     /** Creates the authors and books, if the database has none yet. */

@@ -1,9 +1,12 @@
 package dev.persist.examples.springboot;
 
+import dev.persist.jcache.metrics.PersistStoreMetrics;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 
 /**
  * Spring Boot's cache abstraction on persist-jcache ({@code spring.cache.type=jcache},
@@ -13,6 +16,16 @@ import org.springframework.context.ConfigurableApplicationContext;
 @SpringBootApplication
 @EnableCaching
 public class BooksApplication {
+    /**
+     * The store's figures (log bytes, records, fsyncs and their time, pending ASYNC keys, ...) as Micrometer meters
+     * {@code persist.store.*}. Boot's own cache metrics ({@code cache.gets}, {@code cache.puts}, ...) need nothing
+     * but the actuator and {@code statistics: true} in persist-jcache.yaml.
+     */
+    @Bean
+    MeterBinder persistStoreMetrics(javax.cache.CacheManager cacheManager) {
+        return PersistStoreMetrics.of(cacheManager);
+    }
+
     public static void main(String[] args) {
         try (ConfigurableApplicationContext context = SpringApplication.run(BooksApplication.class, args)) {
             BookService books = context.getBean(BookService.class);

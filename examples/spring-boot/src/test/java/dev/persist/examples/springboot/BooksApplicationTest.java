@@ -3,7 +3,8 @@ package dev.persist.examples.springboot;
 import dev.persist.store.Store;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.autoconfigure.cache.JCachePropertiesCustomizer;
+import org.springframework.boot.cache.autoconfigure.JCachePropertiesCustomizer;
+import org.springframework.boot.micrometer.metrics.actuate.endpoint.MetricsEndpoint;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.support.GenericApplicationContext;
@@ -11,6 +12,7 @@ import org.springframework.context.support.GenericApplicationContext;
 import javax.cache.CacheManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,6 +55,41 @@ class BooksApplicationTest {
             books.find(ISBN);
             assertThat(books.lookups()).as("after the eviction, find() runs the body again").isEqualTo(1);
         }
+    }
+
+    /**
+     * The actuator's metrics endpoint shows Boot's cache metrics of the JCache cache (from its JSR-107 statistics)
+     * and the store's meters of {@link dev.persist.jcache.metrics.PersistStoreMetrics}.
+     */
+    @Test
+    void cacheAndStoreMetricsReachTheActuatorsMetricsEndpoint() {
+        try (ConfigurableApplicationContext context = start(dir.resolve("metrics.log"))) {
+            BookService books = context.getBean(BookService.class);
+            books.find(ISBN);                                // a miss and a put
+            books.find(ISBN);                                // a hit
+            books.find(ISBN);                                // a hit
+            MetricsEndpoint metrics = context.getBean(MetricsEndpoint.class);
+
+            assertThat(value(metrics, "cache.gets", "cache:books", "result:hit")).isEqualTo(2);
+            assertThat(value(metrics, "cache.gets", "cache:books", "result:miss")).isEqualTo(1);
+            assertThat(value(metrics, "cache.puts", "cache:books")).isEqualTo(1);
+
+            Path log = context.getBean(CacheManager.class).unwrap(Store.class).path();
+            assertThat(value(metrics, "persist.store.log.bytes", "store:" + log)).isEqualTo((double) Files.size(log));
+            assertThat(value(metrics, "persist.store.keys.live")).isEqualTo(1);
+            assertThat(value(metrics, "persist.store.writes")).isPositive();
+            assertThat(metrics.listNames().getNames()).contains("persist.store.fsync", "persist.store.values.skipped",
+                    "persist.store.generation.clears", "persist.store.async.pending");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The first measurement (a gauge's value, a counter's count) of a metric as the endpoint reports it. */
+    private static double value(MetricsEndpoint metrics, String name, String... tags) {
+        MetricsEndpoint.MetricDescriptor descriptor = metrics.metric(name, List.of(tags));
+        assertThat(descriptor).as(name + " " + List.of(tags)).isNotNull();
+        return descriptor.getMeasurements().get(0).getValue();
     }
 
     /**

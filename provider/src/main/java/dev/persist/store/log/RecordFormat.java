@@ -1,4 +1,4 @@
-package dev.persist.store;
+package dev.persist.store.log;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -19,22 +19,22 @@ import java.util.zip.CRC32C;
  * Lengths are explicit, so keys and values may hold any bytes; the CRC covers the length, so a torn or flipped
  * length is detected like any other damaged byte.
  */
-final class RecordFormat {
-    static final byte[] MAGIC = "PJCLOG\r\n".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 1;
-    static final int HEADER_SIZE = 16;
-    static final int RECORD_PREFIX = 8;
-    static final byte SET = 1;
-    static final byte DELETE = 2;
+public final class RecordFormat {
+    public static final byte[] MAGIC = "PJCLOG\r\n".getBytes(StandardCharsets.US_ASCII);
+    public static final int VERSION = 1;
+    public static final int HEADER_SIZE = 16;
+    public static final int RECORD_PREFIX = 8;
+    public static final byte SET = 1;
+    public static final byte DELETE = 2;
     /** Smallest body: type byte and two zero-length varints. */
-    static final int MIN_BODY = 3;
+    public static final int MIN_BODY = 3;
     /** A length above this is damage, not a record: it keeps a flipped length from asking for gigabytes. */
-    static final int MAX_BODY = 128 * 1024 * 1024;
+    public static final int MAX_BODY = 128 * 1024 * 1024;
 
     private RecordFormat() {
     }
 
-    static byte[] header() {
+    public static byte[] header() {
         ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE);
         b.put(MAGIC).putInt(VERSION);
         CRC32C crc = new CRC32C();
@@ -44,7 +44,7 @@ final class RecordFormat {
     }
 
     /** @return null if the header is valid, else why not */
-    static String checkHeader(byte[] h) {
+    public static String checkHeader(byte[] h) {
         for (int i = 0; i < MAGIC.length; i++) {
             if (h[i] != MAGIC[i]) {
                 return "not a persist-jcache log (bad magic bytes)";
@@ -63,11 +63,11 @@ final class RecordFormat {
         return null;
     }
 
-    static byte[] encodeSet(byte[] namespace, byte[] key, byte[] value) {
+    public static byte[] encodeSet(byte[] namespace, byte[] key, byte[] value) {
         return encode(SET, namespace, key, value);
     }
 
-    static byte[] encodeDelete(byte[] namespace, byte[] key) {
+    public static byte[] encodeDelete(byte[] namespace, byte[] key) {
         return encode(DELETE, namespace, key, null);
     }
 
@@ -92,14 +92,14 @@ final class RecordFormat {
     }
 
     /** CRC32C of the length field and the body: {@code buf[off..off+4)} and {@code buf[off+8..off+len)}. */
-    static int crc(byte[] buf, int off, int totalLength) {
+    public static int crc(byte[] buf, int off, int totalLength) {
         CRC32C c = new CRC32C();
         c.update(buf, off, 4);
         c.update(buf, off + RECORD_PREFIX, totalLength - RECORD_PREFIX);
         return (int) c.getValue();
     }
 
-    static int varintSize(int v) {
+    public static int varintSize(int v) {
         int n = 1;
         while ((v >>>= 7) != 0) {
             n++;
@@ -107,7 +107,7 @@ final class RecordFormat {
         return n;
     }
 
-    static void putVarint(ByteBuffer b, int v) {
+    public static void putVarint(ByteBuffer b, int v) {
         while ((v & ~0x7F) != 0) {
             b.put((byte) ((v & 0x7F) | 0x80));
             v >>>= 7;
@@ -116,7 +116,7 @@ final class RecordFormat {
     }
 
     /** A decoded record: views into one byte array. */
-    static final class Record {
+    public static final class Record {
         byte type;
         byte[] buf;
         int nsOff;
@@ -128,11 +128,26 @@ final class RecordFormat {
         /** Total bytes on disk, prefix included. */
         int size;
 
-        byte[] key() {
+        public byte[] key() {
             return java.util.Arrays.copyOfRange(buf, keyOff, keyOff + keyLen);
         }
 
-        byte[] value() {
+        /** @return whether this is a delete (else a set) */
+        public boolean isDelete() {
+            return type == DELETE;
+        }
+
+        /** @return total bytes on disk, prefix included */
+        public int size() {
+            return size;
+        }
+
+        /** @return the namespace */
+        public String namespace() {
+            return new String(buf, nsOff, nsLen, StandardCharsets.UTF_8);
+        }
+
+        public byte[] value() {
             return java.util.Arrays.copyOfRange(buf, valueOff, valueOff + valueLen);
         }
     }
@@ -142,7 +157,7 @@ final class RecordFormat {
      *
      * @return false if the body is malformed (a varint runs past the body, unknown type)
      */
-    static boolean parseBody(byte[] buf, int off, int totalLength, Record r) {
+    public static boolean parseBody(byte[] buf, int off, int totalLength, Record r) {
         int end = off + totalLength;
         int p = off + RECORD_PREFIX;
         byte type = buf[p++];

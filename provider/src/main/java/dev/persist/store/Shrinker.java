@@ -1,5 +1,10 @@
 package dev.persist.store;
 
+import dev.persist.store.log.LogWriter;
+import dev.persist.store.log.RecordFormat;
+import dev.persist.store.log.FileSupport;
+import dev.persist.store.log.ByteKey;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -16,31 +21,31 @@ import java.util.Map;
  * <ol>
  *   <li>Note the log position P0. Every operation updates memory before it takes its log position, inside its
  *       key's lock, so every operation before P0 is already visible in memory.</li>
- *   <li>Write the live state (every map's entries, every orphan record) to {@code <log>.compact}; fsync it.
+ *   <li>Write the live state (every map's entries, every orphan record) to {@code <log>.shrink}; fsync it.
  *       Operations go on and append to the old log meanwhile.</li>
  *   <li>Copy the old log's records after P0 to the new file: first without blocking anyone, then, with appends
  *       briefly blocked, the last few. Replayed after the snapshot, they bring each key to its latest state
  *       whichever value the snapshot caught.</li>
  *   <li>Fsync the new file, rename it atomically over the log, switch appends to it, fsync the directory.</li>
  * </ol>
- * A crash before the rename leaves the old log (the leftover {@code .compact} file is deleted at the next open);
+ * A crash before the rename leaves the old log (the leftover {@code .shrink} file is deleted at the next open);
  * after it, the new one: either is complete, since the new file was fsynced before the rename.
  */
-final class Compactor {
+final class Shrinker {
     private static final int COPY_BUFFER = 1 << 20;
 
     private final Store store;
     private final Path log;
     private final Path temp;
 
-    Compactor(Store store) {
+    Shrinker(Store store) {
         this.store = store;
         this.log = store.path();
         this.temp = tempFileOf(log);
     }
 
     static Path tempFileOf(Path log) {
-        return log.resolveSibling(log.getFileName() + ".compact");
+        return log.resolveSibling(log.getFileName() + ".shrink");
     }
 
     /** Called with the store's shrink lock held. */
@@ -65,7 +70,7 @@ final class Compactor {
 
             long p1 = writer.appendedLsn();
             writer.awaitWritten(p1);
-            FileChannel oldLog = writer.channel(); // only compaction swaps it, and we are compaction
+            FileChannel oldLog = writer.channel(); // only shrinking swaps it, and we are shrinking
             o.copy(oldLog, writer.fileOffset(p0), writer.fileOffset(p1));
 
             final FileChannel newLog = out;
@@ -90,15 +95,15 @@ final class Compactor {
                 if (e instanceof StoreFailedException sfe) {
                     throw sfe;
                 }
-                throw new StoreException("compaction of " + log + " failed, the log is unchanged: " + e, e);
+                throw new StoreException("shrinking of " + log + " failed, the log is unchanged: " + e, e);
             }
-            throw new StoreException("compaction of " + log + " failed: " + e, e);
+            throw new StoreException("shrinking of " + log + " failed: " + e, e);
         }
         try {
             FileSupport.fsyncDirectory(FileSupport.directoryOf(log));
         } catch (IOException e) {
             // the new log is in place and appends go to it, but its name may not be durable: stop writes
-            throw writer.fail("fsync of the directory of " + log + " after compaction failed", e);
+            throw writer.fail("fsync of the directory of " + log + " after shrinking failed", e);
         }
     }
 

@@ -1,4 +1,7 @@
-package dev.persist.store;
+package dev.persist.store.log;
+
+import dev.persist.store.Store;
+import dev.persist.store.StoreFailedException;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -11,16 +14,16 @@ import java.util.function.Consumer;
 
 /**
  * The store's two daemon threads: the syncer (write ASYNC changes, fsync) and auto-shrink. Separate threads, so
- * that a long compaction does not delay the sync that bounds the ASYNC loss window.
+ * that a long shrinking does not delay the sync that bounds the ASYNC loss window.
  */
-final class BackgroundTasks {
+public final class BackgroundTasks {
     private final ScheduledThreadPoolExecutor executor;
     private final Runnable sync;
     private final Consumer<Throwable> errorHandler;
     private ScheduledFuture<?> syncTask;
     private ScheduledFuture<?> shrinkTask;
 
-    BackgroundTasks(String name, Runnable sync, Consumer<Throwable> errorHandler) {
+    public BackgroundTasks(String name, Runnable sync, Consumer<Throwable> errorHandler) {
         AtomicInteger n = new AtomicInteger();
         this.executor = new ScheduledThreadPoolExecutor(2, r -> {
             Thread t = new Thread(r, "persist-store-" + name + "-" + n.incrementAndGet());
@@ -37,7 +40,7 @@ final class BackgroundTasks {
      * @return an executor of one daemon thread, started on the first task and ended after a minute without one (a
      *         store whose maps never evict or settle anything has no such thread)
      */
-    static ThreadPoolExecutor lazyThread(String name) {
+    public static ThreadPoolExecutor lazyThread(String name) {
         ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(),
                 r -> {
                     Thread t = new Thread(r, name);
@@ -48,7 +51,7 @@ final class BackgroundTasks {
         return executor;
     }
 
-    synchronized void scheduleSync(Duration interval) {
+    public synchronized void scheduleSync(Duration interval) {
         if (syncTask != null) {
             syncTask.cancel(false);
         }
@@ -56,13 +59,13 @@ final class BackgroundTasks {
         syncTask = executor.scheduleWithFixedDelay(guarded(sync, false), nanos, nanos, TimeUnit.NANOSECONDS);
     }
 
-    synchronized void scheduleAutoShrink(Duration interval, Runnable shrink) {
+    public synchronized void scheduleAutoShrink(Duration interval, Runnable shrink) {
         cancelAutoShrink();
         long nanos = interval.toNanos();
         shrinkTask = executor.scheduleWithFixedDelay(guarded(shrink, true), nanos, nanos, TimeUnit.NANOSECONDS);
     }
 
-    synchronized void cancelAutoShrink() {
+    public synchronized void cancelAutoShrink() {
         if (shrinkTask != null) {
             shrinkTask.cancel(false);
             shrinkTask = null;
@@ -91,7 +94,7 @@ final class BackgroundTasks {
      * ({@code ClosedByInterruptException}), which fails the store and makes {@link Store#close()} lose the last
      * ASYNC changes and throw.
      */
-    void shutdown() {
+    public void shutdown() {
         // not shutdownNow(): an interrupt in the middle of an fsync would close the log's channel
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);

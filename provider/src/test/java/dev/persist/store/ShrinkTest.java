@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class CompactionTest {
+class ShrinkTest {
     @TempDir
     Path dir;
 
@@ -47,8 +47,8 @@ class CompactionTest {
             StoreStats s = store.stats();
             assertThat(s.logRecords()).isEqualTo(expected.size());
             assertThat(s.logBytes()).isEqualTo(Files.size(log)).isLessThan(before);
-            assertThat(s.compactions()).isEqualTo(1);
-            assertThat(Files.exists(Compactor.tempFileOf(log))).isFalse();
+            assertThat(s.shrinks()).isEqualTo(1);
+            assertThat(Files.exists(Shrinker.tempFileOf(log))).isFalse();
             // writes after the swap go to the new file
             m.set("after", -1, Durability.FSYNC);
             expected.put("after", -1);
@@ -102,7 +102,7 @@ class CompactionTest {
                 f.get();
             }
             pool.shutdown();
-            assertThat(store.stats().compactions()).isEqualTo(15);
+            assertThat(store.stats().shrinks()).isEqualTo(15);
         }
         try (Store store = Store.open(log)) {
             PersistMap<String, Integer> m = store.map("m", Codecs.utf8(), Codecs.json(Integer.class));
@@ -118,37 +118,52 @@ class CompactionTest {
 
     @Test
     void autoShrinkRunsWhenRecordsPerLiveKeyExceedTheRatio() throws Exception {
-        try (Store store = Store.open(dir.resolve("auto.log"))) {
+        Path log = dir.resolve("auto.log");
+        try (Store store = Store.open(log)) {
             PersistMap<String, Integer> m = store.map("m", Codecs.utf8(), Codecs.json(Integer.class));
             for (int i = 0; i < 10; i++) {
                 m.set("k" + i, i);
             }
             store.startAutoShrink(Duration.ofMillis(20), 3.0);
             Thread.sleep(200);
-            assertThat(store.stats().compactions()).as("10 records for 10 keys: no need").isZero();
+            assertThat(store.stats().shrinks()).as("10 records for 10 keys: no need").isZero();
+        }
+        // The 40 puts are made with no auto-shrink scheduled (a fresh store on the same log), so none can fire
+        // half-way through them, which left 10 + the puts after it (17 records were seen). Then it is started.
+        try (Store store = Store.open(log)) {
+            PersistMap<String, Integer> m = store.map("m", Codecs.utf8(), Codecs.json(Integer.class));
             for (int i = 0; i < 40; i++) {
                 m.set("k" + (i % 10), i);
             }
+            assertThat(store.stats().logRecords()).as("10 records, then 40 more").isEqualTo(50);
+            assertThat(store.stats().shrinks()).isZero();
+            store.startAutoShrink(Duration.ofMillis(20), 3.0);
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (store.stats().compactions() == 0 && System.nanoTime() < deadline) {
+            while (store.stats().shrinks() == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            assertThat(store.stats().compactions()).isPositive();
+            assertThat(store.stats().shrinks()).isPositive();
             assertThat(store.stats().logRecords()).isEqualTo(10);
+            // 10 records for 10 keys again: no second shrinking
+            Thread.sleep(100);
+            assertThat(store.stats().shrinks()).isEqualTo(1);
             store.stopAutoShrink();
+            for (int i = 0; i < 10; i++) {
+                assertThat(m.get("k" + i)).isEqualTo(30 + i);
+            }
         }
     }
 
     @Test
-    void leftoverCompactionFileFromACrashIsIgnoredAndRemoved() throws Exception {
+    void leftoverShrinkFileFromACrashIsIgnoredAndRemoved() throws Exception {
         Path log = dir.resolve("left.log");
         try (Store store = Store.open(log)) {
             store.map("m", Codecs.utf8(), Codecs.utf8()).set("k", "v");
         }
-        Files.write(Compactor.tempFileOf(log), new byte[] {1, 2, 3});
+        Files.write(Shrinker.tempFileOf(log), new byte[] {1, 2, 3});
         try (Store store = Store.open(log)) {
             assertThat(store.map("m", Codecs.utf8(), Codecs.utf8()).get("k")).isEqualTo("v");
-            assertThat(Files.exists(Compactor.tempFileOf(log))).isFalse();
+            assertThat(Files.exists(Shrinker.tempFileOf(log))).isFalse();
         }
     }
 }

@@ -1,4 +1,8 @@
-package dev.persist.store;
+package dev.persist.store.log;
+
+import dev.persist.store.Store;
+import dev.persist.store.StoreException;
+import dev.persist.store.StoreLockedException;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -10,12 +14,12 @@ import java.nio.file.StandardOpenOption;
 /**
  * The exclusive OS lock that keeps a second process, or a second {@link Store} of this JVM, away from a log.
  *
- * <p>The lock is taken on a separate {@code <log>.lock} file rather than on the log itself, because compaction
+ * <p>The lock is taken on a separate {@code <log>.lock} file rather than on the log itself, because shrinking
  * replaces the log by renaming a new file over it: a lock held on the old file would no longer guard the name.
  * The lock file is left in place at close; only the lock matters, and the OS drops it when the process dies,
  * even by {@code kill -9}.
  */
-final class LockFile implements AutoCloseable {
+public final class LockFile implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock lock;
 
@@ -24,7 +28,7 @@ final class LockFile implements AutoCloseable {
         this.lock = lock;
     }
 
-    static LockFile acquire(Path log) {
+    public static LockFile acquire(Path log) {
         Path lockPath = log.resolveSibling(log.getFileName() + ".lock");
         FileChannel ch = null;
         try {

@@ -1,4 +1,4 @@
-package dev.persist.store;
+package dev.persist.store.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,14 +10,14 @@ import java.nio.channels.FileChannel;
  * <p>Where a record is damaged, it looks further for any valid record: none means the damage is a torn tail
  * (the writer died mid-record, to be truncated); one means corruption in the middle of the log.
  */
-final class LogScanner {
+public final class LogScanner {
     /** Receives each valid record; the record's arrays are reused after the call returns. */
-    interface Visitor {
+    public interface Visitor {
         void record(long offset, RecordFormat.Record record);
     }
 
     /** Where and why a scan stopped early. */
-    record Damage(long offset, String reason) {
+    public record Damage(long offset, String reason) {
     }
 
     private static final int READ_SIZE = 1 << 20;
@@ -25,7 +25,7 @@ final class LogScanner {
     private final FileChannel channel;
     private final long fileSize;
 
-    LogScanner(FileChannel channel, long fileSize) {
+    public LogScanner(FileChannel channel, long fileSize) {
         this.channel = channel;
         this.fileSize = fileSize;
     }
@@ -35,7 +35,7 @@ final class LogScanner {
      *
      * @return null if every byte up to the end of the file was valid, else where the damage starts
      */
-    Damage scan(long start, Visitor visitor) throws IOException {
+    public Damage scan(long start, Visitor visitor) throws IOException {
         byte[] buf = new byte[READ_SIZE];
         int bufStart = 0;
         int bufEnd = 0;
@@ -97,7 +97,7 @@ final class LogScanner {
      *
      * @return its offset, or -1 if there is none
      */
-    long findNextValidRecord(long from) throws IOException {
+    public long findNextValidRecord(long from) throws IOException {
         byte[] window = new byte[READ_SIZE];
         long windowStart = from;
         int windowLength = 0;
@@ -152,7 +152,7 @@ final class LogScanner {
         return total;
     }
 
-    static int readInt(byte[] b, int off) {
+    public static int readInt(byte[] b, int off) {
         return ((b[off] & 0xFF) << 24) | ((b[off + 1] & 0xFF) << 16) | ((b[off + 2] & 0xFF) << 8) | (b[off + 3] & 0xFF);
     }
 }

@@ -1,4 +1,7 @@
-package dev.persist.store;
+package dev.persist.store.log;
+
+import dev.persist.store.StoreOptions;
+import dev.persist.store.StoreFailedException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,7 +15,7 @@ import java.util.function.Consumer;
  * Appends records to the log with group commit.
  *
  * <p>Every record gets a log sequence number (LSN): the number of bytes appended before its end, counted from the
- * open of the store and never reset (compaction changes file offsets, not LSNs). {@link #append} copies the record
+ * open of the store and never reset (shrinking changes file offsets, not LSNs). {@link #append} copies the record
  * into a pending buffer under a short lock; it is called inside the caller's per-key lock, which is what makes the
  * log order of two operations on one key their order in memory. Waiting happens afterwards, outside that lock:
  * {@link #awaitWritten} and {@link #awaitSynced} make one caller the leader, which writes everything pending with
@@ -22,7 +25,7 @@ import java.util.function.Consumer;
  *
  * <p>Lock order: {@code syncLock}, then {@code writeLock}, then {@code appendLock}.
  */
-final class LogWriter {
+public final class LogWriter {
     private final Path file;
     private final Consumer<Throwable> onFailure;
     private final StoreOptions.ChannelFactory reopener;
@@ -44,7 +47,7 @@ final class LogWriter {
     /** LSN of file offset 0 of the current file: file offset = lsn - fileBaseLsn. */
     private long fileBaseLsn;
 
-    /** Held by the fsync leader and by compaction: no fsync runs while the file is swapped. */
+    /** Held by the fsync leader and by shrinking: no fsync runs while the file is swapped. */
     private final ReentrantLock syncLock = new ReentrantLock();
     /** Guards the leader/follower state of FSYNC callers below. */
     private final ReentrantLock syncState = new ReentrantLock();
@@ -56,14 +59,16 @@ final class LogWriter {
     /** Threads that asked for an fsync lately: how many callers the next leader waits for. */
     private final ActiveThreads activeCallers = new ActiveThreads(ACTIVE_WINDOW_NANOS);
     /** How long a thread counts as an FSYNC caller after its last call. */
-    static final long ACTIVE_WINDOW_NANOS = 20_000_000;
+    public static final long ACTIVE_WINDOW_NANOS = 20_000_000;
     private volatile long lastFsyncNanos;
     /** Upper bound of the commit delay, whatever the disk's fsync time. */
-    static final long MAX_COMMIT_DELAY_NANOS = 2_000_000;
+    public static final long MAX_COMMIT_DELAY_NANOS = 2_000_000;
     private volatile long syncedLsn;
     private volatile long lastSyncMillis;
     private final java.util.concurrent.atomic.LongAdder writeCalls = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder syncCalls = new java.util.concurrent.atomic.LongAdder();
+    /** Nanoseconds spent in fsync since open, for the latency of syncCalls (total / count, as a metrics timer). */
+    private final java.util.concurrent.atomic.LongAdder syncNanos = new java.util.concurrent.atomic.LongAdder();
 
     private volatile Throwable failure;
 
@@ -72,7 +77,7 @@ final class LogWriter {
      * @param fileLength  bytes already in the file, all of them durable
      * @param fileRecords records already in the file
      */
-    LogWriter(Path file, FileChannel channel, long fileLength, long fileRecords, StoreOptions.ChannelFactory reopener,
+    public LogWriter(Path file, FileChannel channel, long fileLength, long fileRecords, StoreOptions.ChannelFactory reopener,
               Consumer<Throwable> onFailure) {
         this.file = file;
         this.reopener = reopener;
@@ -91,7 +96,7 @@ final class LogWriter {
      *
      * @return the record's end LSN, to pass to {@link #awaitWritten} or {@link #awaitSynced}
      */
-    long append(byte[] record) {
+    public long append(byte[] record) {
         appendLock.lock();
         try {
             checkNotFailed();
@@ -116,7 +121,7 @@ final class LogWriter {
      * 16 threads up to 1.65x faster (StoreSetBenchmark, 0.36 M to 0.60 M ops/s; no gain when other processes load
      * both cores); records per write stayed 1.0 there, since no more than two callers run at once to share a write.
      */
-    void awaitWritten(long lsn) {
+    public void awaitWritten(long lsn) {
         if (writtenLsn >= lsn) {
             return;
         }
@@ -160,7 +165,7 @@ final class LogWriter {
      * (bounded by {@link #MAX_COMMIT_DELAY_NANOS}). A lone caller never waits. (Waiting for as many callers as the
      * previous fsync covered is not enough: that count is self-fulfilling and settled at 10 of 16.)
      */
-    void awaitSynced(long lsn) {
+    public void awaitSynced(long lsn) {
         awaitSynced(lsn, true);
     }
 
@@ -208,7 +213,7 @@ final class LogWriter {
         long durable = 0; // set only once an fsync has succeeded
         try {
             if (syncedLsn >= lsn) {
-                return; // a compaction made everything durable meanwhile
+                return; // a shrink made everything durable meanwhile
             }
             syncLock.lock();
             try {
@@ -227,6 +232,7 @@ final class LogWriter {
                     return null;
                 }, "fsync of " + file + " failed");
                 lastFsyncNanos = System.nanoTime() - started;
+                syncNanos.add(lastFsyncNanos);
                 syncCalls.increment();
                 lastSyncMillis = System.currentTimeMillis();
                 durable = target;
@@ -270,7 +276,7 @@ final class LogWriter {
     }
 
     /** Writes and fsyncs everything appended so far, if anything is not yet durable. */
-    void syncAll() {
+    public void syncAll() {
         awaitSynced(appendedLsn(), false);
     }
 
@@ -363,9 +369,9 @@ final class LogWriter {
 
     /**
      * Runs {@code action} with every lock held and everything appended written to the current file, so that no
-     * record can be appended, written or fsynced meanwhile: compaction swaps the file inside it.
+     * record can be appended, written or fsynced meanwhile: shrinking swaps the file inside it.
      */
-    <T> T exclusively(ExclusiveAction<T> action) throws IOException {
+    public <T> T exclusively(ExclusiveAction<T> action) throws IOException {
         syncLock.lock();
         writeLock.lock();
         try {
@@ -384,12 +390,12 @@ final class LogWriter {
     }
 
     /** Work done while no other thread can touch the log. */
-    interface ExclusiveAction<T> {
+    public interface ExclusiveAction<T> {
         T run(LogWriter writer) throws IOException;
     }
 
     /** Inside {@link #exclusively}: the new file holds every record up to {@link #appendedLsn()} and is durable. */
-    void switchFile(FileChannel newChannel, long newFileLength, long newFileRecords) {
+    public void switchFile(FileChannel newChannel, long newFileLength, long newFileRecords) {
         assert appendLock.isHeldByCurrentThread();
         FileChannel old;
         synchronized (this) {
@@ -409,16 +415,16 @@ final class LogWriter {
     }
 
     /** Inside {@link #exclusively} or single-threaded: the current file's channel. */
-    FileChannel channel() {
+    public FileChannel channel() {
         return channel;
     }
 
     /** File offset of {@code lsn} in the current file. */
-    long fileOffset(long lsn) {
+    public long fileOffset(long lsn) {
         return lsn - fileBaseLsn;
     }
 
-    long appendedLsn() {
+    public long appendedLsn() {
         appendLock.lock();
         try {
             return appendedLsn;
@@ -428,7 +434,7 @@ final class LogWriter {
     }
 
     /** @return {lsn, records} appended so far, read together */
-    long[] position() {
+    public long[] position() {
         appendLock.lock();
         try {
             return new long[] {appendedLsn, appendedRecords};
@@ -437,7 +443,7 @@ final class LogWriter {
         }
     }
 
-    long appendedRecords() {
+    public long appendedRecords() {
         appendLock.lock();
         try {
             return appendedRecords;
@@ -446,15 +452,15 @@ final class LogWriter {
         }
     }
 
-    long writtenLsn() {
+    public long writtenLsn() {
         return writtenLsn;
     }
 
-    long syncedLsn() {
+    public long syncedLsn() {
         return syncedLsn;
     }
 
-    long logBytes() {
+    public long logBytes() {
         appendLock.lock();
         try {
             return appendedLsn - fileBaseLsn;
@@ -463,24 +469,28 @@ final class LogWriter {
         }
     }
 
-    long lastSyncMillis() {
+    public long lastSyncMillis() {
         return lastSyncMillis;
     }
 
-    long writeCalls() {
+    public long writeCalls() {
         return writeCalls.sum();
     }
 
-    long syncCalls() {
+    public long syncCalls() {
         return syncCalls.sum();
     }
 
-    Throwable failure() {
+    public long syncNanos() {
+        return syncNanos.sum();
+    }
+
+    public Throwable failure() {
         return failure;
     }
 
     /** Marks the writer failed for good and reports it once. */
-    StoreFailedException fail(String message, Throwable cause) {
+    public StoreFailedException fail(String message, Throwable cause) {
         StoreFailedException ex;
         synchronized (this) {
             if (failure == null) {
@@ -493,7 +503,7 @@ final class LogWriter {
         return new StoreFailedException(message + ": " + cause, failure);
     }
 
-    void checkNotFailed() {
+    public void checkNotFailed() {
         Throwable f = failure;
         if (f != null) {
             throw new StoreFailedException("store " + file + " refuses writes after an I/O failure; reopen it to recover", f);
@@ -508,7 +518,7 @@ final class LogWriter {
         }
     }
 
-    void close() throws IOException {
+    public void close() throws IOException {
         closing = true;
         channel.close();
     }

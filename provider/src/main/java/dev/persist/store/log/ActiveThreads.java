@@ -1,4 +1,4 @@
-package dev.persist.store;
+package dev.persist.store.log;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -10,26 +10,26 @@ import java.util.Set;
  * <p>The FSYNC group commit uses it to know how many callers a leader can expect to gather (see
  * {@link LogWriter#awaitSynced}).
  */
-final class ActiveThreads {
+public final class ActiveThreads {
     private final long windowNanos;
     private Set<Thread> current = new HashSet<>();
     private Set<Thread> previous = new HashSet<>();
     private long windowStart;
 
     /** @param windowNanos how long a window lasts: a thread counts for one to two windows after it was noted */
-    ActiveThreads(long windowNanos) {
+    public ActiveThreads(long windowNanos) {
         this.windowNanos = windowNanos;
         this.windowStart = System.nanoTime();
     }
 
     /** Notes that {@code thread} was seen now. */
-    void note(Thread thread) {
+    public void note(Thread thread) {
         roll(System.nanoTime());
         current.add(thread);
     }
 
     /** @return the distinct threads noted in this window and the previous one */
-    int count() {
+    public int count() {
         roll(System.nanoTime());
         int n = previous.size();
         for (Thread t : current) {

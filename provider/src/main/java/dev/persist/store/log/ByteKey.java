@@ -1,13 +1,13 @@
-package dev.persist.store;
+package dev.persist.store.log;
 
 import java.util.Arrays;
 
 /** Raw key bytes with value equality, for records not (yet) decoded: replay and orphans. */
-final class ByteKey {
-    final byte[] bytes;
+public final class ByteKey {
+    public final byte[] bytes;
     private final int hash;
 
-    ByteKey(byte[] bytes) {
+    public ByteKey(byte[] bytes) {
         this.bytes = bytes;
         this.hash = Arrays.hashCode(bytes);
     }

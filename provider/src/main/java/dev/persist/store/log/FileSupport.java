@@ -1,4 +1,4 @@
-package dev.persist.store;
+package dev.persist.store.log;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -9,12 +9,12 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /** File-system helpers the store needs on every platform it runs on. */
-final class FileSupport {
+public final class FileSupport {
     private FileSupport() {
     }
 
     /** Creates {@code file} readable and writable by its owner only (where the file system has POSIX modes). */
-    static boolean createOwnerOnly(Path file) throws IOException {
+    public static boolean createOwnerOnly(Path file) throws IOException {
         try {
             if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
                 Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -28,18 +28,18 @@ final class FileSupport {
     }
 
     /** Makes a rename or creation in {@code dir} durable: fsync of the directory itself. */
-    static void fsyncDirectory(Path dir) throws IOException {
+    public static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
     }
 
     /** @return the file's identity (device and inode on Unix), or null where the file system has none */
-    static Object fileKey(Path file) throws IOException {
+    public static Object fileKey(Path file) throws IOException {
         return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
     }
 
-    static Path directoryOf(Path file) {
+    public static Path directoryOf(Path file) {
         Path parent = file.toAbsolutePath().getParent();
         return parent != null ? parent : file.toAbsolutePath().getRoot();
     }

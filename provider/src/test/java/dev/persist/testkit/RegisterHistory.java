@@ -1,4 +1,4 @@
-package dev.persist.store;
+package dev.persist.testkit;
 
 import java.util.ArrayList;
 import java.util.Collections;

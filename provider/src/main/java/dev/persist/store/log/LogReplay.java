@@ -1,4 +1,6 @@
-package dev.persist.store;
+package dev.persist.store.log;
+
+import dev.persist.store.CorruptLogException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,14 +15,14 @@ import java.util.Map;
  * Opening a log: checks (or writes) the header, reads every record into the raw last-value-wins state of each
  * namespace, cuts a torn tail, and refuses, or with salvage skips, damage in the middle.
  */
-final class LogReplay {
+public final class LogReplay {
     /** Live raw entries of each namespace after replay. */
-    final Map<String, Map<ByteKey, byte[]>> namespaces = new HashMap<>();
-    long records;
-    long validEnd;
-    long tornBytes;
-    long salvagedBytes;
-    boolean created;
+    public final Map<String, Map<ByteKey, byte[]>> namespaces = new HashMap<>();
+    public long records;
+    public long validEnd;
+    public long tornBytes;
+    public long salvagedBytes;
+    public boolean created;
 
     private final Path file;
     private final FileChannel channel;
@@ -36,7 +38,7 @@ final class LogReplay {
         this.salvage = salvage;
     }
 
-    static LogReplay run(Path file, FileChannel channel, boolean salvage) throws IOException {
+    public static LogReplay run(Path file, FileChannel channel, boolean salvage) throws IOException {
         LogReplay r = new LogReplay(file, channel, salvage);
         r.replay();
         return r;

@@ -1,0 +1,76 @@
+package dev.persist.jcache;
+
+import dev.persist.jcache.metrics.PersistStoreMetrics;
+import dev.persist.store.Store;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import javax.cache.configuration.MutableConfiguration;
+import java.io.Serializable;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The store's figures through {@link PersistStoreMetrics}, each meter reading the figure it names. */
+class PersistStoreMetricsTest {
+    record Refused(String s) implements Serializable {
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void eachMeterReadsItsFigureOfTheStore() {
+        Properties p = new Properties();
+        p.setProperty("store.path", dir.resolve("m.log").toString());
+        p.setProperty("defaults.durability", "fsync");
+        p.setProperty("defaults.onUnencodable", "skip");
+        p.setProperty("store.generation", "g1");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (CacheManager m = new PersistCachingProvider().getCacheManager(URI.create("metrics"),
+                getClass().getClassLoader(), p)) {
+            PersistStoreMetrics.of(m).bindTo(registry);
+            Cache<Object, Object> c = m.createCache("c", new MutableConfiguration<>());
+            c.put("a", "1");
+            c.put("b", "2");
+            c.put("b", new Refused("x"));
+            c.unwrap(PersistCache.class).put("async", "3", dev.persist.store.Durability.ASYNC);
+            Store store = m.unwrap(Store.class);
+            String tag = store.path().toString();
+
+            assertThat(registry.get("persist.store.log.bytes").tag("store", tag).gauge().value())
+                    .isEqualTo(store.stats().logBytes()).isPositive();
+            assertThat(registry.get("persist.store.keys.live").gauge().value()).isEqualTo(store.stats().liveKeys());
+            assertThat(registry.get("persist.store.log.records").gauge().value())
+                    .isEqualTo(store.stats().logRecords());
+            assertThat(registry.get("persist.store.async.pending").gauge().value()).isEqualTo(1);
+            assertThat(registry.get("persist.store.values.skipped").functionCounter().count()).isEqualTo(1);
+            assertThat(registry.get("persist.store.records.undecodable").functionCounter().count()).isZero();
+            assertThat(registry.get("persist.store.generation.clears").functionCounter().count()).isZero();
+            assertThat(registry.get("persist.store.failed").gauge().value()).isZero();
+            assertThat(registry.get("persist.store.writes").functionCounter().count())
+                    .isEqualTo(store.stats().writeCalls());
+            FunctionTimer fsync = registry.get("persist.store.fsync").functionTimer();
+            assertThat(fsync.count()).isEqualTo(store.stats().syncCalls()).isGreaterThanOrEqualTo(3);
+            assertThat(fsync.totalTime(TimeUnit.NANOSECONDS)).isEqualTo(store.stats().syncNanos()).isPositive();
+            store.shrink();
+            assertThat(registry.get("persist.store.shrinks").functionCounter().count()).isEqualTo(1);
+        }
+        assertThat(registry.get("persist.store.log.bytes").gauge().value()).as("closed store").isNaN();
+
+        p.setProperty("store.generation", "g2");
+        SimpleMeterRegistry second = new SimpleMeterRegistry();
+        try (CacheManager m = new PersistCachingProvider().getCacheManager(URI.create("metrics"),
+                getClass().getClassLoader(), p)) {
+            PersistStoreMetrics.of(m).bindTo(second);
+            assertThat(second.get("persist.store.generation.clears").functionCounter().count()).isEqualTo(1);
+        }
+    }
+}

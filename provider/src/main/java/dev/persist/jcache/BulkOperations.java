@@ -80,7 +80,7 @@ final class BulkOperations<K, V> {
             for (Map.Entry<K, V> e : toPut.entrySet()) {
                 HeldEntry held = heldForms.get(e.getKey());
                 Change<V> c = mutations.apply(e.getKey(), held.key(), perKey(tiers.put()),
-                        live -> new Step.Put<>(e.getValue(), held.value(), false));
+                        live -> new Step.Put<>(e.getValue(), held.value(), false, true));
                 completion.record(e.getKey(), c, events, Completion.Counted.NOTHING, 0);
                 puts += c.stored() ? 1 : 0;
             }
@@ -110,7 +110,7 @@ final class BulkOperations<K, V> {
         try {
             for (K k : toRemove) {
                 Change<V> c = mutations.apply(k, keys.in(k), perKey(tiers.remove()),
-                        live -> new Step.Remove<>(false, false));
+                        live -> new Step.Remove<>(false, false, true));
                 completion.record(k, c, events, Completion.Counted.NOTHING, 0);
                 removed += c.removed() ? 1 : 0;
             }

@@ -5,6 +5,8 @@ import dev.persist.jcache.codec.SerialAllowlist;
 import dev.persist.jcache.config.CacheSettings;
 import dev.persist.jcache.config.OperationTiers;
 import dev.persist.jcache.expiry.ExpiryTimes;
+import dev.persist.jcache.config.IntegrationSettings;
+import dev.persist.jcache.integration.BehindWriter;
 import dev.persist.jcache.integration.Loader;
 import dev.persist.jcache.integration.ThroughWriter;
 import dev.persist.jcache.integration.Writer;
@@ -16,6 +18,8 @@ import dev.persist.store.Store;
 
 import javax.cache.CacheException;
 import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.configuration.Factory;
+import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheWriter;
@@ -33,6 +37,8 @@ final class CacheAssembly<K, V> {
     final MutableConfiguration<K, V> configuration;
     final Loader<K, V> loader;
     final Writer<K, V> writer;
+    /** The write-behind writer, or null if the writer (if any) is called synchronously. */
+    final BehindWriter<K, V> behind;
     final CacheWriter<K, V> idleWriter;
     final ExpiryTimes expiry;
     final Form<K> keys;
@@ -46,15 +52,13 @@ final class CacheAssembly<K, V> {
     CacheAssembly(String name, CompleteConfiguration<K, V> config, CacheSettings settings, Store store,
                   boolean persistent, ClassLoader classLoader, Clock clock, CaffeineMemory.Observer observer) {
         this.configuration = new MutableConfiguration<>(config);
+        IntegrationSettings integration = settings.integration();
+        applyFile(name, integration, classLoader);
         CacheLoader<K, V> cacheLoader = configuration.getCacheLoaderFactory() == null
                 ? null : configuration.getCacheLoaderFactory().create();
         this.loader = new Loader<>(name, cacheLoader, configuration.isReadThrough());
         CacheWriter<K, V> cacheWriter = configuration.getCacheWriterFactory() == null
                 ? null : (CacheWriter<K, V>) configuration.getCacheWriterFactory().create();
-        this.writer = configuration.isWriteThrough() && cacheWriter != null
-                ? new ThroughWriter<>(name, cacheWriter) : Writer.none();
-        // created by the factory but never called (no write-through): still the cache's to close
-        this.idleWriter = writer.active() ? null : cacheWriter;
         this.expiry = new ExpiryTimes(configuration.getExpiryPolicyFactory().create());
         // a memory-only cache writes nothing, whatever the configuration says
         this.tiers = persistent ? settings.tiers() : OperationTiers.all(Durability.MEMORY);
@@ -76,8 +80,8 @@ final class CacheAssembly<K, V> {
 
         String namespace = CacheNamespaces.namespaceOf(name);
         this.memory = new CaffeineMemory(settings, expiry.eternal(), store.orphanCount(namespace), clock, observer);
-        MapConfig<Object, Stored> mapConfig = MapConfig.of(namespace, (Codec<Object>) keyCodec,
-                        new StoredCodec(valueCodec, values))
+        StoredCodec storedCodec = new StoredCodec(valueCodec, values);
+        MapConfig<Object, Stored> mapConfig = MapConfig.of(namespace, (Codec<Object>) keyCodec, storedCodec)
                 .durability(tiers.put())
                 .evictions(tiers.remove())
                 .memory(memory);
@@ -89,5 +93,71 @@ final class CacheAssembly<K, V> {
         }
         // entries read back from the log may exceed the bound: evict now, so the cache starts within it
         memory.cleanUp();
+
+        if (integration.writeBehind() != null) {
+            if (cacheWriter == null) {
+                map.close();
+                throw new CacheException("cache '" + name + "' has writeBehind but no writer: set "
+                        + CacheSettings.pathOf(name) + ".writer or a CacheWriter factory in its configuration");
+            }
+            Form<K> keyForm = keys;
+            Form<V> valueForm = values;
+            try {
+                this.behind = new BehindWriter<>(name, cacheWriter, integration.writeBehind(), map,
+                        CacheNamespaces.writeBehindNamespaceOf(name), (Codec<Object>) keyCodec, storedCodec,
+                        keyForm::out, valueForm::out);
+            } catch (RuntimeException e) {
+                map.close();
+                throw e;
+            }
+            this.writer = behind;
+        } else {
+            this.behind = null;
+            this.writer = configuration.isWriteThrough() && cacheWriter != null
+                    ? new ThroughWriter<>(name, cacheWriter) : Writer.none();
+        }
+        // created by the factory but never called (no write-through): still the cache's to close
+        this.idleWriter = writer.active() ? null : cacheWriter;
+    }
+
+    /**
+     * The writer and loader the configuration file names, over those of the JCache configuration: a loader turns
+     * read-through on, a writer without {@code writeBehind} write-through.
+     */
+    @SuppressWarnings("unchecked")
+    private void applyFile(String name, IntegrationSettings integration, ClassLoader classLoader) {
+        if (integration.loader() != null) {
+            CacheLoader<K, V> l = instantiate(name, integration.loader(), CacheLoader.class, "loader");
+            configuration.setCacheLoaderFactory(new FactoryBuilder.SingletonFactory<>(l));
+            configuration.setReadThrough(true);
+        }
+        if (integration.writer() != null) {
+            CacheWriter<K, V> w = instantiate(name, integration.writer(), CacheWriter.class, "writer");
+            configuration.setCacheWriterFactory(new FactoryBuilder.SingletonFactory<>(w));
+            if (integration.writeBehind() == null) {
+                configuration.setWriteThrough(true);
+            }
+        }
+    }
+
+    /** An instance of {@code type}, a {@code kind} or a {@link Factory} of one. */
+    @SuppressWarnings("unchecked")
+    private static <T> T instantiate(String name, Class<?> type, Class<?> kind, String key) {
+        String at = CacheSettings.pathOf(name) + "." + key;
+        Object made;
+        try {
+            made = type.getConstructor().newInstance();
+            if (!kind.isInstance(made) && made instanceof Factory<?> f) {
+                made = f.create();
+            }
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite ? ite.getCause() : e;
+            throw new CacheException(at + ": cannot create " + type.getName() + ": " + cause, cause);
+        }
+        if (!kind.isInstance(made)) {
+            throw new CacheException(at + ": " + type.getName() + " made " + (made == null ? "null"
+                    : "a " + made.getClass().getName()) + ", not a " + kind.getName());
+        }
+        return (T) made;
     }
 }

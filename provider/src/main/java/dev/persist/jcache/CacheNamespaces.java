@@ -51,6 +51,21 @@ public final class CacheNamespaces {
         return prefix(escaped) + "~" + sha256(cacheName);
     }
 
+    /**
+     * The namespace of a cache's write-behind state (the keys that still owe the writer a call). It starts with
+     * {@code ~wb~} (followed by the cache's namespace) or, when that would pass 255 bytes, {@code ~wb#} (followed by
+     * the SHA-256 of the cache's namespace): a cache's namespace starts with {@code ~} only if it is the empty
+     * name's {@code ~}, so this never names a cache, and the two forms never meet.
+     *
+     * @param cacheName any string
+     * @return the namespace of its write-behind state
+     */
+    public static String writeBehindNamespaceOf(String cacheName) {
+        String ns = namespaceOf(cacheName);
+        String direct = "~wb~" + ns;
+        return direct.getBytes(StandardCharsets.UTF_8).length <= MAX_BYTES ? direct : "~wb#" + sha256(ns);
+    }
+
     private static String prefix(String s) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int i = 0;

@@ -81,7 +81,7 @@ final class Mutations<K, V> {
             Stored expired = found != null && found.expiredAt(now) ? found : null;
             Stored live = expired == null ? found : null;
             Step<V> step = rule.decide(live);
-            result[0] = carryOut(key, step, live, expired, now, u);
+            result[0] = carryOut(key, held, step, live, expired, now, u);
             result[1] = step;
         }, tier);
         Change<V> change = (Change<V>) result[0];
@@ -91,7 +91,8 @@ final class Mutations<K, V> {
         return change;
     }
 
-    private Change<V> carryOut(K key, Step<V> step, Stored live, Stored expired, long now, Update<Stored> u) {
+    private Change<V> carryOut(K key, Object held, Step<V> step, Stored live, Stored expired, long now,
+                               Update<Stored> u) {
         if (step instanceof Step.Put<V> put) {
             if (put.callWriter()) {
                 writer.write(key, put.value());
@@ -110,21 +111,34 @@ final class Mutations<K, V> {
             }
             if (live == null) {
                 long at = expiry.onCreation(now);
+                Stored created = new Stored(put.heldValue(), at);
+                if (put.owed()) {
+                    // even one created already expired: the writer hears of every put (expiry is not a delete)
+                    writer.owe(held, created, u);
+                }
                 if (at <= now) { // created already expired: nothing to keep
                     if (u.exists()) {
                         u.delete();
                     }
                     return new Change<>(Change.Kind.UNCHANGED, null, expired, null);
                 }
-                u.set(new Stored(put.heldValue(), at));
+                u.set(created);
                 return new Change<>(Change.Kind.CREATED, null, expired, put.value());
             }
-            u.set(new Stored(put.heldValue(), expiry.onUpdate(now, live.expiresAt)));
+            Stored updated = new Stored(put.heldValue(), expiry.onUpdate(now, live.expiresAt));
+            if (put.owed()) {
+                writer.owe(held, updated, u);
+            }
+            u.set(updated);
             return new Change<>(Change.Kind.UPDATED, live, expired, put.value());
         }
         if (step instanceof Step.Remove<V> remove) {
             if (remove.callWriter()) {
                 writer.delete(key);
+            }
+            if (remove.owed()) {
+                // also for a key the cache does not hold: the system of record may hold it
+                writer.owe(held, null, u);
             }
             if (live != null) {
                 u.delete();

@@ -4,10 +4,12 @@ import dev.persist.jcache.config.CacheSettings;
 import dev.persist.jcache.config.OperationTiers;
 import dev.persist.jcache.event.EventBatch;
 import dev.persist.jcache.event.Listeners;
+import dev.persist.jcache.integration.BehindWriter;
 import dev.persist.jcache.integration.Loader;
 import dev.persist.jcache.integration.Writer;
 import dev.persist.jcache.management.CacheStats;
 import dev.persist.jcache.management.MBeans;
+import dev.persist.jcache.management.WriteBehindMXBean;
 import dev.persist.store.Durability;
 import dev.persist.store.PersistMap;
 import dev.persist.store.Store;
@@ -47,6 +49,10 @@ import java.util.concurrent.TimeUnit;
  * application's objects and are memory-only. Entries read back from the log at restart are settled (decoded) by the
  * store in the background or on first read; one that no longer decodes is dropped there and is never seen.
  *
+ * <p>A cache with {@code writeBehind} records, in the same atomic section and log write as each change, that the key
+ * owes its writer the new state; a background deliverer calls the writer later ({@link #writeBehind()},
+ * {@link #flushWriteBehind}; see docs/write-behind.md).
+ *
  * <p>Beyond JCache, {@link #unwrap} gives the {@link PersistMap} and {@link Store} of the cache, and
  * {@link #put(Object, Object, Durability)} and {@link #remove(Object, Durability)} take a tier per call.
  *
@@ -78,6 +84,8 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private final Completion<K, V> completion;
     private final CacheResources resources;
     private final UnencodableValues<V> unencodable;
+    /** The write-behind deliverer, or null if the cache has none. */
+    private final BehindWriter<K, V> behind;
     private volatile boolean closed;
 
     PersistCache(PersistCacheManager manager, String name, CompleteConfiguration<K, V> config,
@@ -94,6 +102,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         this.valueType = configuration.getValueType();
         this.loader = parts.loader;
         this.writer = parts.writer;
+        this.behind = parts.behind;
         this.keys = parts.keys;
         this.values = parts.values;
         this.tiers = parts.tiers;
@@ -113,6 +122,10 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         // statistics: true in the configuration file turns them on whatever the JCache configuration says (Spring
         // and Hibernate create caches with theirs off), so that Micrometer's JCache metrics have figures to read
         setStatisticsEnabled(configuration.isStatisticsEnabled() || settings.statistics());
+        if (behind != null) {
+            MBeans.register(behind.stats(), MBeans.writeBehindName(manager.getURI(), name));
+            behind.start();
+        }
     }
 
     /** Counts size evictions; turns expirations Caffeine found into EXPIRED events, off Caffeine's thread. */
@@ -559,6 +572,27 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         return unencodable.skipped();
     }
 
+    /**
+     * @return the write-behind statistics of this cache (pending count, oldest pending age, delivered, retries, given
+     *         up, last error; also its MBean), or null if the cache has no {@code writeBehind}
+     */
+    public WriteBehindMXBean writeBehind() {
+        return behind == null ? null : behind.stats();
+    }
+
+    /**
+     * Delivers what write-behind holds pending now, without waiting for its delay (keys waiting for a retry after a
+     * failure still wait for it), and waits until nothing is pending or the time runs out.
+     *
+     * @param timeout how long to wait at most
+     * @return true if nothing was pending when this returned (always true without write-behind)
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean flushWriteBehind(java.time.Duration timeout) throws InterruptedException {
+        requireOpen();
+        return behind == null || behind.flush(timeout);
+    }
+
     /** @return the tier of each kind of operation of this cache (all MEMORY for a memory-only cache) */
     public OperationTiers tiers() {
         return tiers;
@@ -585,11 +619,47 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             // destroyed entries must not come back after a restart, whatever tier the cache writes at
             bulk.clear(persistent ? Durability.WRITE : Durability.MEMORY);
         }
+        finishDeliveries();
         try {
             map.close();
+            if (behind != null) {
+                behind.pendingMap().close();
+                if (destroy) {
+                    dropUndelivered();
+                }
+            }
         } finally {
             memory.release();
             closeComponents();
+        }
+    }
+
+    /**
+     * Stops write-behind and delivers what it holds, for at most its {@code flushOnClose}; what is left stays in the
+     * log. Called after {@link #markClosed} (no change can be made any more) and before the namespaces are released.
+     */
+    void finishDeliveries() {
+        if (behind != null) {
+            behind.finish();
+        }
+    }
+
+    /** @return the namespaces of this cache in its store: its own, and its write-behind state if it has one */
+    java.util.List<PersistMap<?, ?>> namespaces() {
+        return behind == null ? java.util.List.of(map) : java.util.List.of(map, behind.pendingMap());
+    }
+
+    /** A destroyed cache's writes not delivered within flushOnClose are dropped: said, never silent. */
+    private void dropUndelivered() {
+        Store store = map.store();
+        String ns = CacheNamespaces.writeBehindNamespaceOf(name);
+        int left = store.orphanCount(ns);
+        if (left > 0) {
+            LOG.log(System.Logger.Level.WARNING, "cache ''{0}'' destroyed with {1} write-behind change(s) its writer "
+                    + "never received; they are dropped", name, left);
+        }
+        if (store.isOpen()) {
+            store.dropNamespace(ns, Durability.WRITE);
         }
     }
 
@@ -609,6 +679,9 @@ public final class PersistCache<K, V> implements Cache<K, V> {
      * entries in memory. The manager calls it after releasing the store (which detaches or keeps the namespace).
      */
     void closeComponents() {
+        if (behind != null) {
+            MBeans.unregister(MBeans.writeBehindName(manager.getURI(), name));
+        }
         resources.close();
         memory.release();
     }

@@ -91,8 +91,12 @@ public final class PersistCacheManager implements CacheManager {
         }
         try {
             for (Map.Entry<String, CacheSettings> c : settings.caches().entrySet()) {
+                if (c.getValue().integration().writeBehind() != null && c.getValue().integration().writer() == null) {
+                    continue; // its writer comes from the application's createCache, so the application creates it
+                }
                 createConfigured(c.getKey(), c.getValue());
             }
+            reportWaitingDeliveries();
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -109,6 +113,20 @@ public final class PersistCacheManager implements CacheManager {
                     new Duration(TimeUnit.MILLISECONDS, s.expiryAfterWrite().toMillis())));
         }
         createCache(name, config);
+    }
+
+    /**
+     * Says which write-behind changes wait in the log for a cache that is not open: those of a cache created only in
+     * code are delivered once the application creates it again with its writer and {@code writeBehind}.
+     */
+    private void reportWaitingDeliveries() {
+        for (String ns : store.orphanNamespaces()) {
+            if ((ns.startsWith("~wb~") || ns.startsWith("~wb#")) && store.orphanCount(ns) > 0) {
+                LOG.log(System.Logger.Level.WARNING, "{0} write-behind change(s) in namespace ''{1}'' of {2} wait "
+                        + "for their cache, which is not open; they are delivered when it is created with its writer "
+                        + "and writeBehind", store.orphanCount(ns), ns, store.path());
+            }
+        }
     }
 
     /** @return the resolved settings of this manager */
@@ -225,6 +243,12 @@ public final class PersistCacheManager implements CacheManager {
         } else {
             // a cache not open here may still have entries in the log, from an earlier run
             store.dropNamespace(CacheNamespaces.namespaceOf(cacheName), Durability.WRITE);
+            String pending = CacheNamespaces.writeBehindNamespaceOf(cacheName);
+            if (store.orphanCount(pending) > 0) {
+                LOG.log(System.Logger.Level.WARNING, "cache ''{0}'' destroyed with {1} write-behind change(s) its "
+                        + "writer never received; they are dropped", cacheName, store.orphanCount(pending));
+                store.dropNamespace(pending, Durability.WRITE);
+            }
         }
     }
 
@@ -280,9 +304,17 @@ public final class PersistCacheManager implements CacheManager {
             caches.clear();
         }
         List<PersistMap<?, ?>> held = new ArrayList<>();
+        List<PersistCache<?, ?>> closing = new ArrayList<>();
         for (PersistCache<?, ?> c : open) {
-            if (c.markClosed() && c.isPersistent()) {
-                held.add(c.persistMap());
+            if (c.markClosed()) {
+                closing.add(c);
+            }
+        }
+        for (PersistCache<?, ?> c : closing) {
+            // write-behind delivers what it holds while the store is still open (each for its flushOnClose)
+            c.finishDeliveries();
+            if (c.isPersistent()) {
+                held.addAll(c.namespaces());
             }
         }
         RuntimeException failure = null;

@@ -22,18 +22,30 @@ sealed interface Step<V> {
      *
      * @param value      the new value
      * @param heldValue  its held form (see {@link Form})
-     * @param callWriter whether the cache's writer is told (false for loaded values)
+     * @param callWriter whether the cache's writer is told now, key by key (false for loaded values, and for bulk
+     *                   operations, which tell it once for the batch)
+     * @param owed       whether the system of record must hear of it at all (false for loaded values): a
+     *                   write-behind writer records the key as owed (see {@link dev.persist.jcache.integration.Writer#owe})
      */
-    record Put<V>(V value, Object heldValue, boolean callWriter) implements Step<V> {
+    record Put<V>(V value, Object heldValue, boolean callWriter, boolean owed) implements Step<V> {
+        /** A put the writer is told of key by key, or (loads) not at all. */
+        Put(V value, Object heldValue, boolean callWriter) {
+            this(value, heldValue, callWriter, callWriter);
+        }
     }
 
     /**
      * Removes the live entry; the writer is told even if there is none.
      *
-     * @param callWriter  whether the cache's writer is told
+     * @param callWriter  whether the cache's writer is told now, key by key (false in bulk operations)
      * @param dropExpired whether an expired entry met is deleted too
+     * @param owed        whether the system of record must hear of it (see {@link Put#owed})
      */
-    record Remove<V>(boolean callWriter, boolean dropExpired) implements Step<V> {
+    record Remove<V>(boolean callWriter, boolean dropExpired, boolean owed) implements Step<V> {
+        /** A removal the writer is told of key by key, or not at all. */
+        Remove(boolean callWriter, boolean dropExpired) {
+            this(callWriter, dropExpired, callWriter);
+        }
     }
 
     @SuppressWarnings("rawtypes")

@@ -38,8 +38,10 @@ public final class PersistMap<K, V> {
     private final EvictionRelay<K, V> evictions;
     private final Settling<K, V> settling;
     private final KeyLocks locks = new KeyLocks(256);
-    /** ASYNC changes not yet in the log: key to its latest encoded record (a set or a delete). */
-    private final ConcurrentMap<K, byte[]> dirty = new ConcurrentHashMap<>();
+    /** ASYNC changes not yet in the log: key to its latest encoded records (see {@link Pending}). */
+    private final ConcurrentMap<K, Pending> dirty = new ConcurrentHashMap<>();
+    /** Set once this map has served as a companion (see {@link Update#setIn}): it may then take none itself. */
+    private volatile boolean accompanying;
     private volatile Durability defaultDurability;
     /** Set when closing starts: a map registering the same namespace waits for the detach instead of failing. */
     private volatile boolean closing;
@@ -245,36 +247,41 @@ public final class PersistMap<K, V> {
             V current = memory.get(key);
             Update<V> u = new Update<>(current);
             updater.accept(u);
+            PersistMap<K, Object> companion = companionOf(u);
+            byte[] companionRecord = null;
+            if (companion != null && tier != Durability.MEMORY) {
+                store.checkWritable();
+                companionRecord = companion.encodeRecord(key, u.companionValue());
+            }
+            byte[] record = null;
             switch (u.action()) {
                 case KEEP -> result = current;
                 case SET -> {
                     V next = u.newValue();
-                    byte[] record = null;
                     if (tier != Durability.MEMORY) {
                         store.checkWritable();
                         record = RecordFormat.encodeSet(nameBytes, keyCodec.encode(key), valueCodec.encode(next));
                     }
                     memory.put(key, next);
-                    if (record != null) {
-                        lsn = log(key, record, tier);
-                    }
                     result = next;
                 }
                 case DELETE -> {
                     if (current != null) {
-                        byte[] record = null;
                         if (tier != Durability.MEMORY) {
                             store.checkWritable();
                             record = RecordFormat.encodeDelete(nameBytes, keyCodec.encode(key));
                         }
                         memory.remove(key);
-                        if (record != null) {
-                            lsn = log(key, record, tier);
-                        }
                     }
                     result = null;
                 }
                 default -> throw new AssertionError(u.action());
+            }
+            if (companion != null) {
+                companion.applyCompanion(key, u.companionValue());
+            }
+            if (record != null || companionRecord != null) {
+                lsn = log(key, companionRecord, record, tier);
             }
         } finally {
             lock.unlock();
@@ -283,14 +290,86 @@ public final class PersistMap<K, V> {
         return result;
     }
 
+    /**
+     * The ASYNC change of a key not yet in the log: the latest record of a companion map for the key (see
+     * {@link Update#setIn}), or null, and the latest record of the key itself, or null. Appended companion first.
+     */
+    private record Pending(byte[] companion, byte[] own) {
+        /** This change followed by a later one of the same key: each part the later one's if it has one. */
+        Pending then(Pending later) {
+            return new Pending(later.companion != null ? later.companion : companion,
+                    later.own != null ? later.own : own);
+        }
+    }
+
+    /** @return the companion map an update names, checked, or null */
+    @SuppressWarnings("unchecked")
+    private PersistMap<K, Object> companionOf(Update<V> u) {
+        PersistMap<?, ?> companion = u.companion();
+        if (companion == null) {
+            return null;
+        }
+        if (companion == this || companion.store != store) {
+            throw new IllegalArgumentException("a companion of '" + name + "' must be another map of the same store");
+        }
+        if (accompanying) {
+            throw new IllegalStateException("'" + name + "' is a companion map and cannot have one itself");
+        }
+        companion.checkOpen();
+        companion.accompanying = true;
+        return (PersistMap<K, Object>) companion;
+    }
+
+    /** The SET or DELETE record of a companion change of {@code key} (a null value deletes). */
+    private byte[] encodeRecord(K key, V value) {
+        return value == null ? RecordFormat.encodeDelete(nameBytes, keyCodec.encode(key))
+                : RecordFormat.encodeSet(nameBytes, keyCodec.encode(key), valueCodec.encode(value));
+    }
+
+    /** A companion change in memory, made under the accompanied key's lock and then under this map's own. */
+    private void applyCompanion(K key, V value) {
+        ReentrantLock lock = locks.lockFor(key);
+        lock.lock();
+        try {
+            if (value == null) {
+                memory.remove(key);
+            } else {
+                memory.put(key, value);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Called under the key's lock: queues the record for the syncer (ASYNC) or appends it to the log. */
     private long log(K key, byte[] record, Durability tier) {
+        return log(key, null, record, tier);
+    }
+
+    /**
+     * Called under the key's lock: queues the records for the syncer (ASYNC) or appends them to the log, a
+     * companion's record (or null) before the key's own (or null).
+     */
+    private long log(K key, byte[] companionRecord, byte[] record, Durability tier) {
         if (tier == Durability.ASYNC) {
-            dirty.put(key, record);
+            dirty.merge(key, new Pending(companionRecord, record), Pending::then);
             return 0;
         }
-        long lsn = store.writer().append(record);
-        if (!dirty.isEmpty()) {
+        Pending pending = dirty.isEmpty() ? null : dirty.get(key);
+        if (companionRecord == null && pending != null) {
+            // a companion record still pending at ASYNC must not be dropped with the rest of the key's change
+            companionRecord = pending.companion;
+        }
+        long lsn = 0;
+        if (companionRecord != null) {
+            lsn = store.writer().append(companionRecord);
+        }
+        if (record != null) {
+            lsn = store.writer().append(record);
+        } else if (pending != null && pending.own != null) {
+            lsn = store.writer().append(pending.own); // the key's own pending change, after the companion's
+        }
+        if (pending != null) {
             // this record supersedes the pending ASYNC one; removed only once this one is appended, so that an
             // fsyncAll() that finds the key no longer dirty also finds its record in the log (see appendDirty)
             dirty.remove(key);
@@ -359,9 +438,14 @@ public final class PersistMap<K, V> {
             try {
                 // append first, then remove: a concurrent appendDirty() (fsyncAll() beside the syncer) that no
                 // longer sees the key must find its record already appended, or it would sync without it
-                byte[] record = dirty.get(key);
-                if (record != null) {
-                    lsn = store.writer().append(record);
+                Pending pending = dirty.get(key);
+                if (pending != null) {
+                    if (pending.companion != null) {
+                        lsn = store.writer().append(pending.companion);
+                    }
+                    if (pending.own != null) {
+                        lsn = store.writer().append(pending.own);
+                    }
                     dirty.remove(key);
                 }
             } finally {

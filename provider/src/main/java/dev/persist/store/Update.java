@@ -16,6 +16,8 @@ public final class Update<V> {
     private final boolean exists;
     private Action action = Action.KEEP;
     private V newValue;
+    private PersistMap<?, ?> companion;
+    private Object companionValue;
 
     Update(V value) {
         this.value = value;
@@ -52,6 +54,45 @@ public final class Update<V> {
     public void cancel() {
         this.newValue = null;
         this.action = Action.KEEP;
+    }
+
+    /**
+     * Also sets this key in {@code companion}, a map of the same store keyed like this one, in the same atomic
+     * section. The companion's record is logged with this update's own record, just before it and at the same tier
+     * (at ASYNC, in the same pending change of this key), so that after a crash the companion change is in the log
+     * whenever this update's change is; it is logged even if this update keeps its own entry. This is how a
+     * companion namespace records something about a key (the JCache provider's write-behind: which keys still owe
+     * their system of record a call) that must never be older in the log than the key's own value.
+     *
+     * <p>Change a companion map only this way (through updates of the map it accompanies), never with its own
+     * {@code set}, {@code delete} or {@code update}: only then are its records ordered with the key's. One
+     * companion change per update; the last call wins.
+     *
+     * @param companion the companion map: same store, not this map, not itself accompanied
+     * @param value     the companion value, not null
+     * @param <C>       the companion's value type
+     */
+    public <C> void setIn(PersistMap<?, C> companion, C value) {
+        this.companion = java.util.Objects.requireNonNull(companion, "companion");
+        this.companionValue = java.util.Objects.requireNonNull(value, "value");
+    }
+
+    /**
+     * Also deletes this key from {@code companion}, as {@link #setIn} sets it.
+     *
+     * @param companion the companion map
+     */
+    public void deleteIn(PersistMap<?, ?> companion) {
+        this.companion = java.util.Objects.requireNonNull(companion, "companion");
+        this.companionValue = null;
+    }
+
+    PersistMap<?, ?> companion() {
+        return companion;
+    }
+
+    Object companionValue() {
+        return companionValue;
     }
 
     Action action() {

@@ -35,7 +35,7 @@ class ConfigErrorsTest {
             "caches: { u: { codec: java.lang.String } }        | caches.u.codec            | json, serializable",
             "caches: { u: { expiry: { afterRead: 1s } } }      | caches.u.expiry.afterRead | allowed here: afterWrite",
             "caches: { u: { maximumSize: 3, maximumWeight: 9 } }| caches.u.maximumWeight    | cannot be set with maximumSize",
-            "caches: { u: { sizeLimit: 3 } }                   | caches.u.sizeLimit        | allowed here: codec, durability, expiry, keyType, maximumSize, maximumWeight, onUnencodable, serialization, statistics, valueType",
+            "caches: { u: { sizeLimit: 3 } }                   | caches.u.sizeLimit        | allowed here: codec, durability, expiry, keyType, loader, maximumSize, maximumWeight, onUnencodable, serialization, statistics, valueType, writeBehind, writer",
             "defaults: { durabilty: write }                    | defaults.durabilty        | allowed here: durability, onUnencodable, serialization, statistics",
             "defaults: { serialization: { allow: [\"!com.example.*\"] } }  | defaults.serialization.allow[0] | must be a class pattern",
             "caches: { u: { serialization: { allow: [com.a.*, \"a;b\"] } } } | caches.u.serialization.allow[1] | got 'a;b'",

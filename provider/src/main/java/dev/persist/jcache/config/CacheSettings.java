@@ -23,15 +23,26 @@ import java.util.Objects;
  * @param onUnencodable     what a put of a value the codec cannot write does ({@code onUnencodable})
  * @param statistics        whether JCache statistics (and their MXBean) are on from the start, whatever the
  *                          cache's JCache configuration says ({@code statistics})
+ * @param integration       its writer, loader and write-behind from the file ({@link IntegrationSettings#NONE}
+ *                          if none)
  */
 public record CacheSettings(OperationTiers tiers, Long maximumSize, Long maximumWeight, Duration expiryAfterWrite, Class<?> keyType,
                             Class<?> valueType, String codec, List<String> serialAllow, boolean configured,
-                            OnUnencodable onUnencodable, boolean statistics) {
-    /** Checks that tiers and onUnencodable are set; copies the allow list. */
+                            OnUnencodable onUnencodable, boolean statistics, IntegrationSettings integration) {
+    /** Checks that tiers, onUnencodable and integration are set; copies the allow list. */
     public CacheSettings {
         Objects.requireNonNull(tiers, "tiers");
         Objects.requireNonNull(onUnencodable, "onUnencodable");
+        Objects.requireNonNull(integration, "integration");
         serialAllow = List.copyOf(serialAllow);
+    }
+
+    /** Settings without a writer, loader or write-behind of the file's. */
+    public CacheSettings(OperationTiers tiers, Long maximumSize, Long maximumWeight, Duration expiryAfterWrite,
+                         Class<?> keyType, Class<?> valueType, String codec, List<String> serialAllow,
+                         boolean configured, OnUnencodable onUnencodable, boolean statistics) {
+        this(tiers, maximumSize, maximumWeight, expiryAfterWrite, keyType, valueType, codec, serialAllow, configured,
+                onUnencodable, statistics, IntegrationSettings.NONE);
     }
 
     /**

@@ -50,7 +50,9 @@ final class ConfigParser {
     static final Set<String> AUTO_SHRINK_KEYS = Set.of("interval", "ratio");
     static final Set<String> DEFAULTS_KEYS = Set.of("durability", "serialization", "onUnencodable", "statistics");
     static final Set<String> CACHE_KEYS = Set.of("durability", "maximumSize", "maximumWeight", "expiry", "keyType",
-            "valueType", "codec", "serialization", "onUnencodable", "statistics");
+            "valueType", "codec", "serialization", "onUnencodable", "statistics", "writer", "loader", "writeBehind");
+    static final Set<String> WRITE_BEHIND_KEYS = Set.of("delay", "batchSize", "coalesce", "retry", "flushOnClose");
+    static final Set<String> RETRY_KEYS = Set.of("initial", "max", "giveUpAfter");
     static final Set<String> EXPIRY_KEYS = Set.of("afterWrite");
     static final Set<String> SERIALIZATION_KEYS = Set.of("allow");
     static final Set<String> DURABILITY_KEYS = Set.of("default", "put", "remove", "invoke", "load");
@@ -201,7 +203,7 @@ final class ConfigParser {
                 ? onUnencodable(c.get("onUnencodable"), at + ".onUnencodable") : defaultOnUnencodable;
         boolean statistics = c.has("statistics") ? bool(c.get("statistics"), at + ".statistics") : defaultStatistics;
         return new CacheSettings(tiers, maximumSize, maximumWeight, afterWrite, keyType, valueType, codec, allow,
-                true, onUnencodable, statistics);
+                true, onUnencodable, statistics, integration(c, at));
     }
 
     private OnUnencodable onUnencodable(JsonNode node, String at) {
@@ -237,6 +239,77 @@ final class ConfigParser {
                     + "version, a migration id, a value the database holds), got " + node);
         }
         return s;
+    }
+
+
+    /** {@code writer}, {@code loader} and {@code writeBehind} of a cache. */
+    private IntegrationSettings integration(ObjectNode c, String at) {
+        Class<?> writer = c.has("writer") ? component(c.get("writer"), at + ".writer",
+                javax.cache.integration.CacheWriter.class) : null;
+        Class<?> loader = c.has("loader") ? component(c.get("loader"), at + ".loader",
+                javax.cache.integration.CacheLoader.class) : null;
+        WriteBehindSettings behind = null;
+        if (c.has("writeBehind")) {
+            behind = writeBehind(c.get("writeBehind"), at + ".writeBehind");
+        }
+        return writer == null && loader == null && behind == null ? IntegrationSettings.NONE
+                : new IntegrationSettings(writer, loader, behind);
+    }
+
+    /** A class implementing {@code kind} or {@link javax.cache.configuration.Factory}, with a no-argument constructor. */
+    private Class<?> component(JsonNode node, String at, Class<?> kind) {
+        Class<?> type = type(node, at);
+        if (!kind.isAssignableFrom(type) && !javax.cache.configuration.Factory.class.isAssignableFrom(type)) {
+            throw new ConfigException(source, at, "'" + type.getName() + "' implements neither " + kind.getName()
+                    + " nor " + javax.cache.configuration.Factory.class.getName() + " (of a " + kind.getSimpleName()
+                    + ")");
+        }
+        try {
+            type.getConstructor();
+        } catch (NoSuchMethodException e) {
+            throw new ConfigException(source, at, "'" + type.getName() + "' has no public no-argument constructor");
+        }
+        return type;
+    }
+
+    /** {@code writeBehind: { delay, batchSize, coalesce, retry: { initial, max, giveUpAfter }, flushOnClose }}. */
+    private WriteBehindSettings writeBehind(JsonNode node, String at) {
+        WriteBehindSettings d = WriteBehindSettings.DEFAULTS;
+        if (node == null || node.isNull() || (node.isTextual() && node.asText().isBlank())) {
+            return d;
+        }
+        ObjectNode w = object(node, at);
+        allowOnly(w, at, WRITE_BEHIND_KEYS);
+        Duration delay = w.has("delay") ? positiveDuration(w.get("delay"), at + ".delay") : d.delay();
+        long batch = w.has("batchSize") ? positiveLong(w.get("batchSize"), at + ".batchSize") : d.batchSize();
+        if (batch > 1_000_000) {
+            throw new ConfigException(source, at + ".batchSize", "must be a whole number from 1 to 1000000, got "
+                    + w.get("batchSize"));
+        }
+        if (w.has("coalesce") && !"true".equals(w.get("coalesce").asText().trim())) {
+            throw new ConfigException(source, at + ".coalesce", "must be true, got " + w.get("coalesce") + " (the "
+                    + "log keeps one pending state per key, so updates between deliveries always coalesce; for a "
+                    + "call per update use write-through: a writer without writeBehind)");
+        }
+        Duration initial = d.retryInitial();
+        Duration max = d.retryMax();
+        Duration giveUp = null;
+        if (w.has("retry")) {
+            ObjectNode r = object(w.get("retry"), at + ".retry");
+            allowOnly(r, at + ".retry", RETRY_KEYS);
+            initial = r.has("initial") ? positiveDuration(r.get("initial"), at + ".retry.initial") : initial;
+            max = r.has("max") ? positiveDuration(r.get("max"), at + ".retry.max") : max;
+            if (r.has("giveUpAfter")) {
+                giveUp = positiveDuration(r.get("giveUpAfter"), at + ".retry.giveUpAfter");
+            }
+            if (max.compareTo(initial) < 0) {
+                throw new ConfigException(source, at + ".retry.max", "must not be shorter than retry.initial ("
+                        + initial + "), got " + max);
+            }
+        }
+        Duration flush = w.has("flushOnClose") ? positiveDuration(w.get("flushOnClose"), at + ".flushOnClose")
+                : d.flushOnClose();
+        return new WriteBehindSettings(delay, (int) batch, true, initial, max, giveUp, flush);
     }
 
     /**

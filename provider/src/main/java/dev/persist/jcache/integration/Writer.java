@@ -1,5 +1,8 @@
 package dev.persist.jcache.integration;
 
+import dev.persist.jcache.Stored;
+import dev.persist.store.Update;
+
 import javax.cache.Cache;
 import javax.cache.integration.CacheWriterException;
 import java.util.Collection;
@@ -36,6 +39,28 @@ public interface Writer<K, V> extends AutoCloseable {
      * @return null, or the failure: the keys left in {@code batch} were not deleted
      */
     CacheWriterException deleteAll(Collection<K> batch);
+
+    /**
+     * Called in the key's atomic section once an operation that the system of record must hear of (not a load, an
+     * expiry or an eviction) has decided the key's state. A write-behind writer records there that the key owes
+     * its writer that state ({@link BehindWriter}); the others do nothing, having been told synchronously.
+     *
+     * @param held  the key as the cache holds it
+     * @param state the key's state the operation leaves for the system of record, or null if it leaves the key
+     *              absent
+     * @param u     the key's update, to which the record of what is owed is attached
+     */
+    default void owe(Object held, Stored state, Update<Stored> u) {
+        // told synchronously (write-through) or not at all
+    }
+
+    /**
+     * Called when the cache closes, before its namespaces are released and before {@link #close}: a write-behind
+     * writer delivers what is pending, for a bounded time. The others have nothing pending.
+     */
+    default void finish() {
+        // nothing pending
+    }
 
     /** @return whether calls reach a writer */
     boolean active();

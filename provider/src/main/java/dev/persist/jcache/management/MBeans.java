@@ -45,6 +45,20 @@ public final class MBeans {
         }
     }
 
+    /**
+     * @return the ObjectName of a cache's write-behind MBean:
+     *         {@code dev.persist.jcache:type=WriteBehind,CacheManager=<uri>,Cache=<name>}
+     */
+    public static ObjectName writeBehindName(URI managerUri, String cacheName) {
+        String s = "dev.persist.jcache:type=WriteBehind,CacheManager=" + sanitize(managerUri.toString())
+                + ",Cache=" + sanitize(cacheName);
+        try {
+            return new ObjectName(s);
+        } catch (MalformedObjectNameException e) {
+            throw new CacheException("invalid MBean name " + s, e);
+        }
+    }
+
     private static String sanitize(String s) {
         return s == null ? "" : s.replaceAll("[,:=\n]", ".");
     }

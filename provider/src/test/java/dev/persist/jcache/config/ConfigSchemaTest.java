@@ -113,7 +113,10 @@ class ConfigSchemaTest {
                 "caches: { u: { maxSize: 3 } }", "caches: { u: { durability: { get: write } } }",
                 "caches: { u: { onUnencodable: ignore } }", "caches: { u: { maximumSize: 0 } }",
                 "caches: { u: { maximumSize: 1, maximumWeight: 2 } }", "caches: { u: { expiry: { afterWrite: soon } } }",
-                "store: { generation: \"\" }", "defaults: { serialization: { deny: [a.*] } }")) {
+                "store: { generation: \"\" }", "defaults: { serialization: { deny: [a.*] } }",
+                "caches: { u: { writeBehind: { delayy: 1s } } }", "caches: { u: { writeBehind: { coalesce: false } } }",
+                "caches: { u: { writeBehind: { batchSize: 0 } } }",
+                "caches: { u: { writeBehind: { retry: { every: 1s } } } }")) {
             assertThat(schema.validate(yaml.readTree(bad))).as(bad).isNotEmpty();
         }
     }
@@ -136,6 +139,10 @@ class ConfigSchemaTest {
         mappings.put("caches.<name>.expiry", new Object[] {defs.at("/cache/properties/expiry"),
                 ConfigParser.EXPIRY_KEYS});
         mappings.put("serialization", new Object[] {defs.get("serialization"), ConfigParser.SERIALIZATION_KEYS});
+        mappings.put("caches.<name>.writeBehind", new Object[] {defs.get("writeBehind"),
+                ConfigParser.WRITE_BEHIND_KEYS});
+        mappings.put("caches.<name>.writeBehind.retry", new Object[] {defs.at("/writeBehind/properties/retry"),
+                ConfigParser.RETRY_KEYS});
         mappings.put("durability (mapping form)", new Object[] {defs.at("/durability/oneOf/1"),
                 ConfigParser.DURABILITY_KEYS});
         for (Map.Entry<String, Object[]> e : mappings.entrySet()) {

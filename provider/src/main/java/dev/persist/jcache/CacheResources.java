@@ -22,18 +22,24 @@ final class CacheResources {
     private final ObjectName statisticsName;
     private final Listeners<?, ?> listeners;
     private final List<Object> components;
+    private final ObjectName writeBehindName;
 
     /**
      * @param components the application's objects the cache must close (closed if {@link AutoCloseable})
+     * @param writeBehind the write-behind MXBean, registered for the cache's life, or null for none
      */
     CacheResources(URI managerUri, String cacheName, MutableConfiguration<?, ?> configuration, CacheStats stats,
-                   Listeners<?, ?> listeners, List<Object> components) {
+                   Listeners<?, ?> listeners, List<Object> components, Object writeBehind) {
         this.configuration = configuration;
         this.stats = stats;
         this.listeners = listeners;
         this.components = components;
         this.configurationName = MBeans.name(MBeans.Kind.CONFIGURATION, managerUri, cacheName);
         this.statisticsName = MBeans.name(MBeans.Kind.STATISTICS, managerUri, cacheName);
+        this.writeBehindName = writeBehind == null ? null : MBeans.writeBehindName(managerUri, cacheName);
+        if (writeBehind != null) {
+            MBeans.register(writeBehind, writeBehindName);
+        }
     }
 
     /** Turns statistics on or off, registering or unregistering their MXBean. */
@@ -61,6 +67,9 @@ final class CacheResources {
     void close() {
         MBeans.unregister(statisticsName);
         MBeans.unregister(configurationName);
+        if (writeBehindName != null) {
+            MBeans.unregister(writeBehindName);
+        }
         listeners.close();
         components.forEach(Closing::quietly);
     }

@@ -5,6 +5,10 @@ import dev.persist.jcache.processor.ProcessorEntry;
 
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorException;
+import javax.cache.processor.EntryProcessorResult;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -71,5 +75,29 @@ final class EntryProcessing<K, V> {
                 yield new Step.Put<>(v, unencodable.in(v), entry.op() != ProcessorEntry.Op.LOAD);
             }
         };
+    }
+
+    /**
+     * invokeAll: {@code invoke} for each key; a key's failure is its result (thrown by {@code get()}), not the call's.
+     *
+     * @return the non-null results and the failures, by key
+     */
+    static <K, T> Map<K, EntryProcessorResult<T>> forEach(Set<? extends K> keySet, Function<K, T> invoke) {
+        Map<K, EntryProcessorResult<T>> results = new HashMap<>();
+        for (K k : keySet) {
+            try {
+                T r = invoke.apply(k);
+                if (r != null) {
+                    results.put(k, () -> r);
+                }
+            } catch (Exception e) {
+                EntryProcessorException epe = e instanceof EntryProcessorException x ? x
+                        : new EntryProcessorException(e);
+                results.put(k, () -> {
+                    throw epe;
+                });
+            }
+        }
+        return results;
     }
 }

@@ -22,7 +22,6 @@ import javax.cache.configuration.Configuration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.integration.CompletionListener;
 import javax.cache.processor.EntryProcessor;
-import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -30,6 +29,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -60,7 +60,6 @@ import java.util.concurrent.TimeUnit;
  * @param <V> value type
  */
 public final class PersistCache<K, V> implements Cache<K, V> {
-    private static final System.Logger LOG = System.getLogger(PersistCache.class.getName());
 
     private final PersistCacheManager manager;
     private final String name;
@@ -71,6 +70,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private final MutableConfiguration<K, V> configuration;
     private final Class<K> keyType;
     private final Class<V> valueType;
+    private final EntryChecks<K, V> checks;
     private final Loader<K, V> loader;
     private final Writer<K, V> writer;
     private final Form<K> keys;
@@ -95,11 +95,13 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         this.persistent = persistent;
         this.clock = clock;
         this.listeners = new Listeners<>(name);
+        EvictionEvents<K, V> evictions = new EvictionEvents<>(name, stats, listeners);
         CacheAssembly<K, V> parts = new CacheAssembly<>(name, config, settings, store, persistent,
-                manager.getClassLoader(), clock, new EvictionObserver());
+                manager.getClassLoader(), clock, evictions);
         this.configuration = parts.configuration;
         this.keyType = configuration.getKeyType();
         this.valueType = configuration.getValueType();
+        this.checks = new EntryChecks<>(keyType, valueType);
         this.loader = parts.loader;
         this.writer = parts.writer;
         this.behind = parts.behind;
@@ -111,49 +113,21 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         this.unencodable = parts.unencodable;
         this.mutations = new Mutations<>(name, map, writer, parts.expiry, clock);
         this.completion = new Completion<>(this, values, listeners, stats);
+        evictions.bind(new EvictionEvents.Target<>(map, keys, values, completion, this::isClosed));
         this.bulk = new BulkOperations<>(parts, mutations, completion, stats);
-        this.processing = new EntryProcessing<>(values, loader, this::loadOne, this::checkValueType, unencodable);
+        this.processing = new EntryProcessing<>(values, loader, this::loadOne, checks::valueType, unencodable);
         for (CacheEntryListenerConfiguration<K, V> l : configuration.getCacheEntryListenerConfigurations()) {
             listeners.register(l);
         }
         this.resources = new CacheResources(manager.getURI(), name, configuration, stats, listeners,
-                Arrays.asList(parts.loader, parts.writer, parts.idleWriter, parts.expiry.policy()));
+                Arrays.asList(parts.loader, parts.writer, parts.idleWriter, parts.expiry.policy()),
+                behind == null ? null : behind.stats());
         setManagementEnabled(configuration.isManagementEnabled());
         // statistics: true in the configuration file turns them on whatever the JCache configuration says (Spring
         // and Hibernate create caches with theirs off), so that Micrometer's JCache metrics have figures to read
         setStatisticsEnabled(configuration.isStatisticsEnabled() || settings.statistics());
         if (behind != null) {
-            MBeans.register(behind.stats(), MBeans.writeBehindName(manager.getURI(), name));
             behind.start();
-        }
-    }
-
-    /** Counts size evictions; turns expirations Caffeine found into EXPIRED events, off Caffeine's thread. */
-    private final class EvictionObserver implements CaffeineMemory.Observer {
-        @Override
-        public void evicted(Object heldKey, Stored value) {
-            stats.eviction();
-        }
-
-        @Override
-        public void expired(Object heldKey, Stored value) {
-            if (!closed && listeners.any()) {
-                Background.run(() -> expiredEvent(heldKey, value));
-            }
-        }
-    }
-
-    private void expiredEvent(Object held, Stored value) {
-        try {
-            Stored s = map == null ? null : map.settled(held, value);
-            if (s == null) {
-                return; // a value that no longer decodes was never visible: no event
-            }
-            EventBatch<K, V> events = completion.batch();
-            events.expired(keys.out(held), values.out(s.payload));
-            completion.dispatch(events);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "EXPIRED listener of cache '" + name + "' failed", e);
         }
     }
 
@@ -185,7 +159,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     @Override
     public Map<K, V> getAll(Set<? extends K> keySet) {
         requireOpen();
-        requireKeys(keySet);
+        EntryChecks.keys(keySet);
         EventBatch<K, V> events = completion.batch();
         Map<K, V> result = new HashMap<>(keySet.size() * 2);
         for (K k : keySet) {
@@ -238,7 +212,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private V loadOne(K key) {
         V v = loader.load(key);
         if (v != null) {
-            checkValueType(v);
+            checks.valueType(v);
         }
         return v;
     }
@@ -246,7 +220,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     @Override
     public void loadAll(Set<? extends K> keySet, boolean replaceExistingValues, CompletionListener listener) {
         requireOpen();
-        requireKeys(keySet);
+        EntryChecks.keys(keySet);
         if (loader.loader() == null) {
             if (listener != null) {
                 listener.onCompletion();
@@ -261,7 +235,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     @Override
     public void put(K key, V value) {
         requireOpen();
-        checkEntry(key, value);
+        checks.entry(key, value);
         putOne(key, value, true, tiers.put(), Completion.Counted.PUT);
     }
 
@@ -276,7 +250,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
      */
     public void put(K key, V value, Durability tier) {
         requireOpen();
-        checkEntry(key, value);
+        checks.entry(key, value);
         Objects.requireNonNull(tier, "tier");
         putOne(key, value, true, persistent ? tier : Durability.MEMORY, Completion.Counted.PUT);
     }
@@ -284,7 +258,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     @Override
     public V getAndPut(K key, V value) {
         requireOpen();
-        checkEntry(key, value);
+        checks.entry(key, value);
         Change<V> c = putOne(key, value, true, tiers.put(), Completion.Counted.READ_THEN_PUT);
         return c.hit() ? values.out(c.old().payload) : null;
     }
@@ -292,7 +266,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     @Override
     public boolean putIfAbsent(K key, V value) {
         requireOpen();
-        checkEntry(key, value);
+        checks.entry(key, value);
         return putOne(key, value, false, tiers.put(), Completion.Counted.READ_THEN_PUT).stored();
     }
 
@@ -309,14 +283,14 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     public void putAll(Map<? extends K, ? extends V> entries) {
         requireOpen();
         Objects.requireNonNull(entries, "map");
-        entries.forEach(this::checkEntry);
+        entries.forEach(checks::entry);
         bulk.putAll(entries);
     }
 
     @Override
     public boolean replace(K key, V oldValue, V newValue) {
         requireOpen();
-        checkEntry(key, newValue);
+        checks.entry(key, newValue);
         Objects.requireNonNull(oldValue, "oldValue");
         long start = stats.startTime();
         Object heldValue = unencodable.in(newValue);
@@ -328,14 +302,14 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     @Override
     public boolean replace(K key, V value) {
         requireOpen();
-        checkEntry(key, value);
+        checks.entry(key, value);
         return replaceLive(key, value).stored();
     }
 
     @Override
     public V getAndReplace(K key, V value) {
         requireOpen();
-        checkEntry(key, value);
+        checks.entry(key, value);
         Change<V> c = replaceLive(key, value);
         return c.stored() ? values.out(c.old().payload) : null;
     }
@@ -400,7 +374,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     @Override
     public void removeAll(Set<? extends K> keySet) {
         requireOpen();
-        requireKeys(keySet);
+        EntryChecks.keys(keySet);
         bulk.removeAll(new LinkedHashSet<>(keySet));
     }
 
@@ -440,24 +414,9 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     public <T> Map<K, EntryProcessorResult<T>> invokeAll(Set<? extends K> keySet, EntryProcessor<K, V, T> processor,
                                                          Object... arguments) {
         requireOpen();
-        requireKeys(keySet);
+        EntryChecks.keys(keySet);
         Objects.requireNonNull(processor, "entryProcessor");
-        Map<K, EntryProcessorResult<T>> results = new HashMap<>();
-        for (K k : keySet) {
-            try {
-                T r = invoke(k, processor, arguments);
-                if (r != null) {
-                    results.put(k, () -> r);
-                }
-            } catch (Exception e) {
-                EntryProcessorException epe = e instanceof EntryProcessorException x ? x
-                        : new EntryProcessorException(e);
-                results.put(k, () -> {
-                    throw epe;
-                });
-            }
-        }
-        return results;
+        return EntryProcessing.forEach(keySet, k -> invoke(k, processor, arguments));
     }
 
     // ------------------------------------------------------------------ iteration
@@ -472,28 +431,6 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     }
 
     // ------------------------------------------------------------------ checks and store failures
-
-    private void checkEntry(K key, V value) {
-        Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(value, "value");
-        if (keyType != Object.class && !keyType.isInstance(key)) {
-            throw new ClassCastException("key " + key.getClass().getName() + " is not a " + keyType.getName());
-        }
-        checkValueType(value);
-    }
-
-    private void checkValueType(V value) {
-        if (valueType != Object.class && !valueType.isInstance(value)) {
-            throw new ClassCastException("value " + value.getClass().getName() + " is not a " + valueType.getName());
-        }
-    }
-
-    private static void requireKeys(Set<?> keySet) {
-        Objects.requireNonNull(keySet, "keys");
-        for (Object k : keySet) {
-            Objects.requireNonNull(k, "keys contains null");
-        }
-    }
 
     private void requireOpen() {
         if (closed) {
@@ -625,7 +562,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             if (behind != null) {
                 behind.pendingMap().close();
                 if (destroy) {
-                    dropUndelivered();
+                    behind.dropUndelivered();
                 }
             }
         } finally {
@@ -645,22 +582,8 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     }
 
     /** @return the namespaces of this cache in its store: its own, and its write-behind state if it has one */
-    java.util.List<PersistMap<?, ?>> namespaces() {
-        return behind == null ? java.util.List.of(map) : java.util.List.of(map, behind.pendingMap());
-    }
-
-    /** A destroyed cache's writes not delivered within flushOnClose are dropped: said, never silent. */
-    private void dropUndelivered() {
-        Store store = map.store();
-        String ns = CacheNamespaces.writeBehindNamespaceOf(name);
-        int left = store.orphanCount(ns);
-        if (left > 0) {
-            LOG.log(System.Logger.Level.WARNING, "cache ''{0}'' destroyed with {1} write-behind change(s) its writer "
-                    + "never received; they are dropped", name, left);
-        }
-        if (store.isOpen()) {
-            store.dropNamespace(ns, Durability.WRITE);
-        }
+    List<PersistMap<?, ?>> namespaces() {
+        return behind == null ? List.of(map) : List.of(map, behind.pendingMap());
     }
 
     /** @return false if the cache was already closed; from now on every operation throws */
@@ -679,9 +602,6 @@ public final class PersistCache<K, V> implements Cache<K, V> {
      * entries in memory. The manager calls it after releasing the store (which detaches or keeps the namespace).
      */
     void closeComponents() {
-        if (behind != null) {
-            MBeans.unregister(MBeans.writeBehindName(manager.getURI(), name));
-        }
         resources.close();
         memory.release();
     }

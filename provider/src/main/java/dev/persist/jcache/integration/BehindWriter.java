@@ -8,6 +8,7 @@ import dev.persist.store.Codec;
 import dev.persist.store.Durability;
 import dev.persist.store.MapConfig;
 import dev.persist.store.PersistMap;
+import dev.persist.store.Store;
 import dev.persist.store.StoreException;
 import dev.persist.store.Update;
 
@@ -640,6 +641,23 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
         public String toString() {
             return "WriteBehind[" + cacheName + ": pending " + getPendingCount() + ", delivered " + getDelivered()
                     + ", retries " + getRetries() + ", given up " + getGivenUp() + "]";
+        }
+    }
+
+    /**
+     * For a destroyed cache, after its pending namespace was closed: the changes its writer never received are
+     * dropped, said in the log (never silent), and their records deleted.
+     */
+    public void dropUndelivered() {
+        Store store = pending.store();
+        String ns = pending.name();
+        int left = store.orphanCount(ns);
+        if (left > 0) {
+            LOG.log(System.Logger.Level.WARNING, "cache ''{0}'' destroyed with {1} write-behind change(s) its writer "
+                    + "never received; they are dropped", cacheName, left);
+        }
+        if (store.isOpen()) {
+            store.dropNamespace(ns, Durability.WRITE);
         }
     }
 }

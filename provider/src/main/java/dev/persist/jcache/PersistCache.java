@@ -60,7 +60,6 @@ import java.util.concurrent.TimeUnit;
  * @param <V> value type
  */
 public final class PersistCache<K, V> implements Cache<K, V> {
-
     private final PersistCacheManager manager;
     private final String name;
     private final boolean persistent;

@@ -70,6 +70,7 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
     private final WriteBehindSettings settings;
     private final PersistMap<Object, Stored> cacheMap;
     private final PersistMap<Object, Owed> pending;
+    private final boolean recoveredAtOpen;
     private final Function<Object, K> keyOut;
     private final Function<Object, V> valueOut;
     private final Durability ackTier;
@@ -131,6 +132,10 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
         pending.forEach((k, o) -> max[0] = Math.max(max[0], o.seq()));
         // numbers of records read back from the log are never reused: an acknowledgement compares them
         this.seq = new AtomicLong(max[0]);
+        // what the log held when the cache opened is delivered at once; otherwise the first round waits one delay.
+        // Decided here, not when the thread runs: by then the application may have made changes of its own, which
+        // must wait for the delay like any other
+        this.recoveredAtOpen = pending.size() > 0;
         this.thread = new Thread(this::run, "persist-jcache-write-behind-" + cacheName);
         this.thread.setDaemon(true);
     }
@@ -188,8 +193,7 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
 
     private void run() {
         try {
-            // what the log held at the start is delivered at once; otherwise the first round waits one delay
-            boolean first = pending.size() > 0;
+            boolean first = recoveredAtOpen;
             while (!stopping) {
                 if (!first) {
                     awaitNextRound();

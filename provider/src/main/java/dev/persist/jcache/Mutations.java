@@ -177,7 +177,7 @@ final class Mutations<K, V> {
      * writes, and an older expiry time in the log can only make an entry expire sooner after a restart, never later.
      */
     void touch(Object held, Stored found) {
-        long at = expiry.onAccess(clock.millis());
+        long at = expiry.onAccess(clock);
         if (at == ExpiryTimes.UNCHANGED) {
             return;
         }

@@ -11,7 +11,7 @@ import javax.cache.expiry.ExpiryPolicy;
  * returns null (keep the current time) or throws (creation: never expire; update and access: keep).
  */
 public final class ExpiryTimes {
-    /** Returned by {@link #onAccess()} when the expiry time stays as it is. */
+    /** Returned by {@link #onAccess} when the expiry time stays as it is. */
     public static final long UNCHANGED = Long.MIN_VALUE;
 
     private final ExpiryPolicy policy;
@@ -57,15 +57,19 @@ public final class ExpiryTimes {
     }
 
     /** @return the expiry time of an entry read now, or {@link #UNCHANGED} (the clock is read only if needed) */
-    /** @param now epoch millis @return the expiry time of an entry read now, or {@link #UNCHANGED} */
-    public long onAccess(long now) {
+    /**
+     * @param clock the cache's clock, read only if the policy sets an access expiry (a read must not pay for a clock
+     *              read it does not need)
+     * @return the expiry time of an entry read now, or {@link #UNCHANGED}
+     */
+    public long onAccess(java.time.Clock clock) {
         Duration d;
         try {
             d = policy.getExpiryForAccess();
         } catch (Throwable t) {
             return UNCHANGED;
         }
-        return d == null ? UNCHANGED : at(d, now);
+        return d == null ? UNCHANGED : at(d, clock.millis());
     }
 
     private static long at(Duration d, long now) {

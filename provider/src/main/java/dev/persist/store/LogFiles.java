@@ -2,7 +2,6 @@ package dev.persist.store;
 
 import dev.persist.store.log.LogScanner;
 import dev.persist.store.log.RecordFormat;
-import dev.persist.store.log.FileSupport;
 import dev.persist.store.log.ByteKey;
 
 import java.io.IOException;
@@ -170,7 +169,7 @@ public final class LogFiles {
      */
     public static Verification salvage(Path damaged, Path target) throws IOException {
         Verification v = verify(damaged);
-        if (!FileSupport.createOwnerOnly(target)) {
+        if (!StoreFileSystem.local().createFile(target)) {
             throw new java.nio.file.FileAlreadyExistsException(target.toString(), null, "salvage never overwrites a file");
         }
         boolean done = false;
@@ -192,7 +191,7 @@ public final class LogFiles {
                 Files.deleteIfExists(target);
             }
         }
-        FileSupport.fsyncDirectory(FileSupport.directoryOf(target));
+        StoreFileSystem.local().fsyncDirectory(StoreFileSystem.directoryOf(target));
         return v;
     }
 }

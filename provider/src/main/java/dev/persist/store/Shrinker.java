@@ -2,16 +2,13 @@ package dev.persist.store;
 
 import dev.persist.store.log.LogWriter;
 import dev.persist.store.log.RecordFormat;
-import dev.persist.store.log.FileSupport;
 import dev.persist.store.log.ByteKey;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
@@ -55,9 +52,9 @@ final class Shrinker {
         FileChannel out = null;
         boolean switched = false;
         try {
-            Files.deleteIfExists(temp);
-            FileSupport.createOwnerOnly(temp);
-            out = store.options().channelFactory().open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            store.options().fileSystem().deleteIfExists(temp);
+            store.options().fileSystem().createFile(temp);
+            out = store.options().fileSystem().open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
             long[] start = writer.position();
             long p0 = start[0];
             writer.awaitWritten(p0);
@@ -79,7 +76,7 @@ final class Shrinker {
                 o.copy(w.channel(), w.fileOffset(p1), w.fileOffset(end[0]));
                 o.flush();
                 newLog.force(true);
-                Files.move(temp, log, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                store.options().fileSystem().moveReplacing(temp, log);
                 w.switchFile(newLog, o.position, snapshotRecords + (end[1] - start[1]));
                 return null;
             });
@@ -88,7 +85,7 @@ final class Shrinker {
             if (!switched) {
                 closeQuietly(out);
                 try {
-                    Files.deleteIfExists(temp);
+                    store.options().fileSystem().deleteIfExists(temp);
                 } catch (IOException suppressed) {
                     e.addSuppressed(suppressed);
                 }
@@ -100,7 +97,7 @@ final class Shrinker {
             throw new StoreException("shrinking of " + log + " failed: " + e, e);
         }
         try {
-            FileSupport.fsyncDirectory(FileSupport.directoryOf(log));
+            store.options().fileSystem().fsyncDirectory(StoreFileSystem.directoryOf(log));
         } catch (IOException e) {
             // the new log is in place and appends go to it, but its name may not be durable: stop writes
             throw writer.fail("fsync of the directory of " + log + " after shrinking failed", e);

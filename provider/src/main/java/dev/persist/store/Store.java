@@ -4,14 +4,12 @@ import dev.persist.store.log.LogWriter;
 import dev.persist.store.log.LogReplay;
 import dev.persist.store.log.RecordFormat;
 import dev.persist.store.log.LockFile;
-import dev.persist.store.log.FileSupport;
 import dev.persist.store.log.BackgroundTasks;
 import dev.persist.store.log.ByteKey;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -162,26 +160,26 @@ public final class Store implements AutoCloseable {
             }
             Path file = path.toAbsolutePath().normalize();
             try {
-                Files.createDirectories(FileSupport.directoryOf(file));
+                options.fileSystem().createDirectories(StoreFileSystem.directoryOf(file));
             } catch (IOException e) {
                 throw new StoreException("cannot create the directory of " + file + ": " + e, e);
             }
-            LockFile acquired = LockFile.acquire(file);
+            LockFile acquired = LockFile.acquire(file, options.fileSystem());
             FileChannel channel = null;
             try {
-                Files.deleteIfExists(Shrinker.tempFileOf(file)); // a shrink that died before its rename
+                options.fileSystem().deleteIfExists(Shrinker.tempFileOf(file)); // a shrink that died before its rename
                 // the same, under the name versions before 0.2 gave the file
-                Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".compact"));
-                boolean created = FileSupport.createOwnerOnly(file);
-                channel = options.channelFactory().open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                options.fileSystem().deleteIfExists(file.resolveSibling(file.getFileName() + ".compact"));
+                boolean created = options.fileSystem().createFile(file);
+                channel = options.fileSystem().open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 LogReplay replay = LogReplay.run(file, channel, options.salvage());
                 if (created) {
-                    FileSupport.fsyncDirectory(FileSupport.directoryOf(file));
+                    options.fileSystem().fsyncDirectory(StoreFileSystem.directoryOf(file));
                 }
                 this.path = file;
                 this.tornBytes = replay.tornBytes;
                 this.salvagedBytes = replay.salvagedBytes;
-                this.writer = new LogWriter(file, channel, replay.validEnd, replay.records, options.channelFactory(),
+                this.writer = new LogWriter(file, channel, replay.validEnd, replay.records, options.fileSystem(),
                         this::reportFailure);
                 String recordedGeneration = recordedGeneration(replay.namespaces.get(META_NAMESPACE));
                 long clearLsn = clearIfGenerationChanged(file, replay.namespaces, recordedGeneration);
@@ -600,7 +598,7 @@ public final class Store implements AutoCloseable {
         try {
             Object now;
             try {
-                now = FileSupport.fileKey(path);
+                now = options.fileSystem().fileKey(path);
             } catch (IOException e) {
                 now = null;
             }
@@ -871,9 +869,9 @@ public final class Store implements AutoCloseable {
         return settlingExecutor;
     }
 
-    private static Object fileKeyOrNull(Path file) {
+    private Object fileKeyOrNull(Path file) {
         try {
-            return FileSupport.fileKey(file);
+            return options.fileSystem().fileKey(file);
         } catch (IOException e) {
             return null;
         }

@@ -34,22 +34,22 @@ public final class StoreOptions {
 
     private static final System.Logger LOG = System.getLogger(Store.class.getName());
     private static final StoreOptions DEFAULTS = new StoreOptions(DEFAULT_SYNC_INTERVAL, false,
-            e -> LOG.log(System.Logger.Level.ERROR, "persist store failure", e), FileChannel::open, null, null);
+            e -> LOG.log(System.Logger.Level.ERROR, "persist store failure", e), StoreFileSystem.local(), null, null);
 
     private final Duration syncInterval;
     private final boolean salvage;
     private final Consumer<Throwable> errorHandler;
-    private final ChannelFactory channelFactory;
+    private final StoreFileSystem fileSystem;
     private final Executor settlingExecutor;
     private final String generation;
 
     private StoreOptions(Duration syncInterval, boolean salvage, Consumer<Throwable> errorHandler,
-                         ChannelFactory channelFactory, Executor settlingExecutor, String generation) {
+                         StoreFileSystem fileSystem, Executor settlingExecutor, String generation) {
         this.generation = generation;
         this.syncInterval = syncInterval;
         this.salvage = salvage;
         this.errorHandler = errorHandler;
-        this.channelFactory = channelFactory;
+        this.fileSystem = fileSystem;
         this.settlingExecutor = settlingExecutor;
     }
 
@@ -64,7 +64,7 @@ public final class StoreOptions {
      */
     public StoreOptions syncInterval(Duration interval) {
         requirePositive(interval, "syncInterval");
-        return new StoreOptions(interval, salvage, errorHandler, channelFactory, settlingExecutor, generation);
+        return new StoreOptions(interval, salvage, errorHandler, fileSystem, settlingExecutor, generation);
     }
 
     /**
@@ -74,7 +74,7 @@ public final class StoreOptions {
      * @return a copy with this setting
      */
     public StoreOptions salvage(boolean salvage) {
-        return new StoreOptions(syncInterval, salvage, errorHandler, channelFactory, settlingExecutor, generation);
+        return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation);
     }
 
     /**
@@ -84,16 +84,26 @@ public final class StoreOptions {
      * @return a copy with this setting
      */
     public StoreOptions errorHandler(Consumer<Throwable> handler) {
-        return new StoreOptions(syncInterval, salvage, Objects.requireNonNull(handler, "handler"), channelFactory,
+        return new StoreOptions(syncInterval, salvage, Objects.requireNonNull(handler, "handler"), fileSystem,
                 settlingExecutor, generation);
     }
 
     /**
-     * @param factory opens the log file and its shrinking file; for fault injection in tests
+     * @param factory opens the log file and its shrinking file, over the current {@link #fileSystem()}; for fault
+     *                injection in tests
      * @return a copy with this setting
      */
     public StoreOptions channelFactory(ChannelFactory factory) {
-        return new StoreOptions(syncInterval, salvage, errorHandler, Objects.requireNonNull(factory, "factory"),
+        return fileSystem(StoreFileSystem.withChannels(fileSystem, Objects.requireNonNull(factory, "factory")));
+    }
+
+    /**
+     * @param fileSystem every file operation of the store (default {@link StoreFileSystem#local()}); tests pass one
+     *                   that records, fails or loses operations
+     * @return a copy with this setting
+     */
+    public StoreOptions fileSystem(StoreFileSystem fileSystem) {
+        return new StoreOptions(syncInterval, salvage, errorHandler, Objects.requireNonNull(fileSystem, "fileSystem"),
                 settlingExecutor, generation);
     }
 
@@ -103,7 +113,7 @@ public final class StoreOptions {
      * @return a copy with this setting
      */
     public StoreOptions settlingExecutor(Executor executor) {
-        return new StoreOptions(syncInterval, salvage, errorHandler, channelFactory,
+        return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem,
                 Objects.requireNonNull(executor, "executor"), generation);
     }
 
@@ -121,7 +131,7 @@ public final class StoreOptions {
         if (generation != null && generation.isBlank()) {
             throw new IllegalArgumentException("generation must not be blank");
         }
-        return new StoreOptions(syncInterval, salvage, errorHandler, channelFactory, settlingExecutor, generation);
+        return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation);
     }
 
     /** @return the generation checked at open, or null */
@@ -149,9 +159,9 @@ public final class StoreOptions {
         return errorHandler;
     }
 
-    /** @return the channel factory */
-    public ChannelFactory channelFactory() {
-        return channelFactory;
+    /** @return the file system */
+    public StoreFileSystem fileSystem() {
+        return fileSystem;
     }
 
     static void requirePositive(Duration d, String name) {

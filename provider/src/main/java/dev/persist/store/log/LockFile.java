@@ -2,6 +2,7 @@ package dev.persist.store.log;
 
 import dev.persist.store.Store;
 import dev.persist.store.StoreException;
+import dev.persist.store.StoreFileSystem;
 import dev.persist.store.StoreLockedException;
 
 import java.io.IOException;
@@ -28,12 +29,12 @@ public final class LockFile implements AutoCloseable {
         this.lock = lock;
     }
 
-    public static LockFile acquire(Path log) {
+    public static LockFile acquire(Path log, StoreFileSystem fileSystem) {
         Path lockPath = log.resolveSibling(log.getFileName() + ".lock");
         FileChannel ch = null;
         try {
-            FileSupport.createOwnerOnly(lockPath);
-            ch = FileChannel.open(lockPath, StandardOpenOption.WRITE);
+            fileSystem.createFile(lockPath);
+            ch = fileSystem.open(lockPath, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = ch.tryLock();

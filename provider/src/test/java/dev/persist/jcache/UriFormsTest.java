@@ -64,6 +64,19 @@ class UriFormsTest {
     }
 
     @Test
+    void relativeFileUriIsRelativeToTheWorkingDirectory() throws Exception {
+        Path relative = Path.of("target", "uri-forms-" + System.nanoTime() + ".yaml");
+        Files.createDirectories(relative.getParent());
+        Files.writeString(relative, "caches: { relative: {} }\n");
+        try (CacheManager m = new PersistCachingProvider().getCacheManager(URI.create("file:" + relative), null,
+                storeAt("relative.log"))) {
+            assertThat(m.getCacheNames()).containsExactly("relative");
+        } finally {
+            Files.deleteIfExists(relative);
+        }
+    }
+
+    @Test
     void plainPathAndOtherUris() throws Exception {
         Path yaml = dir.resolve("plain.yaml");
         Files.writeString(yaml, "caches: { plain: {} }\n");

@@ -25,7 +25,8 @@ import java.util.Properties;
  *       system property {@value #CONFIG_PROPERTY} if set, else the embedded default, a store
  *       {@code default.log} in the default directory, tier WRITE.</li>
  *   <li>{@code classpath:path}: a YAML or JSON resource of the manager's ClassLoader.</li>
- *   <li>{@code file:...}, {@code jar:file:...!/...} (and any other URL scheme): a YAML or JSON file.</li>
+ *   <li>{@code file:...}, {@code jar:file:...!/...} (and any other URL scheme): a YAML or JSON file; a relative
+ *       {@code file:config/cache.yaml} is relative to the working directory.</li>
  *   <li>A URI without scheme whose path ends in {@code .yaml}, {@code .yml} or {@code .json}: a file path, relative
  *       to the working directory.</li>
  *   <li>Any other URI: an embedded store of its own in the default directory, named after the URI.</li>
@@ -93,7 +94,9 @@ public final class ConfigResolver {
                     properties);
         }
         if (scheme.equalsIgnoreCase("file")) {
-            Path file = Path.of(target);
+            // file:config/cache.yaml (no slash after the colon) is opaque to java.net.URI; Spring resolves it
+            // against the working directory, and so do we
+            Path file = target.isOpaque() ? Path.of(target.getSchemeSpecificPart()) : Path.of(target);
             return fromFile(file.toString(), read(file), baseName(file.toString()), classLoader, properties);
         }
         if (scheme.equalsIgnoreCase("jar") || scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) {

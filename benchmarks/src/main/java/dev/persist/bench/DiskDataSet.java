@@ -73,6 +73,28 @@ final class DiskDataSet {
     private DiskDataSet() {
     }
 
+    /**
+     * Builds the data sets that are missing, in a JVM of its own with a heap larger than the benchmarks' 512 MB
+     * (run.sh: {@code BENCH_DISK_BUILD_HEAP}, default 4g): building is not measured, and Ehcache's disk tier queues
+     * its file writes on the heap ({@code FileBackedStorageEngine$FileWriteTask}), which at 512 MB filled the heap
+     * during 2M puts of 1 KB (full GCs back to back).
+     *
+     * <pre>java -Xmx4g -cp benchmarks.jar dev.persist.bench.DiskDataSet 2000000 ehcache-disk persist-heap</pre>
+     */
+    public static void main(String[] args) {
+        int entries = Integer.parseInt(args[0]);
+        int failed = 0;
+        for (int i = 1; i < args.length; i++) {
+            try {
+                ensure(args[i], entries);
+            } catch (RuntimeException | Error e) {
+                failed++;
+                System.out.printf(Locale.ROOT, "%nDISKSET failed impl=%s entries=%d: %s%n", args[i], entries, e);
+            }
+        }
+        System.exit(failed == 0 ? 0 : 1);
+    }
+
     /** An opened data set: the manager and its cache. */
     record Opened(CacheManager manager, Cache<String, Blob> cache) implements AutoCloseable {
         @Override

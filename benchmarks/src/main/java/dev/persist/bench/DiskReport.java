@@ -28,7 +28,7 @@ public final class DiskReport {
             "DISKFOOTPRINT impl=(\\S+) entries=(\\d+) phase=(\\S+) .*bytes/entry=(\\S+) keyBytes/entry=(\\S+)"
                     + " maxHeapMB=(\\d+)");
 
-    private record Score(double score, double error, String heap) {
+    private record Score(double score, double error, String heap, long entries) {
     }
 
     private DiskReport() {
@@ -55,7 +55,9 @@ public final class DiskReport {
                 String b = r.get("benchmark").asText();
                 String method = b.substring(b.lastIndexOf('.') + 1);
                 String impl = r.get("params").get("impl").asText();
-                entries = String.format(Locale.ROOT, "%,d", r.get("params").get("entries").asLong());
+                if (!impl.equals("persist-heap")) {
+                    entries = String.format(Locale.ROOT, "%,d", r.get("params").get("entries").asLong());
+                }
                 String heap = "";
                 for (JsonNode a : r.get("jvmArgs")) {
                     if (a.asText().startsWith("-Xmx")) {
@@ -64,7 +66,7 @@ public final class DiskReport {
                 }
                 JsonNode pm = r.get("primaryMetric");
                 s.put(method + " " + impl, new Score(pm.get("score").asDouble(), pm.get("scoreError").asDouble(),
-                        heap));
+                        heap, r.get("params").get("entries").asLong()));
             }
         }
         StringBuilder out = new StringBuilder();
@@ -151,27 +153,30 @@ public final class DiskReport {
             return;
         }
         out.append("\n== ").append(title).append(" ==\n");
-        out.append(String.format(Locale.ROOT, "%-14s %6s", "impl", "heap"));
+        out.append(String.format(Locale.ROOT, "%-14s %6s %9s", "impl", "heap", "entries"));
         for (String m : methods) {
             out.append(String.format(Locale.ROOT, " %24s %7s", m, "x"));
         }
         out.append('\n');
         for (String impl : IMPLS) {
             String heap = "";
+            long n = 0;
             boolean row = false;
             for (String m : methods) {
                 Score sc = s.get(m + " " + impl);
                 if (sc != null) {
                     heap = sc.heap;
+                    n = sc.entries;
                     row = true;
                 }
             }
             if (!row) {
-                out.append(String.format(Locale.ROOT, "%-14s %6s  (no result: trial failed or not run)%n", impl,
-                        ""));
+                if (!impl.equals("persist-heap")) {
+                    out.append(String.format(Locale.ROOT, "%-14s  (no result: trial failed or not run)%n", impl));
+                }
                 continue;
             }
-            out.append(String.format(Locale.ROOT, "%-14s %6s", impl, heap));
+            out.append(String.format(Locale.ROOT, "%-14s %6s %9d", impl, heap, n));
             for (String m : methods) {
                 Score sc = s.get(m + " " + impl);
                 Score r = s.get(m + " " + ref);

@@ -10,13 +10,13 @@ import java.util.Locale;
  * {@code System.gc()}, difference divided by entries), on the 2M-entry data set ({@link DiskDataSet}, built first
  * if missing), in a JVM of its own:
  * <ol>
- *   <li>{@code before}: nothing open (classes of the implementation loaded by the build or a first open of the data
- *       set, closed again);</li>
+ *   <li>{@code before}: nothing open yet (the data set built by another JVM);</li>
+ *   <li>{@code afterClose}: after one open, get and close (class loading): should be about {@code before};</li>
  *   <li>{@code reopened}: the data set reopened and {@code get("0")} served (this provider's caches settled):
  *       the front is (nearly) empty, every entry is disk-resident;</li>
  *   <li>{@code readAll}: after one {@code get} of every key, so the front holds its 100,000 entries.</li>
  * </ol>
- * Prints {@code DISKFOOTPRINT impl=... entries=... phase=reopened|readAll bytes/entry=...} and the key's own bytes
+ * Prints {@code DISKFOOTPRINT impl=... entries=... phase=afterClose|reopened|readAll bytes/entry=...} and the key's own bytes
  * (a {@code String} of Latin-1 digits, compact strings and compressed oops: 24-byte object + byte[] of 16 + length
  * rounded up to 8), read by {@link DiskReport}; the target is bytes/entry of {@code reopened} <= 80 + key bytes.
  *
@@ -30,13 +30,15 @@ public final class DiskFootprint {
         String impl = args[0];
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 2_000_000;
         Path dir = DiskDataSet.ensure(impl, n);
-        // load the classes of open/get/close once, so they are in `before`
+        DiskDataSet.warmPageCache(dir);
+        long before = usedAfterGc();
+        // open, get, close once first (class loading, JIT); what it leaves behind after the close is printed as the
+        // phase afterClose (a leak check) and stays in the numbers of the phases after it
         try (DiskDataSet.Opened o = DiskDataSet.open(impl, dir)) {
             o.cache().get("0");
             DiskDataSet.awaitSettled(impl, o.cache());
         }
-        DiskDataSet.warmPageCache(dir);
-        long before = usedAfterGc();
+        print(impl, n, "afterClose", before, usedAfterGc());
         try (DiskDataSet.Opened o = DiskDataSet.open(impl, dir)) {
             if (o.cache().get("0") == null) {
                 throw new IllegalStateException(impl + ": key 0 missing");

@@ -113,6 +113,11 @@ final class DiskDataSet {
     static Path ensure(String impl, int entries) {
         Path dir = base().resolve(impl + "-" + entries);
         if (Files.exists(dir.resolve(READY))) {
+            try {
+                dir = dir.toRealPath(); // a data set linked in from another base: walk (size, page cache) its files
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             System.out.printf(Locale.ROOT, "%nDISKSET reused impl=%s entries=%d dir=%s bytesOnDisk=%d %s%n", impl,
                     entries, dir, JCacheImpls.sizeOnDisk(dir), readyInfo(dir));
             return dir;

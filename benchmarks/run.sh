@@ -18,6 +18,14 @@
 #                                      store:   set, workload, replay (dev.persist.store alone)
 #                                      jcache:  jcache (get-heavy, go-persist workload, put-only, through JCache),
 #                                               restart (reopen a 1M-entry manager), memory (bytes/entry)
+#                                      writebehind: WriteBehindBenchmark (put throughput in front of an H2 table)
+#                                               and WriteBehindCrashComparison (100,000 puts, 3 rounds)
+#                                      disk:    the disk tier of issue 12 (2M entries of ~1 KB, front of 100,000,
+#                                               -Xmx512m): reopen until the first get, heap per entry, get
+#                                               (uniform and Zipf keys), put; persist-disk against ehcache-disk,
+#                                               and persist-heap (today's all-in-heap cache, on a data set that
+#                                               fits) as the reference of the Zipf get. Not part of "all": select
+#                                               it by name.
 #                                    e.g. BENCH_ONLY=jcache,restart,memory
 #   BENCH_IMPLS=a,b,...              JCache implementations (default: all eight: persist-MEMORY, persist-ASYNC,
 #                                    persist-WRITE, persist-FSYNC, caffeine, ehcache-heap, ehcache-disk, and
@@ -28,6 +36,17 @@
 #                                    uses a fresh sub-directory and deletes it afterwards
 #   BENCH_JAVA_OPTS="..."            options of the JMH host JVM, e.g. -Djmh.ignoreLock=true when another JMH run
 #                                    holds /tmp/jmh.lock (the numbers then share the CPU with it)
+#   BENCH_DISK_DATA=dir              disk group: where its data sets live (default benchmarks/target/disk-data).
+#                                    Each is built once (minutes: 2M puts of ~1 KB, 2 GB to 6 GB per implementation)
+#                                    and reused by every later trial, fork and run; delete the directory to rebuild.
+#                                    Not /dev/shm.
+#   BENCH_DISK_BUILD_HEAP=size       disk group: heap of the JVM that builds missing data sets (default 4g; the build
+#                                    is not measured)
+#   BENCH_DISK_IMPLS=a,b             disk group: implementations (default persist-disk,ehcache-disk)
+#   BENCH_DISK_REF_HEAP=size         disk group: heap of the persist-heap reference run (default 512m; empty: skip
+#                                    the reference)
+#   BENCH_DISK_REF_ENTRIES=n         disk group: entries of the reference's data set (default 200000: fits in 512m)
+#   BENCH_DISK_ENTRIES=n             disk group: entries per data set (default 2000000)
 #   BENCH_SKIP_BUILD=1               use the existing benchmarks/target/benchmarks.jar
 #   BENCH_JAR=file                   run this jar instead (with BENCH_SKIP_BUILD=1: e.g. a copy, so that a rebuild
 #                                    during a long run does not swap the jar under the forked JVMs)
@@ -35,7 +54,8 @@
 # Output: <out>/throughput.json, <out>/replay.json, <out>/jcache.json, <out>/restart.json (JMH JSON),
 # <out>/console.log (JMH's console, with the LOGSTATS, RESTART and FOOTPRINT lines), <out>/summary.txt (the tables
 # of dev.persist.bench.Report, with the ratios to Caffeine jcache and to raw Caffeine and the issue's targets, also
-# printed at the end).
+# printed at the end). The writebehind group adds <out>/writebehind.json; the disk group adds disk-*.json and
+# <out>/disk-summary.txt (dev.persist.bench.DiskReport: the tables, ratios and issue 12's targets).
 set -euo pipefail
 
 MODE=${1:-quick}
@@ -46,16 +66,28 @@ case "$MODE" in
     THRPT=(-f 1 -wi 1 -w 2s -i 2 -r 3s)
     SHOT=(-f 1 -wi 1 -i 3 -gc true)
     MEM_ENTRIES=1000000
+    WB=(-f 1 -wi 1 -w 3s -i 2 -r 5s)
+    WB_CRASH=(100000 3)
+    DISK_THRPT=(-f 1 -wi 2 -w 3s -i 3 -r 3s)
+    DISK_SHOT=(-f 1 -wi 1 -i 3)
     ;;
   smoke)
     THRPT=(-f 1 -wi 0 -i 1 -r 1s)
     SHOT=(-f 1 -wi 0 -i 1 -gc true)
     MEM_ENTRIES=1000000
+    WB=(-f 1 -wi 0 -i 1 -r 1s)
+    WB_CRASH=(10000 1)
+    DISK_THRPT=(-f 1 -wi 0 -i 1 -r 1s)
+    DISK_SHOT=(-f 1 -wi 0 -i 1)
     ;;
   full)
     THRPT=(-f 2 -wi 2 -w 5s -i 5 -r 5s)
     SHOT=(-f 2 -wi 3 -i 10 -gc true)
     MEM_ENTRIES=1000000
+    WB=(-f 2 -wi 2 -w 5s -i 5 -r 5s)
+    WB_CRASH=(100000 10)
+    DISK_THRPT=(-f 2 -wi 2 -w 5s -i 5 -r 5s)
+    DISK_SHOT=(-f 2 -wi 2 -i 5)
     ;;
   *)
     echo "usage: $0 [quick|full|smoke] [JMH arguments...]" >&2
@@ -71,12 +103,18 @@ ONLY=${BENCH_ONLY:-all}
 mkdir -p "$OUT"
 
 has() { [[ ",$ONLY," == *",all,"* || ",$ONLY," == *",$1,"* ]]; }
+# the disk group needs minutes and 10 GB of data sets: only when named
+has_named() { [[ ",$ONLY," == *",$1,"* ]]; }
 for g in ${ONLY//,/ }; do
   case "$g" in
-    all|set|workload|replay|jcache|restart|memory) ;;
-    *) echo "BENCH_ONLY: unknown group '$g' (set, workload, replay, jcache, restart, memory, all)" >&2; exit 2 ;;
+    all|set|workload|replay|jcache|restart|memory|writebehind|disk) ;;
+    *) echo "BENCH_ONLY: unknown group '$g' (set, workload, replay, jcache, restart, memory, writebehind, disk," \
+         "all)" >&2; exit 2 ;;
   esac
 done
+# a trial that fails (e.g. persist-disk before the disk tier exists) must not stop the other groups
+jmh() { java ${BENCH_JAVA_OPTS:-} -jar "$JAR" "$@" 2>&1 | tee -a "$OUT/console.log" \
+          || echo ">> JMH exited with an error (a failed trial?): see $OUT/console.log" | tee -a "$OUT/console.log"; }
 
 if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
   echo ">> building $JAR"
@@ -130,9 +168,74 @@ if has memory; then
   done
 fi
 
+if has writebehind; then
+  echo ">> write-behind put benchmark: ${WB[*]} $*" | tee -a "$OUT/console.log"
+  jmh 'dev\.persist\.bench\.WriteBehindBenchmark\.' "${WB[@]}" -rf json -rff "$OUT/writebehind.json" "$@"
+  echo ">> write-behind crash comparison: ${WB_CRASH[*]}" | tee -a "$OUT/console.log"
+  java -cp "$JAR" dev.persist.bench.WriteBehindCrashComparison "${WB_CRASH[@]}" 2>&1 | grep -v '^SLF4J' \
+    | tee -a "$OUT/console.log" || echo ">> crash comparison failed" | tee -a "$OUT/console.log"
+fi
+
+if has_named disk; then
+  export BENCH_DISK_DATA=${BENCH_DISK_DATA:-"$HERE/target/disk-data"}
+  DISK_IMPLS=${BENCH_DISK_IMPLS:-persist-disk,ehcache-disk}
+  DISK_ENTRIES=${BENCH_DISK_ENTRIES:-2000000}
+  DISK_REF_HEAP=${BENCH_DISK_REF_HEAP-512m}
+  DISK_REF_ENTRIES=${BENCH_DISK_REF_ENTRIES:-200000}
+  DISK_P=(-p "impl=$DISK_IMPLS" -p "entries=$DISK_ENTRIES")
+  echo ">> disk tier (issue 12): data sets in $BENCH_DISK_DATA, impls $DISK_IMPLS, $DISK_ENTRIES entries" \
+    | tee -a "$OUT/console.log"
+  # 0. build the missing data sets (once; later trials and runs reuse them), with a larger heap than the benchmarks'
+  echo ">> disk data sets: build what is missing, -Xmx${BENCH_DISK_BUILD_HEAP:-4g}" | tee -a "$OUT/console.log"
+  java -Xmx"${BENCH_DISK_BUILD_HEAP:-4g}" -cp "$JAR" dev.persist.bench.DiskDataSet "$DISK_ENTRIES" ${DISK_IMPLS//,/ } \
+    2>&1 | grep -v '^SLF4J' | cut -c1-400 | tee -a "$OUT/console.log" \
+    || echo ">> some data sets could not be built (see above)" | tee -a "$OUT/console.log"
+  if [[ -n "$DISK_REF_HEAP" ]]; then
+    java -Xmx"${BENCH_DISK_BUILD_HEAP:-4g}" -cp "$JAR" dev.persist.bench.DiskDataSet "$DISK_REF_ENTRIES" persist-heap \
+      2>&1 | grep -v '^SLF4J' | cut -c1-400 | tee -a "$OUT/console.log" \
+      || echo ">> the reference data set could not be built (see above)" | tee -a "$OUT/console.log"
+  fi
+  # 1. reopen
+  echo ">> disk reopen: ${DISK_SHOT[*]} $*" | tee -a "$OUT/console.log"
+  jmh 'dev\.persist\.bench\.DiskReopenBenchmark\.' "${DISK_SHOT[@]}" "${DISK_P[@]}" -rf json \
+    -rff "$OUT/disk-reopen.json" "$@"
+  # 2. heap per entry, one JVM per implementation, the 512 MB heap of the issue
+  for impl in ${DISK_IMPLS//,/ }; do
+    echo ">> disk footprint: $impl" | tee -a "$OUT/console.log"
+    java -Xms512m -Xmx512m -cp "$JAR" dev.persist.bench.DiskFootprint "$impl" "$DISK_ENTRIES" 2>&1 \
+      | grep -v '^SLF4J' | tee -a "$OUT/console.log" || echo ">> footprint of $impl failed" | tee -a "$OUT/console.log"
+  done
+  # 3. gets, uniform and Zipf keys, 1 and 8 threads
+  echo ">> disk get: ${DISK_THRPT[*]} $*" | tee -a "$OUT/console.log"
+  jmh 'dev\.persist\.bench\.DiskGetBenchmark\.' "${DISK_THRPT[@]}" "${DISK_P[@]}" -rf json \
+    -rff "$OUT/disk-get.json" "$@"
+  # 4. the Zipf reference: today's cache, every entry in the heap. 2M x 1 KB does not fit in 512 MB (nor did its
+  #    reopen in 4 GB), so by default it runs on a data set that fits: BENCH_DISK_REF_ENTRIES (200,000) entries,
+  #    Zipf over those keys, heap BENCH_DISK_REF_HEAP (512m, as the others)
+  if [[ -n "$DISK_REF_HEAP" ]]; then
+    echo ">> disk get reference persist-heap, $DISK_REF_ENTRIES entries, -Xmx$DISK_REF_HEAP: ${DISK_THRPT[*]} $*" \
+      | tee -a "$OUT/console.log"
+    jmh 'dev\.persist\.bench\.DiskGetBenchmark\.get_zipf' "${DISK_THRPT[@]}" -p impl=persist-heap \
+      -p "entries=$DISK_REF_ENTRIES" -jvmArgsAppend "-Xms$DISK_REF_HEAP -Xmx$DISK_REF_HEAP" -rf json \
+      -rff "$OUT/disk-ref.json" "$@"
+  fi
+  # 5. puts last: they overwrite values of the data sets (same keys, same sizes)
+  echo ">> disk put: ${DISK_THRPT[*]} $*" | tee -a "$OUT/console.log"
+  jmh 'dev\.persist\.bench\.DiskPutBenchmark\.' "${DISK_THRPT[@]}" "${DISK_P[@]}" -rf json \
+    -rff "$OUT/disk-put.json" "$@"
+  DJSONS=()
+  for f in "$OUT"/disk-reopen.json "$OUT"/disk-get.json "$OUT"/disk-ref.json "$OUT"/disk-put.json; do
+    [[ -s "$f" ]] && DJSONS+=("$f")
+  done
+  java -cp "$JAR" dev.persist.bench.DiskReport --log "$OUT/console.log" "${DJSONS[@]}" | tee "$OUT/disk-summary.txt"
+  echo ">> disk summary: $OUT/disk-summary.txt"
+fi
+
 JSONS=()
 for f in "$OUT/throughput.json" "$OUT/replay.json" "$OUT/jcache.json" "$OUT/restart.json"; do
   [[ -s "$f" ]] && JSONS+=("$f")
 done
-java -cp "$JAR" dev.persist.bench.Report --log "$OUT/console.log" "${JSONS[@]}" | tee "$OUT/summary.txt"
-echo ">> summary: $OUT/summary.txt"
+if [[ ${#JSONS[@]} -gt 0 ]] || has memory; then
+  java -cp "$JAR" dev.persist.bench.Report --log "$OUT/console.log" "${JSONS[@]}" | tee "$OUT/summary.txt"
+  echo ">> summary: $OUT/summary.txt"
+fi

@@ -23,16 +23,7 @@ final class Zipf {
             cdf[r] = sum;
         }
         Random rnd = new Random(seed);
-        int[] perm = new int[n];
-        for (int i = 0; i < n; i++) {
-            perm[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
+        int[] perm = permutation(n, rnd);
         int[] out = new int[samples];
         for (int k = 0; k < samples; k++) {
             double u = rnd.nextDouble() * sum;
@@ -49,5 +40,29 @@ final class Zipf {
             out[k] = perm[lo];
         }
         return out;
+    }
+
+    /**
+     * @return the key indices of the {@code count} most frequent ranks of {@link #indices} with the same {@code n}
+     *         and {@code seed}, most frequent first (to fill a bounded front with what the draws will ask most)
+     */
+    static int[] hottest(int n, long seed, int count) {
+        int[] perm = permutation(n, new Random(seed));
+        return java.util.Arrays.copyOf(perm, Math.min(count, n));
+    }
+
+    /** Rank r -> key index, a Fisher-Yates shuffle drawn from {@code rnd}. */
+    private static int[] permutation(int n, Random rnd) {
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) {
+            perm[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        return perm;
     }
 }

@@ -80,8 +80,9 @@ public final class LogReplay {
                 return;
             }
             long next = scanner.findNextValidRecord(damage.offset() + 1);
-            if (next < 0) {
-                // nothing valid after it: the writer died mid-record
+            if (next < 0 || scanner.unwrittenAt(damage.offset(), next)) {
+                // nothing valid after it: the writer died mid-record; or a power cut kept some of the writes after
+                // the last fsync and not others: nothing from here on was ever durable
                 validEnd = damage.offset();
                 tornBytes = size - damage.offset();
                 channel.truncate(validEnd);

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The shapes a power cut leaves in a log, built by hand: writes after the last fsync reach the disk sector by sector
  * (512 bytes, each written whole with what the page cache held), in any order, and a sector never written reads as
  * zeros. Such a log must open (salvage off) without what was never durable; corruption of written data must still
- * be refused. The power-cut simulation (dev.persist.store.power) found these shapes refused as corrupt.
+ * be refused. The power-cut simulation (dev.persist.store.power) found both shapes refused as corrupt.
  */
 class UnsyncedWritesShapeTest {
     private static final byte[] NS = "m".getBytes(StandardCharsets.UTF_8);
@@ -124,5 +124,24 @@ class UnsyncedWritesShapeTest {
         image[(int) d + 12] ^= 0x5A;
         assertThatThrownBy(() -> open(image, new long[1])).isInstanceOf(CorruptLogException.class)
                 .hasMessageContaining("offset " + d);
+    }
+
+    @Test
+    void aHeaderSizedFileOfZerosIsACreationCutShort() throws Exception {
+        // the log's size reached the disk, its header's sector did not: no record was ever appended to it
+        long[] torn = new long[1];
+        assertThat(open(new byte[RecordFormat.HEADER_SIZE], torn)).isEmpty();
+        assertThat(open(new byte[7], torn)).isEmpty();
+        byte[] half = RecordFormat.header().clone();
+        Arrays.fill(half, 8, half.length, (byte) 0);
+        assertThat(open(half, torn)).isEmpty();
+    }
+
+    @Test
+    void aHeaderSizedFileOfOtherBytesIsStillNotALog() {
+        byte[] notALog = new byte[RecordFormat.HEADER_SIZE];
+        Arrays.fill(notALog, (byte) 'x');
+        assertThatThrownBy(() -> open(notALog, new long[1])).isInstanceOf(CorruptLogException.class)
+                .hasMessageContaining("not a persist-jcache log");
     }
 }

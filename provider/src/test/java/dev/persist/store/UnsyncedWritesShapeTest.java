@@ -81,6 +81,29 @@ class UnsyncedWritesShapeTest {
     }
 
     @Test
+    void aLostSectorTailOfJustTheLengthFieldIsCutOffToo() throws Exception {
+        // found by the simulation: a record starting 4 bytes before a sector's end, that sector written back before
+        // the record's write, the next one after it: the length reads 0, the rest of the record is intact
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(RecordFormat.header());
+        int filler = 0;
+        while (RecordFormat.HEADER_SIZE + RecordFormat.encodeSet(NS, new byte[] {'f'}, new byte[filler]).length < 508) {
+            filler++;
+        }
+        out.writeBytes(RecordFormat.encodeSet(NS, new byte[] {'f'}, new byte[filler]));
+        long d = out.size();
+        assertThat(d).isEqualTo(508);
+        for (int i = 0; i < 20; i++) {
+            out.writeBytes(RecordFormat.encodeSet(NS, ("k" + i).getBytes(StandardCharsets.UTF_8), new byte[] {'v', 'v'}));
+        }
+        byte[] image = out.toByteArray();
+        Arrays.fill(image, (int) d, 512, (byte) 0);
+        long[] torn = new long[1];
+        assertThat(open(image, torn)).containsOnlyKeys("f");
+        assertThat(torn[0]).isEqualTo(image.length - d);
+    }
+
+    @Test
     void aWholeLostSectorInsideARecordIsCutOffFromThatRecord() throws Exception {
         List<Long> offsets = new ArrayList<>();
         byte[] full = log(12, 1500, offsets);

@@ -25,10 +25,12 @@ public final class LogScanner {
     /** The unit a disk writes whole: a power cut tears writes at its boundaries. */
     static final int SECTOR = 512;
     /**
-     * The least zero bytes at a record's start that count as an unwritten sector's tail: fewer could be the high
-     * bytes of the length field, which are zero in most records.
+     * The least zero bytes at a record's start that count as an unwritten sector's tail: the whole length field (a
+     * length of 0 is never written). Fewer could be the high bytes of the length, which are zero in most records; so
+     * a record of 256 bytes or more whose lost sector ends within its first three bytes is still taken for corruption
+     * (salvage reads past it).
      */
-    private static final int MIN_ZERO_HEAD = 5;
+    private static final int MIN_ZERO_HEAD = 4;
 
     private final FileChannel channel;
     private final long fileSize;

@@ -1,0 +1,238 @@
+package dev.persist.store.power;
+
+import dev.persist.store.StoreFileSystem;
+import dev.persist.testkit.ForwardingChannel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The real file system, in one directory, with every call that changes it recorded in a {@link History}: the store
+ * runs for real (real files, real threads, real group commit), and the history is what a {@link DiskModel} turns
+ * into the disk images a power cut could leave.
+ *
+ * <p>Files are tracked as inodes, as the disk sees them: a channel writes to the file it opened whatever the file
+ * is called later, and a rename moves a name, not data. Calls on other directories than the store's are passed
+ * through unrecorded (the store only creates the directory it lives in, which the tests create beforehand).
+ */
+final class RecordingFileSystem implements StoreFileSystem {
+    private final StoreFileSystem real = StoreFileSystem.local();
+    private final Path dir;
+    private final History history;
+    /** The inode each name of the directory has now, on the real file system. */
+    private final Map<String, Integer> names = new HashMap<>();
+    private int nextInode;
+
+    /**
+     * @param dir     the store's directory; it must exist and hold exactly the history's initial files
+     * @param history where calls are recorded
+     */
+    RecordingFileSystem(Path dir, History history) throws IOException {
+        this.dir = dir.toAbsolutePath().normalize();
+        this.history = history;
+        for (Path p : real.list(this.dir)) {
+            String name = p.getFileName().toString();
+            int inode = nextInode++;
+            names.put(name, inode);
+            history.initialFiles.put(name, Files.readAllBytes(p));
+            history.initialInodes.put(name, inode);
+        }
+    }
+
+    /** @return the name of {@code file} if it lies in the store's directory, else null */
+    private String nameIn(Path file) {
+        Path f = file.toAbsolutePath().normalize();
+        return dir.equals(f.getParent()) ? f.getFileName().toString() : null;
+    }
+
+    private synchronized int inodeOf(String name) {
+        Integer inode = names.get(name);
+        if (inode == null) {
+            throw new IllegalStateException("no known file " + name + " in " + dir);
+        }
+        return inode;
+    }
+
+    private synchronized void created(String name) {
+        int inode = nextInode++;
+        names.put(name, inode);
+        history.add((s, n) -> new History.Create(s, n, name, inode));
+    }
+
+    @Override
+    public FileChannel open(Path path, OpenOption... options) throws IOException {
+        String name = nameIn(path);
+        if (name == null) {
+            return real.open(path, options);
+        }
+        boolean mayCreate = Arrays.asList(options).contains(StandardOpenOption.CREATE)
+                || Arrays.asList(options).contains(StandardOpenOption.CREATE_NEW);
+        synchronized (this) {
+            boolean existed = real.exists(path);
+            FileChannel ch = real.open(path, options);
+            if (mayCreate && !existed) {
+                created(name);
+            }
+            return new Recording(ch, inodeOf(name));
+        }
+    }
+
+    @Override
+    public boolean createFile(Path file) throws IOException {
+        String name = nameIn(file);
+        synchronized (this) {
+            boolean made = real.createFile(file);
+            if (made && name != null) {
+                created(name);
+            }
+            return made;
+        }
+    }
+
+    @Override
+    public void createDirectories(Path d) throws IOException {
+        real.createDirectories(d);
+    }
+
+    @Override
+    public void moveReplacing(Path source, Path target) throws IOException {
+        String from = nameIn(source);
+        String to = nameIn(target);
+        if (from == null || to == null) {
+            throw new IOException("the recording file system renames inside " + dir + " only: " + source + " -> "
+                    + target);
+        }
+        synchronized (this) {
+            real.moveReplacing(source, target);
+            names.put(to, names.remove(from));
+            history.add((s, n) -> new History.Rename(s, n, from, to));
+        }
+    }
+
+    @Override
+    public boolean deleteIfExists(Path file) throws IOException {
+        String name = nameIn(file);
+        synchronized (this) {
+            boolean deleted = real.deleteIfExists(file);
+            if (deleted && name != null) {
+                names.remove(name);
+                history.add((s, n) -> new History.Delete(s, n, name));
+            }
+            return deleted;
+        }
+    }
+
+    @Override
+    public void fsyncDirectory(Path d) throws IOException {
+        if (!dir.equals(d.toAbsolutePath().normalize())) {
+            real.fsyncDirectory(d);
+            return;
+        }
+        History.DirSyncBegin begin = history.add(History.DirSyncBegin::new);
+        real.fsyncDirectory(d);
+        if (begin != null) {
+            history.add((s, n) -> new History.DirSyncEnd(s, n, begin.seq()));
+        }
+    }
+
+    @Override
+    public boolean exists(Path file) {
+        return real.exists(file);
+    }
+
+    @Override
+    public long size(Path file) throws IOException {
+        return real.size(file);
+    }
+
+    @Override
+    public List<Path> list(Path d) throws IOException {
+        return real.list(d);
+    }
+
+    @Override
+    public Object fileKey(Path file) throws IOException {
+        return real.fileKey(file);
+    }
+
+    /** @return names of the directory now (for tests that check what the real file system holds) */
+    synchronized Set<String> names() {
+        return Set.copyOf(names.keySet());
+    }
+
+    /** A channel that records its writes (with their bytes), truncates and fsyncs against its file's inode. */
+    private final class Recording extends ForwardingChannel {
+        private final int inode;
+
+        Recording(FileChannel delegate, int inode) {
+            super(delegate);
+            this.inode = inode;
+        }
+
+        private void wrote(ByteBuffer copy, long position, int n) {
+            if (n > 0) {
+                byte[] bytes = new byte[n];
+                copy.get(bytes);
+                history.add((s, t) -> new History.Write(s, t, inode, position, bytes));
+            }
+        }
+
+        @Override
+        public int write(ByteBuffer src, long position) throws IOException {
+            ByteBuffer copy = src.duplicate();
+            int n = delegate.write(src, position);
+            wrote(copy, position, n);
+            return n;
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            long at = delegate.position();
+            ByteBuffer copy = src.duplicate();
+            int n = delegate.write(src);
+            wrote(copy, at, n);
+            return n;
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                total += write(srcs[i]);
+            }
+            return total;
+        }
+
+        @Override
+        public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+            throw new UnsupportedOperationException("the store never transfers into its files");
+        }
+
+        @Override
+        public FileChannel truncate(long size) throws IOException {
+            delegate.truncate(size);
+            history.add((s, n) -> new History.Truncate(s, n, inode, size));
+            return this;
+        }
+
+        @Override
+        public void force(boolean metaData) throws IOException {
+            History.ForceBegin begin = history.add((s, n) -> new History.ForceBegin(s, n, inode));
+            delegate.force(metaData);
+            if (begin != null) {
+                history.add((s, n) -> new History.ForceEnd(s, n, inode, begin.seq()));
+            }
+        }
+    }
+}

@@ -27,10 +27,10 @@ import java.util.TreeMap;
  *       extent reads as zeros).</li>
  *   <li>The file's size is its size after some prefix of those writes and truncates, at least its durable size:
  *       a size that ran ahead of the data shows zeros, one that lagged cuts data off.</li>
- *   <li>The directory's fsync makes durable every create, rename and delete in it that completed before the fsync
- *       began. Of the rest, a prefix survives (the file system journals metadata in order): a file whose creation
- *       did not survive is gone whatever its data, a rename that did not survive leaves the old name with the old
- *       file.</li>
+ *   <li>A directory's fsync makes durable every create, rename, delete and new directory in it that completed before
+ *       the fsync began. Of the rest, a prefix survives (the file system journals metadata in order): a file whose
+ *       creation did not survive is gone whatever its data, a rename that did not survive leaves the old name with
+ *       the old file, a directory whose creation did not survive is gone with everything in it.</li>
  * </ul>
  */
 final class DiskModel {
@@ -45,11 +45,13 @@ final class DiskModel {
 
     private final Map<Integer, FileState> files = new HashMap<>();
     private final Map<String, Integer> durableNames = new LinkedHashMap<>();
-    /** Creates, renames and deletes not yet covered by a directory fsync, in order. */
+    private final java.util.Set<String> durableDirs = new java.util.HashSet<>();
+    /** Creates, renames, deletes and new directories not yet covered by an fsync of their directory, in order. */
     private final List<History.Event> pendingDir = new ArrayList<>();
     private int position;
 
     DiskModel(History history) {
+        durableDirs.addAll(history.initialDirs);
         history.initialInodes.forEach((name, inode) -> {
             FileState f = new FileState();
             f.durable = history.initialFiles.get(name).clone();
@@ -85,16 +87,16 @@ final class DiskModel {
         } else if (e instanceof History.Create c) {
             files.put(c.inode(), new FileState());
             pendingDir.add(c);
-        } else if (e instanceof History.Rename || e instanceof History.Delete) {
+        } else if (e instanceof History.Rename || e instanceof History.Delete || e instanceof History.Mkdir) {
             pendingDir.add(e);
         } else if (e instanceof History.DirSyncEnd d) {
             List<History.Event> done = new ArrayList<>();
             for (History.Event p : pendingDir) {
-                if (p.seq() < d.beginSeq()) {
+                if (p.seq() < d.beginSeq() && parentOf(entryOf(p)).equals(d.dir())) {
                     done.add(p);
                 }
             }
-            applyDir(durableNames, done);
+            applyDir(durableNames, durableDirs, done);
             pendingDir.removeAll(done);
         }
         // fsync beginnings and the test's marks change nothing on disk
@@ -119,20 +121,55 @@ final class DiskModel {
      */
     Map<String, byte[]> image(Random rnd, Spread spread) {
         Map<String, Integer> names = new LinkedHashMap<>(durableNames);
+        java.util.Set<String> dirs = new java.util.HashSet<>(durableDirs);
         Map<String, byte[]> image = new TreeMap<>();
         if (spread == Spread.PREFIX) {
             // the machine as it was at an earlier point p, with everything before p on disk
             int p = rnd.nextInt(position + 1);
-            applyDir(names, pendingDir.stream().filter(e -> e.seq() < p).toList());
+            applyDir(names, dirs, pendingDir.stream().filter(e -> e.seq() < p).toList());
             names.forEach((name, inode) -> {
                 FileState f = files.get(inode);
-                image.put(name, applyAll(f.durable, f.pending.stream().filter(e -> e.seq() < p).toList()));
+                if (reachable(name, dirs)) {
+                    image.put(name, applyAll(f.durable, f.pending.stream().filter(e -> e.seq() < p).toList()));
+                }
             });
             return image;
         }
-        applyDir(names, pendingDir.subList(0, choose(rnd, spread, pendingDir.size())));
-        names.forEach((name, inode) -> image.put(name, fileImage(files.get(inode), rnd, spread)));
+        applyDir(names, dirs, pendingDir.subList(0, choose(rnd, spread, pendingDir.size())));
+        names.forEach((name, inode) -> {
+            if (reachable(name, dirs)) {
+                image.put(name, fileImage(files.get(inode), rnd, spread));
+            }
+        });
         return image;
+    }
+
+    /** @return whether every directory above {@code name} is in {@code dirs}: a lost directory takes its files along */
+    private static boolean reachable(String name, java.util.Set<String> dirs) {
+        for (String d = parentOf(name); !d.isEmpty(); d = parentOf(d)) {
+            if (!dirs.contains(d)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return the directory holding {@code name}, "" for the root */
+    static String parentOf(String name) {
+        int slash = name.lastIndexOf('/');
+        return slash < 0 ? "" : name.substring(0, slash);
+    }
+
+    /** @return the directory entry a directory operation changes (a rename's target: the store renames in place) */
+    private static String entryOf(History.Event e) {
+        if (e instanceof History.Create c) {
+            return c.name();
+        } else if (e instanceof History.Rename r) {
+            return r.to();
+        } else if (e instanceof History.Delete d) {
+            return d.name();
+        }
+        return ((History.Mkdir) e).name();
     }
 
     /** @return how many of {@code n} pending operations survive */
@@ -229,7 +266,7 @@ final class DiskModel {
         return b.length == size ? b : Arrays.copyOf(b, size);
     }
 
-    private static void applyDir(Map<String, Integer> names, List<History.Event> ops) {
+    private static void applyDir(Map<String, Integer> names, java.util.Set<String> dirs, List<History.Event> ops) {
         for (History.Event e : ops) {
             if (e instanceof History.Create c) {
                 names.put(c.name(), c.inode());
@@ -240,6 +277,8 @@ final class DiskModel {
                 }
             } else if (e instanceof History.Delete d) {
                 names.remove(d.name());
+            } else if (e instanceof History.Mkdir m) {
+                dirs.add(m.name());
             } else {
                 throw new IllegalArgumentException(e.toString());
             }

@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything a store did to its directory, in one order: the file system calls a {@link RecordingFileSystem} saw
- * (writes with their bytes, truncates, fsyncs of files and of the directory, creates, renames, deletes) and the
- * test's own marks (an operation began, was acknowledged; a barrier such as {@code fsyncAll} or {@code close}
+ * Everything a store did under a directory, in one order: the file system calls a {@link RecordingFileSystem} saw
+ * (writes with their bytes, truncates, fsyncs of files and of directories, creates, renames, deletes, new
+ * directories) and the test's own marks (an operation began, was acknowledged; a barrier such as {@code fsyncAll} or {@code close}
  * began, returned). A power cut "at position c" means events {@code [0, c)} happened and nothing after.
  *
  * <p>A write is recorded once its bytes are in the page cache (the call returned); an fsync when it begins and when
@@ -65,12 +65,16 @@ final class History implements Serializable {
     record Delete(int seq, long nanos, String name) implements Event {
     }
 
-    /** An fsync of the directory began. */
-    record DirSyncBegin(int seq, long nanos) implements Event {
+    /** A new directory {@code name}. */
+    record Mkdir(int seq, long nanos, String name) implements Event {
     }
 
-    /** The directory fsync that began at {@code beginSeq} returned. */
-    record DirSyncEnd(int seq, long nanos, int beginSeq) implements Event {
+    /** An fsync of directory {@code dir} ("" for the recorded root) began. */
+    record DirSyncBegin(int seq, long nanos, String dir) implements Event {
+    }
+
+    /** The fsync of directory {@code dir} that began at {@code beginSeq} returned. */
+    record DirSyncEnd(int seq, long nanos, String dir, int beginSeq) implements Event {
     }
 
     /** The test began operation {@code op}: {@code key} set to {@code value} (null: deleted) at {@code tier}. */
@@ -92,7 +96,9 @@ final class History implements Serializable {
     record BarrierEnd(int seq, long nanos, int barrier) implements Event {
     }
 
-    /** The files in the directory before the history began, all durable, by name. */
+    /** The directories under the recorded root before the history began, durable, by name. */
+    final java.util.Set<String> initialDirs = new java.util.TreeSet<>();
+    /** The files under the recorded root before the history began, all durable, by name (a path relative to it). */
     final Map<String, byte[]> initialFiles = new LinkedHashMap<>();
     /** The inode of each initial file. */
     final Map<String, Integer> initialInodes = new LinkedHashMap<>();
@@ -103,7 +109,7 @@ final class History implements Serializable {
     /** Whether a completed fsync of the log makes the WRITE operations acknowledged before it began durable (true
      *  for workloads that never shrink: the log is then always the same file). */
     boolean logFsyncCoversWrites;
-    /** The log's file name in the directory. */
+    /** The log's name: its path relative to the recorded root. */
     final String logName;
     private final List<Event> events = new ArrayList<>();
     private transient boolean frozen;

@@ -201,13 +201,17 @@ final class PowerCuts {
      */
     private Map<String, String> open(Map<String, byte[]> image, boolean salvage) {
         try {
-            try (Stream<Path> old = Files.list(scratch)) {
-                for (Path p : old.toList()) {
-                    Files.delete(p);
+            try (Stream<Path> old = Files.walk(scratch)) {
+                for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    if (!p.equals(scratch)) {
+                        Files.delete(p);
+                    }
                 }
             }
             for (Map.Entry<String, byte[]> f : image.entrySet()) {
-                Files.write(scratch.resolve(f.getKey()), f.getValue());
+                Path file = scratch.resolve(f.getKey());
+                Files.createDirectories(file.getParent());
+                Files.write(file, f.getValue());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -18,48 +18,60 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The real file system, in one directory, with every call that changes it recorded in a {@link History}: the store
- * runs for real (real files, real threads, real group commit), and the history is what a {@link DiskModel} turns
- * into the disk images a power cut could leave.
+ * The real file system, under one root directory, with every call that changes it recorded in a {@link History}:
+ * the store runs for real (real files, real threads, real group commit), and the history is what a
+ * {@link DiskModel} turns into the disk images a power cut could leave.
  *
  * <p>Files are tracked as inodes, as the disk sees them: a channel writes to the file it opened whatever the file
- * is called later, and a rename moves a name, not data. Calls on other directories than the store's are passed
- * through unrecorded (the store only creates the directory it lives in, which the tests create beforehand).
+ * is called later, and a rename moves a name, not data. Names are paths relative to the root ("s.log",
+ * "data/s.log"); calls outside the root are passed through unrecorded.
  */
 final class RecordingFileSystem implements StoreFileSystem {
     private final StoreFileSystem real = StoreFileSystem.local();
-    private final Path dir;
+    private final Path root;
     private final History history;
     /** The inode each name of the directory has now, on the real file system. */
     private final Map<String, Integer> names = new HashMap<>();
     private int nextInode;
 
     /**
-     * @param dir     the store's directory; it must exist and hold exactly the history's initial files
+     * @param root    the directory under which calls are recorded; what it holds now is the history's initial state
      * @param history where calls are recorded
      */
-    RecordingFileSystem(Path dir, History history) throws IOException {
-        this.dir = dir.toAbsolutePath().normalize();
+    RecordingFileSystem(Path root, History history) throws IOException {
+        this.root = root.toAbsolutePath().normalize();
         this.history = history;
-        for (Path p : real.list(this.dir)) {
-            String name = p.getFileName().toString();
-            int inode = nextInode++;
-            names.put(name, inode);
-            history.initialFiles.put(name, Files.readAllBytes(p));
-            history.initialInodes.put(name, inode);
+        try (java.util.stream.Stream<Path> all = Files.walk(this.root)) {
+            for (Path p : all.sorted().toList()) {
+                String name = nameIn(p);
+                if (name == null || name.isEmpty()) {
+                    continue;
+                }
+                if (Files.isDirectory(p)) {
+                    history.initialDirs.add(name);
+                    continue;
+                }
+                int inode = nextInode++;
+                names.put(name, inode);
+                history.initialFiles.put(name, Files.readAllBytes(p));
+                history.initialInodes.put(name, inode);
+            }
         }
     }
 
-    /** @return the name of {@code file} if it lies in the store's directory, else null */
+    /** @return the name of {@code file} ("" for the root, "a/b" below it) if it lies under the root, else null */
     private String nameIn(Path file) {
         Path f = file.toAbsolutePath().normalize();
-        return dir.equals(f.getParent()) ? f.getFileName().toString() : null;
+        if (!f.startsWith(root)) {
+            return null;
+        }
+        return root.relativize(f).toString().replace(java.io.File.separatorChar, '/');
     }
 
     private synchronized int inodeOf(String name) {
         Integer inode = names.get(name);
         if (inode == null) {
-            throw new IllegalStateException("no known file " + name + " in " + dir);
+            throw new IllegalStateException("no known file " + name + " under " + root);
         }
         return inode;
     }
@@ -102,7 +114,23 @@ final class RecordingFileSystem implements StoreFileSystem {
 
     @Override
     public void createDirectories(Path d) throws IOException {
-        real.createDirectories(d);
+        String name = nameIn(d);
+        if (name == null) {
+            real.createDirectories(d);
+            return;
+        }
+        // one recorded creation per missing directory, outermost first, as the calls createDirectories makes
+        List<Path> missing = new java.util.ArrayList<>();
+        for (Path p = d.toAbsolutePath().normalize(); p.startsWith(root) && !real.exists(p); p = p.getParent()) {
+            missing.add(0, p);
+        }
+        synchronized (this) {
+            for (Path p : missing) {
+                java.nio.file.Files.createDirectory(p);
+                String created = nameIn(p);
+                history.add((s, n) -> new History.Mkdir(s, n, created));
+            }
+        }
     }
 
     @Override
@@ -110,7 +138,7 @@ final class RecordingFileSystem implements StoreFileSystem {
         String from = nameIn(source);
         String to = nameIn(target);
         if (from == null || to == null) {
-            throw new IOException("the recording file system renames inside " + dir + " only: " + source + " -> "
+            throw new IOException("the recording file system renames under " + root + " only: " + source + " -> "
                     + target);
         }
         synchronized (this) {
@@ -135,14 +163,15 @@ final class RecordingFileSystem implements StoreFileSystem {
 
     @Override
     public void fsyncDirectory(Path d) throws IOException {
-        if (!dir.equals(d.toAbsolutePath().normalize())) {
+        String name = nameIn(d);
+        if (name == null) {
             real.fsyncDirectory(d);
             return;
         }
-        History.DirSyncBegin begin = history.add(History.DirSyncBegin::new);
+        History.DirSyncBegin begin = history.add((s, n) -> new History.DirSyncBegin(s, n, name));
         real.fsyncDirectory(d);
         if (begin != null) {
-            history.add((s, n) -> new History.DirSyncEnd(s, n, begin.seq()));
+            history.add((s, n) -> new History.DirSyncEnd(s, n, name, begin.seq()));
         }
     }
 

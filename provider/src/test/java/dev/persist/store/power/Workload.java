@@ -28,24 +28,32 @@ final class Workload implements AutoCloseable {
     final Path root;
     final Path dir;
     final Path log;
-    final History history = new History(LOG);
+    final History history;
     private RecordingFileSystem recording;
     private StoreFileSystem fileSystem;
 
-    private Workload(Path root) throws IOException {
+    private Workload(Path root, String logName) throws IOException {
         this.root = root;
         this.dir = Files.createDirectories(root.resolve("run"));
-        this.log = dir.resolve(LOG);
+        this.log = dir.resolve(logName);
+        this.history = new History(logName);
     }
 
-    /** A workload whose directory is empty, or filled by {@link #dir} before {@link #start}. */
+    /** A workload whose directory is empty, or filled by {@link #dir} before {@link #start}; the log in it. */
     static Workload create(String name) {
+        return create(name, LOG);
+    }
+
+    /**
+     * @param logName the log's path under the recorded directory: "data/s.log" has the store create "data"
+     */
+    static Workload create(String name, String logName) {
         try {
             Path base = Path.of("/dev/shm");
             if (!Files.isDirectory(base) || !Files.isWritable(base)) {
                 base = Path.of(System.getProperty("java.io.tmpdir"));
             }
-            return new Workload(Files.createTempDirectory(base, "powercut-" + name + "-"));
+            return new Workload(Files.createTempDirectory(base, "powercut-" + name + "-"), logName);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -61,6 +61,16 @@ class PowerCutTest {
         }
     }
 
+    /** The same in a directory the store creates: the directory's own entry must be durable too. */
+    @Test
+    void firstCreationInANewDirectoryAtEveryPosition() {
+        try (Workload w = Workload.create("create-dir", "data/s.log").start(UnaryOperator.identity())) {
+            createAppendAndClose(w);
+            PowerCuts cuts = new PowerCuts(w.history, w.scratch());
+            check("create-dir", w, cuts.run(cuts.everyPosition(), PER_POSITION, SEED));
+        }
+    }
+
     static void createAppendAndClose(Workload w) {
         Store store = Store.open(w.log, w.options(Duration.ofHours(1)));
         PersistMap<String, String> m = Workload.map(store);

@@ -263,10 +263,11 @@ class PowerCutTest {
     }
 
     /**
-     * What WRITE and ASYNC lose (item 5 of the issue): one thread at WRITE and ASYNC (and a few FSYNC) for about half
-     * a second, a 100 ms sync interval. Besides the usual checks, a WRITE operation acknowledged before a completed
-     * fsync of the log began must survive every image (the syncer's fsync is what bounds WRITE's loss). The loss table
-     * printed at the end is the measurement in docs/durability.md.
+     * What WRITE and ASYNC lose (item 5 of the issue): one thread at WRITE and ASYNC (and a few MEMORY) for about
+     * half a second, a 100 ms sync interval, no FSYNC call (whose fsyncs would cover WRITE records early). Besides the
+     * usual checks, a WRITE operation acknowledged before a completed fsync of the log began must survive every image
+     * (the syncer's fsync is what bounds WRITE's loss). The loss table printed at the end is the measurement in
+     * docs/durability.md.
      */
     @Test
     void writeAndAsyncLoseAtMostTheLastSyncInterval() {
@@ -278,7 +279,7 @@ class PowerCutTest {
             long end = System.nanoTime() + 500_000_000L;
             for (int i = 0; System.nanoTime() < end; i++) {
                 int p = rnd.nextInt(20);
-                Durability tier = p == 0 ? Durability.FSYNC : p < 10 ? Durability.WRITE : Durability.ASYNC;
+                Durability tier = p == 0 ? Durability.MEMORY : p < 10 ? Durability.WRITE : Durability.ASYNC;
                 w.change(m, "k" + rnd.nextInt(8), "v" + i, tier);
                 LockSupport.parkNanos(500_000);
             }
@@ -287,7 +288,8 @@ class PowerCutTest {
             PowerCuts.Result r = randomCuts("loss", w, IMAGES / 10);
             assertThat(r.lost.getOrDefault("WRITE, process crash", new long[1])[0])
                     .as("WRITE loses nothing to a process crash").isZero();
-            assertThat(r.lost.getOrDefault("FSYNC, power cut", new long[1])[0]).as("FSYNC loses nothing").isZero();
+            assertThat(r.lost.getOrDefault("WRITE, power cut", new long[1])[0])
+                    .as("WRITE loses something to a power cut, or the images do not cut where it matters").isPositive();
         }
     }
 

@@ -1,14 +1,12 @@
 package dev.persist.store;
 
+import dev.persist.testkit.DelegatingFileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,22 +31,12 @@ class ShrinkRenameDurabilityTest {
         AtomicLong renamedAt = new AtomicLong(Long.MAX_VALUE);
         AtomicLong latestReturnBegunAt = new AtomicLong(-1);
         AtomicInteger violations = new AtomicInteger();
-        StoreFileSystem local = StoreFileSystem.local();
         // a slow directory fsync after each rename: it waits (at most 30 ms) for an FSYNC call begun after the rename
         // to return, which would be a call acknowledged while the rename may still be lost
-        StoreFileSystem slowDirectory = new StoreFileSystem() {
-            @Override public FileChannel open(Path path, OpenOption... options) throws IOException { return local.open(path, options); }
-            @Override public boolean createFile(Path file) throws IOException { return local.createFile(file); }
-            @Override public void createDirectories(Path d) throws IOException { local.createDirectories(d); }
-            @Override public boolean deleteIfExists(Path file) throws IOException { return local.deleteIfExists(file); }
-            @Override public boolean exists(Path file) { return local.exists(file); }
-            @Override public long size(Path file) throws IOException { return local.size(file); }
-            @Override public List<Path> list(Path d) throws IOException { return local.list(d); }
-            @Override public Object fileKey(Path file) throws IOException { return local.fileKey(file); }
-
+        StoreFileSystem slowDirectory = new DelegatingFileSystem(StoreFileSystem.local()) {
             @Override
             public void moveReplacing(Path source, Path target) throws IOException {
-                local.moveReplacing(source, target);
+                delegate.moveReplacing(source, target);
                 renamedAt.set(clock.incrementAndGet());
             }
 
@@ -64,7 +52,7 @@ class ShrinkRenameDurabilityTest {
                         violations.incrementAndGet();
                     }
                 }
-                local.fsyncDirectory(d);
+                delegate.fsyncDirectory(d);
             }
         };
         try (Store store = Store.open(dir.resolve("s.log"), StoreOptions.defaults().fileSystem(slowDirectory)

@@ -43,6 +43,22 @@ class UnsyncedWritesShapeTest {
         return out.toByteArray();
     }
 
+    /** A log of a filler record "f" sized so that the next record starts at {@code offset}, then 20 small ones. */
+    private static byte[] logWithARecordAt(long offset) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(RecordFormat.header());
+        int filler = 0;
+        while (RecordFormat.HEADER_SIZE + RecordFormat.encodeSet(NS, new byte[] {'f'}, new byte[filler]).length < offset) {
+            filler++;
+        }
+        out.writeBytes(RecordFormat.encodeSet(NS, new byte[] {'f'}, new byte[filler]));
+        assertThat((long) out.size()).isEqualTo(offset);
+        for (int i = 0; i < 20; i++) {
+            out.writeBytes(RecordFormat.encodeSet(NS, ("k" + i).getBytes(StandardCharsets.UTF_8), new byte[] {'v', 'v'}));
+        }
+        return out.toByteArray();
+    }
+
     private Map<String, Integer> open(byte[] image, long[] torn) throws Exception {
         Path log = dir.resolve("s" + System.nanoTime() + ".log");
         Files.write(log, image);
@@ -84,19 +100,8 @@ class UnsyncedWritesShapeTest {
     void aLostSectorTailOfJustTheLengthFieldIsCutOffToo() throws Exception {
         // found by the simulation: a record starting 4 bytes before a sector's end, that sector written back before
         // the record's write, the next one after it: the length reads 0, the rest of the record is intact
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(RecordFormat.header());
-        int filler = 0;
-        while (RecordFormat.HEADER_SIZE + RecordFormat.encodeSet(NS, new byte[] {'f'}, new byte[filler]).length < 508) {
-            filler++;
-        }
-        out.writeBytes(RecordFormat.encodeSet(NS, new byte[] {'f'}, new byte[filler]));
-        long d = out.size();
-        assertThat(d).isEqualTo(508);
-        for (int i = 0; i < 20; i++) {
-            out.writeBytes(RecordFormat.encodeSet(NS, ("k" + i).getBytes(StandardCharsets.UTF_8), new byte[] {'v', 'v'}));
-        }
-        byte[] image = out.toByteArray();
+        long d = 508;
+        byte[] image = logWithARecordAt(d);
         Arrays.fill(image, (int) d, 512, (byte) 0);
         long[] torn = new long[1];
         assertThat(open(image, torn)).containsOnlyKeys("f");
@@ -131,19 +136,8 @@ class UnsyncedWritesShapeTest {
     void zerosAtARecordStartThatCouldBeItsLengthsHighBytesAreNotEnough() {
         // a record starting 2 bytes before a sector's end, damaged further on: its first two bytes are zero as the
         // high bytes of any short record's length are, which says nothing about a lost sector
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(RecordFormat.header());
-        int filler = 0;
-        while (RecordFormat.HEADER_SIZE + RecordFormat.encodeSet(NS, new byte[] {'f'}, new byte[filler]).length < 510) {
-            filler++;
-        }
-        out.writeBytes(RecordFormat.encodeSet(NS, new byte[] {'f'}, new byte[filler]));
-        long d = out.size();
-        assertThat(d).isEqualTo(510);
-        for (int i = 0; i < 20; i++) {
-            out.writeBytes(RecordFormat.encodeSet(NS, ("k" + i).getBytes(StandardCharsets.UTF_8), new byte[] {'v', 'v'}));
-        }
-        byte[] image = out.toByteArray();
+        long d = 510;
+        byte[] image = logWithARecordAt(d);
         image[(int) d + 12] ^= 0x5A;
         assertThatThrownBy(() -> open(image, new long[1])).isInstanceOf(CorruptLogException.class)
                 .hasMessageContaining("offset " + d);

@@ -1,6 +1,7 @@
 package dev.persist.store.power;
 
 import dev.persist.store.StoreFileSystem;
+import dev.persist.testkit.DelegatingFileSystem;
 import dev.persist.testkit.ForwardingChannel;
 
 import java.io.IOException;

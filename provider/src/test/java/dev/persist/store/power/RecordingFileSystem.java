@@ -1,6 +1,7 @@
 package dev.persist.store.power;
 
 import dev.persist.store.StoreFileSystem;
+import dev.persist.testkit.DelegatingFileSystem;
 import dev.persist.testkit.ForwardingChannel;
 
 import java.io.IOException;
@@ -26,8 +27,8 @@ import java.util.Set;
  * is called later, and a rename moves a name, not data. Names are paths relative to the root ("s.log",
  * "data/s.log"); calls outside the root are passed through unrecorded.
  */
-final class RecordingFileSystem implements StoreFileSystem {
-    private final StoreFileSystem real = StoreFileSystem.local();
+final class RecordingFileSystem extends DelegatingFileSystem {
+    private final StoreFileSystem real = delegate;
     private final Path root;
     private final History history;
     /** The inode each name of the directory has now, on the real file system. */
@@ -39,6 +40,7 @@ final class RecordingFileSystem implements StoreFileSystem {
      * @param history where calls are recorded
      */
     RecordingFileSystem(Path root, History history) throws IOException {
+        super(StoreFileSystem.local());
         this.root = root.toAbsolutePath().normalize();
         this.history = history;
         try (java.util.stream.Stream<Path> all = Files.walk(this.root)) {
@@ -173,26 +175,6 @@ final class RecordingFileSystem implements StoreFileSystem {
         if (begin != null) {
             history.add((s, n) -> new History.DirSyncEnd(s, n, name, begin.seq()));
         }
-    }
-
-    @Override
-    public boolean exists(Path file) {
-        return real.exists(file);
-    }
-
-    @Override
-    public long size(Path file) throws IOException {
-        return real.size(file);
-    }
-
-    @Override
-    public List<Path> list(Path d) throws IOException {
-        return real.list(d);
-    }
-
-    @Override
-    public Object fileKey(Path file) throws IOException {
-        return real.fileKey(file);
     }
 
     /** @return names of the directory now (for tests that check what the real file system holds) */

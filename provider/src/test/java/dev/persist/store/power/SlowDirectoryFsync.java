@@ -1,6 +1,7 @@
 package dev.persist.store.power;
 
 import dev.persist.store.StoreFileSystem;
+import dev.persist.testkit.DelegatingFileSystem;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.persist.store.power;
+package dev.persist.testkit;
 
 import dev.persist.store.StoreFileSystem;
 
@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** A file system passing every call to another; subclasses change the calls they are about. */
-abstract class DelegatingFileSystem implements StoreFileSystem {
+public abstract class DelegatingFileSystem implements StoreFileSystem {
     protected final StoreFileSystem delegate;
 
-    DelegatingFileSystem(StoreFileSystem delegate) {
+    protected DelegatingFileSystem(StoreFileSystem delegate) {
         this.delegate = delegate;
     }
 

@@ -3,10 +3,12 @@ package dev.persist.store.power;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -45,7 +47,7 @@ final class DiskModel {
 
     private final Map<Integer, FileState> files = new HashMap<>();
     private final Map<String, Integer> durableNames = new LinkedHashMap<>();
-    private final java.util.Set<String> durableDirs = new java.util.HashSet<>();
+    private final Set<String> durableDirs = new HashSet<>();
     /** Creates, renames, deletes and new directories not yet covered by an fsync of their directory, in order. */
     private final List<History.Event> pendingDir = new ArrayList<>();
     private int position;
@@ -121,7 +123,7 @@ final class DiskModel {
      */
     Map<String, byte[]> image(Random rnd, Spread spread) {
         Map<String, Integer> names = new LinkedHashMap<>(durableNames);
-        java.util.Set<String> dirs = new java.util.HashSet<>(durableDirs);
+        Set<String> dirs = new HashSet<>(durableDirs);
         Map<String, byte[]> image = new TreeMap<>();
         if (spread == Spread.PREFIX) {
             // the machine as it was at an earlier point p, with everything before p on disk
@@ -145,7 +147,7 @@ final class DiskModel {
     }
 
     /** @return whether every directory above {@code name} is in {@code dirs}: a lost directory takes its files along */
-    private static boolean reachable(String name, java.util.Set<String> dirs) {
+    private static boolean reachable(String name, Set<String> dirs) {
         for (String d = parentOf(name); !d.isEmpty(); d = parentOf(d)) {
             if (!dirs.contains(d)) {
                 return false;
@@ -266,7 +268,7 @@ final class DiskModel {
         return b.length == size ? b : Arrays.copyOf(b, size);
     }
 
-    private static void applyDir(Map<String, Integer> names, java.util.Set<String> dirs, List<History.Event> ops) {
+    private static void applyDir(Map<String, Integer> names, Set<String> dirs, List<History.Event> ops) {
         for (History.Event e : ops) {
             if (e instanceof History.Create c) {
                 names.put(c.name(), c.inode());

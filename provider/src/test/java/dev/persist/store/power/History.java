@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Everything a store did under a directory, in one order: the file system calls a {@link RecordingFileSystem} saw
@@ -97,13 +100,13 @@ final class History implements Serializable {
     }
 
     /** The directories under the recorded root before the history began, durable, by name. */
-    final java.util.Set<String> initialDirs = new java.util.TreeSet<>();
+    final Set<String> initialDirs = new TreeSet<>();
     /** The files under the recorded root before the history began, all durable, by name (a path relative to it). */
     final Map<String, byte[]> initialFiles = new LinkedHashMap<>();
     /** The inode of each initial file. */
     final Map<String, Integer> initialInodes = new LinkedHashMap<>();
     /** What a store finds in {@link PowerCuts#NAMESPACE} of the initial files (key to value). */
-    final Map<String, String> initialState = new java.util.TreeMap<>();
+    final Map<String, String> initialState = new TreeMap<>();
     /** Images cut before this position are opened with salvage on (the salvage workload, until its open returned). */
     int salvageBefore;
     /** Whether a completed fsync of the log makes the WRITE operations acknowledged before it began durable (true

@@ -3,11 +3,12 @@ package dev.persist.store.power;
 import dev.persist.store.Durability;
 import dev.persist.store.PersistMap;
 import dev.persist.store.Store;
-import dev.persist.store.StoreOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -162,8 +164,8 @@ class PowerCutTest {
             w.history.freeze();
             PowerCuts cuts = new PowerCuts(w.history, w.scratch());
             check("salvage", w, cuts.run(cuts.everyPosition(), PER_POSITION, SEED));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -313,7 +315,7 @@ class PowerCutTest {
      * {@code fsyncAll} now and then on thread 0.
      */
     static void runThreads(Workload w, PersistMap<String, String> m, int threads, int ops,
-                           java.util.function.BooleanSupplier more) {
+                           BooleanSupplier more) {
         CountDownLatch go = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> all = new ArrayList<>();
@@ -378,8 +380,8 @@ class PowerCutTest {
         Path saved = Path.of("target", "powercut", name + "-" + SEED + ".history").toAbsolutePath();
         try {
             w.history.save(saved);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         throw new AssertionError(r.failures.size() + " of " + r.images + " images failed in " + name + " (seed " + SEED
                 + "; replay the first with -Dpersist.powercut.replay=" + saved + " -Dpersist.powercut.case="

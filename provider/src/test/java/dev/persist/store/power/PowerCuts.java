@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -202,7 +203,7 @@ final class PowerCuts {
     private Map<String, String> open(Map<String, byte[]> image, boolean salvage) {
         try {
             try (Stream<Path> old = Files.walk(scratch)) {
-                for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path p : old.sorted(Comparator.reverseOrder()).toList()) {
                     if (!p.equals(scratch)) {
                         Files.delete(p);
                     }

@@ -4,6 +4,7 @@ import dev.persist.store.StoreFileSystem;
 import dev.persist.testkit.DelegatingFileSystem;
 import dev.persist.testkit.ForwardingChannel;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,11 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The real file system, under one root directory, with every call that changes it recorded in a {@link History}:
@@ -43,7 +46,7 @@ final class RecordingFileSystem extends DelegatingFileSystem {
         super(StoreFileSystem.local());
         this.root = root.toAbsolutePath().normalize();
         this.history = history;
-        try (java.util.stream.Stream<Path> all = Files.walk(this.root)) {
+        try (Stream<Path> all = Files.walk(this.root)) {
             for (Path p : all.sorted().toList()) {
                 String name = nameIn(p);
                 if (name == null || name.isEmpty()) {
@@ -67,7 +70,7 @@ final class RecordingFileSystem extends DelegatingFileSystem {
         if (!f.startsWith(root)) {
             return null;
         }
-        return root.relativize(f).toString().replace(java.io.File.separatorChar, '/');
+        return root.relativize(f).toString().replace(File.separatorChar, '/');
     }
 
     private synchronized int inodeOf(String name) {
@@ -122,13 +125,13 @@ final class RecordingFileSystem extends DelegatingFileSystem {
             return;
         }
         // one recorded creation per missing directory, outermost first, as the calls createDirectories makes
-        List<Path> missing = new java.util.ArrayList<>();
+        List<Path> missing = new ArrayList<>();
         for (Path p = d.toAbsolutePath().normalize(); p.startsWith(root) && !real.exists(p); p = p.getParent()) {
             missing.add(0, p);
         }
         synchronized (this) {
             for (Path p : missing) {
-                java.nio.file.Files.createDirectory(p);
+                Files.createDirectory(p);
                 String created = nameIn(p);
                 history.add((s, n) -> new History.Mkdir(s, n, created));
             }

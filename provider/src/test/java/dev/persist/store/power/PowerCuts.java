@@ -180,13 +180,10 @@ final class PowerCuts {
             if (result.firstFailure == null) {
                 result.firstFailure = c;
             }
-            if (result.failures.size() < 5) {
-                result.failures.add("case " + c.property() + " (" + describe(image) + "), cut before "
-                        + (c.cut() < events.size() ? events.get(c.cut()) : "nothing (after the end)") + ":\n  "
-                        + failure);
-            } else {
-                result.failures.add("case " + c.property());
-            }
+            // every failure in full: the controls look for the kind they expect among them, the report prints three
+            result.failures.add("case " + c.property() + " (" + describe(image) + "), cut before "
+                    + (c.cut() < events.size() ? events.get(c.cut()) : "nothing (after the end)") + ":\n  "
+                    + failure);
         }
     }
 

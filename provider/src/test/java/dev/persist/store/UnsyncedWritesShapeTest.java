@@ -109,6 +109,30 @@ class UnsyncedWritesShapeTest {
     }
 
     @Test
+    void aLostSectorTailOfALongRecordsFirstThreeBytesIsCutOffToo() throws Exception {
+        // a 300-byte record starting 3 bytes before a sector's end: the lost tail zeroes the length's nonzero third
+        // byte (it reads 300 - 256), which only the distance to the next record puts right
+        long d = 509;
+        byte[] small = logWithARecordAt(d);
+        byte[] big = RecordFormat.encodeSet(NS, "big".getBytes(StandardCharsets.UTF_8), new byte[300]);
+        byte[] image = Arrays.copyOf(small, small.length + big.length);
+        System.arraycopy(big, 0, image, (int) d, big.length);
+        System.arraycopy(small, (int) d, image, (int) d + big.length, small.length - (int) d);
+        assertThat(image[(int) d + 2]).as("the length's third byte").isEqualTo((byte) 1);
+        Arrays.fill(image, (int) d, 512, (byte) 0);
+        long[] torn = new long[1];
+        assertThat(open(image, torn)).containsOnlyKeys("f");
+        assertThat(torn[0]).isEqualTo(image.length - d);
+        // the same record with a flipped byte in its value instead is corruption
+        byte[] flipped = Arrays.copyOf(small, small.length + big.length);
+        System.arraycopy(big, 0, flipped, (int) d, big.length);
+        System.arraycopy(small, (int) d, flipped, (int) d + big.length, small.length - (int) d);
+        flipped[(int) d + 100] ^= 0x5A;
+        assertThatThrownBy(() -> open(flipped, new long[1])).isInstanceOf(CorruptLogException.class)
+                .hasMessageContaining("offset " + d);
+    }
+
+    @Test
     void aWholeLostSectorInsideARecordIsCutOffFromThatRecord() throws Exception {
         List<Long> offsets = new ArrayList<>();
         byte[] full = log(12, 1500, offsets);

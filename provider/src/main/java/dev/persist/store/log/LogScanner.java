@@ -25,10 +25,10 @@ public final class LogScanner {
     /** The unit a disk writes whole: a power cut tears writes at its boundaries. */
     static final int SECTOR = 512;
     /**
-     * The least zero bytes at a record's start that count as an unwritten sector's tail: the whole length field (a
-     * length of 0 is never written). Fewer could be the high bytes of the length, which are zero in most records; so
-     * a record of 256 bytes or more whose lost sector ends within its first three bytes is still taken for corruption
-     * (salvage reads past it).
+     * The least zero bytes at a record's start that count as an unwritten sector's tail by themselves: the whole
+     * length field (a length of 0 is never written). Fewer could be the high bytes of the length, which are zero in
+     * most records: then the record must also be whole with the length its neighbour gives it
+     * ({@link #wholeWithLengthUpTo}).
      */
     private static final int MIN_ZERO_HEAD = 4;
 
@@ -169,7 +169,8 @@ public final class LogScanner {
             }
         }
         long sectorEnd = (offset / SECTOR + 1) * SECTOR;
-        if (sectorEnd - offset >= MIN_ZERO_HEAD && allZero(offset, Math.min(sectorEnd, fileSize))) {
+        if (allZero(offset, Math.min(sectorEnd, fileSize))
+                && (sectorEnd - offset >= MIN_ZERO_HEAD || wholeWithLengthUpTo(offset, next))) {
             return true;
         }
         for (long s = sectorEnd; s < limit; s += SECTOR) {
@@ -178,6 +179,33 @@ public final class LogScanner {
             }
         }
         return false;
+    }
+
+    /**
+     * For a record whose lost sector ended within its length field (its first one to three bytes read as zeros, the
+     * rest as written): whether it is a whole, valid record once its length is the distance to the next valid record,
+     * which agrees with the length bytes that were kept. A flipped byte elsewhere in the record fails the checksum.
+     */
+    private boolean wholeWithLengthUpTo(long offset, long next) throws IOException {
+        long body = next - offset - RecordFormat.RECORD_PREFIX;
+        if (body < RecordFormat.MIN_BODY || body > RecordFormat.MAX_BODY) {
+            return false;
+        }
+        int total = (int) (next - offset);
+        byte[] record = new byte[total];
+        if (readAt(record, 0, total, offset) < total) {
+            return false;
+        }
+        int zeros = (int) (SECTOR - offset % SECTOR); // the length bytes the lost sector held
+        byte[] length = {(byte) (body >>> 24), (byte) (body >>> 16), (byte) (body >>> 8), (byte) body};
+        for (int i = zeros; i < 4; i++) {
+            if (record[i] != length[i]) {
+                return false;
+            }
+        }
+        System.arraycopy(length, 0, record, 0, 4);
+        return readInt(record, 4) == RecordFormat.crc(record, 0, total)
+                && RecordFormat.parseBody(record, 0, total, new RecordFormat.Record());
     }
 
     private boolean allZero(long from, long to) throws IOException {

@@ -311,8 +311,8 @@ class PowerCutTest {
 
     /**
      * Runs {@code threads} threads of {@code ops} operations each (plus more while {@code more} holds, up to four
-     * times as many): each on four keys of its own and two shared ones, at random tiers, sets and deletes, with an
-     * {@code fsyncAll} now and then on thread 0.
+     * times as many): each on four keys of its own and two shared ones, at random tiers, sets (short values and long
+     * ones) and deletes, with an {@code fsyncAll} now and then on thread 0.
      */
     static void runThreads(Workload w, PersistMap<String, String> m, int threads, int ops,
                            BooleanSupplier more) {
@@ -330,7 +330,11 @@ class PowerCutTest {
                         int p = rnd.nextInt(100);
                         Durability tier = p < 35 ? Durability.FSYNC : p < 70 ? Durability.WRITE
                                 : p < 92 ? Durability.ASYNC : Durability.MEMORY;
-                        w.change(m, key, rnd.nextInt(10) == 0 ? null : "t" + id + "." + i, tier);
+                        // one value in eight spans sectors (200 to 800 bytes), so that lost sectors fall inside
+                        // records and inside length fields of records of 256 bytes or more
+                        String value = "t" + id + "." + i
+                                + (rnd.nextInt(8) == 0 ? "-" + "x".repeat(200 + rnd.nextInt(600)) : "");
+                        w.change(m, key, rnd.nextInt(10) == 0 ? null : value, tier);
                         if (id == 0 && i % 40 == 39) {
                             w.barrier("fsyncAll", m.store()::fsyncAll);
                         }

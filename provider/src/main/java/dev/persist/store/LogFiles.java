@@ -50,7 +50,8 @@ public final class LogFiles {
      * @param offset where they start
      * @param length how many bytes until the next valid record or the end of the file
      * @param reason what is wrong at {@code offset}
-     * @param tail   true if no valid record follows (a torn tail, which open truncates)
+     * @param tail   true if no valid record follows (a torn tail), or what follows is what a power cut left of writes
+     *               never fsynced (see {@code LogScanner.unwrittenAt}): open truncates it
      */
     public record Damage(long offset, long length, String reason, boolean tail) {
     }
@@ -149,6 +150,9 @@ public final class LogFiles {
                     return damages;
                 }
                 long next = scanner.findNextValidRecord(d.offset() + 1);
+                if (next >= 0 && scanner.unwrittenAt(d.offset(), next)) {
+                    next = -1; // what a power cut left of unsynced writes: open cuts it off like a torn tail
+                }
                 damages.add(new Damage(d.offset(), (next < 0 ? size : next) - d.offset(), d.reason(), next < 0));
                 if (next < 0) {
                     return damages;

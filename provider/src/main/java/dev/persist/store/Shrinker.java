@@ -23,7 +23,8 @@ import java.util.Map;
  *   <li>Copy the old log's records after P0 to the new file: first without blocking anyone, then, with appends
  *       briefly blocked, the last few. Replayed after the snapshot, they bring each key to its latest state
  *       whichever value the snapshot caught.</li>
- *   <li>Fsync the new file, rename it atomically over the log, switch appends to it, fsync the directory.</li>
+ *   <li>Fsync the new file, rename it atomically over the log, fsync the directory, switch appends to it (appends
+ *       wait for the directory fsync: a record is never acknowledged as synced in a file whose name may not last).</li>
  * </ol>
  * A crash before the rename leaves the old log (the leftover {@code .shrink} file is deleted at the next open);
  * after it, the new one: either is complete, since the new file was fsynced before the rename.
@@ -77,6 +78,17 @@ final class Shrinker {
                 o.flush();
                 newLog.force(true);
                 store.options().fileSystem().moveReplacing(temp, log);
+                // The rename is durable only once the directory is fsynced, and until then a power cut may leave the
+                // old log: switching first (which counts everything copied as synced) would let FSYNC callers return
+                // for records that live only in the new file, or were never fsynced in the old one. So appends wait
+                // for the directory fsync.
+                try {
+                    store.options().fileSystem().fsyncDirectory(StoreFileSystem.directoryOf(log));
+                } catch (IOException e) {
+                    // the new log is in place, but its name may not be durable, and appends still go to the old file:
+                    // stop writes (no caller was told its record is synced in the new file)
+                    throw w.fail("fsync of the directory of " + log + " after shrinking failed", e);
+                }
                 w.switchFile(newLog, o.position, snapshotRecords + (end[1] - start[1]));
                 return null;
             });
@@ -95,12 +107,6 @@ final class Shrinker {
                 throw new StoreException("shrinking of " + log + " failed, the log is unchanged: " + e, e);
             }
             throw new StoreException("shrinking of " + log + " failed: " + e, e);
-        }
-        try {
-            store.options().fileSystem().fsyncDirectory(StoreFileSystem.directoryOf(log));
-        } catch (IOException e) {
-            // the new log is in place and appends go to it, but its name may not be durable: stop writes
-            throw writer.fail("fsync of the directory of " + log + " after shrinking failed", e);
         }
     }
 

@@ -160,7 +160,17 @@ public final class Store implements AutoCloseable {
             }
             Path file = path.toAbsolutePath().normalize();
             try {
-                options.fileSystem().createDirectories(StoreFileSystem.directoryOf(file));
+                Path dir = StoreFileSystem.directoryOf(file);
+                List<Path> missing = new ArrayList<>();
+                for (Path d = dir; d != null && !options.fileSystem().exists(d); d = d.getParent()) {
+                    missing.add(d);
+                }
+                options.fileSystem().createDirectories(dir);
+                // a new directory's name is durable only once its parent is fsynced: without this a power cut could
+                // take the directory, and the log in it, after FSYNC calls had returned
+                for (Path created : missing) {
+                    options.fileSystem().fsyncDirectory(StoreFileSystem.directoryOf(created));
+                }
             } catch (IOException e) {
                 throw new StoreException("cannot create the directory of " + file + ": " + e, e);
             }

@@ -47,10 +47,10 @@ public final class LogReplay {
     private void replay() throws IOException {
         long size = channel.size();
         byte[] expected = RecordFormat.header();
-        if (size < RecordFormat.HEADER_SIZE) {
+        if (size <= RecordFormat.HEADER_SIZE && !creationComplete(size, expected)) {
             byte[] head = new byte[(int) size];
             channel.read(ByteBuffer.wrap(head), 0);
-            if (!Arrays.equals(head, Arrays.copyOf(expected, head.length))) {
+            if (!creationCutShort(head, expected)) {
                 throw new CorruptLogException(file, 0, "not a persist-jcache log (" + size + " bytes, bad header)");
             }
             // a new file, or one whose creation was cut short: (re)write the header
@@ -80,8 +80,9 @@ public final class LogReplay {
                 return;
             }
             long next = scanner.findNextValidRecord(damage.offset() + 1);
-            if (next < 0) {
-                // nothing valid after it: the writer died mid-record
+            if (next < 0 || scanner.unwrittenAt(damage.offset(), next)) {
+                // nothing valid after it: the writer died mid-record; or a power cut kept some of the writes after
+                // the last fsync and not others: nothing from here on was ever durable
                 validEnd = damage.offset();
                 tornBytes = size - damage.offset();
                 channel.truncate(validEnd);
@@ -96,6 +97,30 @@ public final class LogReplay {
             salvagedBytes += next - damage.offset();
             pos = next;
         }
+    }
+
+    /** @return whether a file of {@code size} bytes, at most a header's, holds the whole header */
+    private boolean creationComplete(long size, byte[] expected) throws IOException {
+        if (size < RecordFormat.HEADER_SIZE) {
+            return false;
+        }
+        byte[] head = new byte[RecordFormat.HEADER_SIZE];
+        channel.read(ByteBuffer.wrap(head), 0);
+        return Arrays.equals(head, expected);
+    }
+
+    /**
+     * Whether a file no longer than the header is what a creation cut short leaves: each byte is the header's or
+     * zero. Zeros too, because a power cut can keep the file's size and lose the header's sector (it reads as zeros);
+     * the header is fsynced before any record is appended, so such a file never held a record.
+     */
+    private static boolean creationCutShort(byte[] head, byte[] expected) {
+        for (int i = 0; i < head.length; i++) {
+            if (head[i] != expected[i] && head[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void apply(long offset, RecordFormat.Record r) {

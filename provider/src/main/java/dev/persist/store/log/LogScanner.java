@@ -8,7 +8,8 @@ import java.nio.channels.FileChannel;
  * Reads the records of a log file in order, checking each one's length and CRC.
  *
  * <p>Where a record is damaged, it looks further for any valid record: none means the damage is a torn tail
- * (the writer died mid-record, to be truncated); one means corruption in the middle of the log.
+ * (the writer died mid-record, to be truncated); one means corruption in the middle of the log, unless the damage
+ * has the shape a power cut gives writes that were never fsynced ({@link #unwrittenAt}).
  */
 public final class LogScanner {
     /** Receives each valid record; the record's arrays are reused after the call returns. */
@@ -21,6 +22,15 @@ public final class LogScanner {
     }
 
     private static final int READ_SIZE = 1 << 20;
+    /** The unit a disk writes whole: a power cut tears writes at its boundaries. */
+    static final int SECTOR = 512;
+    /**
+     * The least zero bytes at a record's start that count as an unwritten sector's tail by themselves: the whole
+     * length field (a length of 0 is never written). Fewer could be the high bytes of the length, which are zero in
+     * most records: then the record must also be whole with the length its neighbour gives it
+     * ({@link #wholeWithLengthUpTo}).
+     */
+    private static final int MIN_ZERO_HEAD = 4;
 
     private final FileChannel channel;
     private final long fileSize;
@@ -132,6 +142,83 @@ public final class LogScanner {
             }
         }
         return -1;
+    }
+
+    /**
+     * Whether damage at {@code offset}, with a valid record at {@code next} after it, has the shape a power cut leaves
+     * in writes that were never fsynced, rather than that of corruption. The disk writes 512-byte sectors whole, each
+     * with what the page cache held when it was written back; a sector that a lost write should have reached holds
+     * zeros from where that write began to the sector's end (a newly allocated block reads as zeros). Writes start at
+     * record boundaries, so the first damaged record then holds such a run: from its own start to its sector's end,
+     * or a whole sector from a sector boundary inside it. A flipped byte or a bad length in written data has no such
+     * run (unless a value holds 512 aligned zero bytes next to the damage).
+     *
+     * <p>Such damage lies after the last fsync: an fsync covers every byte written before it, so no durable byte can
+     * be missing. Everything from {@code offset} on was never durable, and may be cut off like a torn tail.
+     *
+     * @param offset the first damaged record
+     * @param next   the first valid record after it
+     */
+    public boolean unwrittenAt(long offset, long next) throws IOException {
+        byte[] prefix = new byte[RecordFormat.RECORD_PREFIX];
+        long limit = Math.min(next, offset + RecordFormat.RECORD_PREFIX);
+        if (readAt(prefix, 0, prefix.length, offset) == prefix.length) {
+            int body = readInt(prefix, 0);
+            if (body >= RecordFormat.MIN_BODY && body <= RecordFormat.MAX_BODY) {
+                limit = Math.min(next, offset + RecordFormat.RECORD_PREFIX + body);
+            }
+        }
+        long sectorEnd = (offset / SECTOR + 1) * SECTOR;
+        if (allZero(offset, Math.min(sectorEnd, fileSize))
+                && (sectorEnd - offset >= MIN_ZERO_HEAD || wholeWithLengthUpTo(offset, next))) {
+            return true;
+        }
+        for (long s = sectorEnd; s < limit; s += SECTOR) {
+            if (allZero(s, Math.min(s + SECTOR, fileSize))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * For a record whose lost sector ended within its length field (its first one to three bytes read as zeros, the
+     * rest as written): whether it is a whole, valid record once its length is the distance to the next valid record,
+     * which agrees with the length bytes that were kept. A flipped byte elsewhere in the record fails the checksum.
+     */
+    private boolean wholeWithLengthUpTo(long offset, long next) throws IOException {
+        long body = next - offset - RecordFormat.RECORD_PREFIX;
+        if (body < RecordFormat.MIN_BODY || body > RecordFormat.MAX_BODY) {
+            return false;
+        }
+        int total = (int) (next - offset);
+        byte[] record = new byte[total];
+        if (readAt(record, 0, total, offset) < total) {
+            return false;
+        }
+        int zeros = (int) (SECTOR - offset % SECTOR); // the length bytes the lost sector held
+        byte[] length = {(byte) (body >>> 24), (byte) (body >>> 16), (byte) (body >>> 8), (byte) body};
+        for (int i = zeros; i < 4; i++) {
+            if (record[i] != length[i]) {
+                return false;
+            }
+        }
+        System.arraycopy(length, 0, record, 0, 4);
+        return readInt(record, 4) == RecordFormat.crc(record, 0, total)
+                && RecordFormat.parseBody(record, 0, total, new RecordFormat.Record());
+    }
+
+    private boolean allZero(long from, long to) throws IOException {
+        byte[] b = new byte[(int) (to - from)];
+        if (readAt(b, 0, b.length, from) < b.length) {
+            return false;
+        }
+        for (byte x : b) {
+            if (x != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private int fill(byte[] buf, int off, int len, long filePos) throws IOException {

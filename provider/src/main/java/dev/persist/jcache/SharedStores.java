@@ -53,15 +53,8 @@ final class SharedStores {
         if (shared != null && shared.retain()) {
             return shared;
         }
-        // the namespaces of the caches configured with disk are read at open as indexes, not values
-        java.util.Set<String> disk = new java.util.HashSet<>();
-        settings.caches().forEach((name, cache) -> {
-            if (cache.diskBacked()) {
-                disk.add(CacheNamespaces.namespaceOf(name));
-            }
-        });
         StoreOptions options = StoreOptions.defaults().syncInterval(settings.syncInterval())
-                .generation(settings.generation()).diskNamespaces(disk::contains);
+                .generation(settings.generation()).diskNamespaces(CacheNamespaces.diskBacked(settings));
         Store store = Store.open(file, settlingExecutor == null ? options : options.settlingExecutor(settlingExecutor));
         if (settings.autoShrinkInterval() != null) {
             store.startAutoShrink(settings.autoShrinkInterval(), settings.autoShrinkRatio());

@@ -18,8 +18,13 @@ import java.util.Map;
  * memory their live records are copied from the old log, in log order (which keeps the oldest-first order of disk
  * eviction), without decoding anything. A record is live if its namespace's index points at it. Each copy is noted,
  * so that the index entries can be moved to the new file once it replaces the old one ({@link #apply}).
+ *
+ * <p>Damaged bytes met on the way (a record damaged since the open, which a read may already have found) are skipped
+ * to the next valid record, as an open with salvage does: a shrink is also how salvage rewrites a log. An entry whose
+ * record was in them has no copy, and {@link #apply} drops it: it could never have been read back.
  */
 final class DiskCopy {
+    private static final System.Logger LOG = System.getLogger(DiskCopy.class.getName());
     private final Map<String, DiskIndex> indexes;
     private final Map<String, byte[]> names = new HashMap<>();
     private DiskIndex.Entry[] entries = new DiskIndex.Entry[1024];
@@ -42,7 +47,6 @@ final class DiskCopy {
      * @param out    the new log
      * @param hint   the index file being written alongside
      * @return how many records were copied
-     * @throws StoreException if a record of the region is damaged (the shrink then leaves the log as it is)
      */
     long copy(Path oldLogPath, FileChannel oldLog, long start, long end, Shrinker.Output out, Shrinker.HintOutput hint)
             throws IOException {
@@ -50,15 +54,26 @@ final class DiskCopy {
             return 0;
         }
         LogScanner scanner = new LogScanner(oldLog, end);
-        LogScanner.Damage damage;
-        try {
-            damage = scanner.scan(start, (offset, r) -> copyIfLive(offset, r, out, hint));
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-        if (damage != null) {
-            throw new CorruptLogException(oldLogPath, damage.offset(), damage.reason() + " (found while shrinking: "
-                    + "the log is left as it is)");
+        long pos = start;
+        while (pos < end) {
+            LogScanner.Damage damage;
+            try {
+                damage = scanner.scan(pos, (offset, r) -> copyIfLive(offset, r, out, hint));
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            if (damage == null) {
+                break;
+            }
+            long next = scanner.findNextValidRecord(damage.offset() + 1);
+            long skipped = (next < 0 ? end : next) - damage.offset();
+            LOG.log(System.Logger.Level.WARNING, "shrinking {0}: skipped {1} damaged bytes at offset {2} ({3}); "
+                    + "disk-resident entries whose records were there are dropped", oldLogPath, skipped,
+                    damage.offset(), damage.reason());
+            if (next < 0) {
+                break;
+            }
+            pos = next;
         }
         return count;
     }

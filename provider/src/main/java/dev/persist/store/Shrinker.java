@@ -123,7 +123,8 @@ final class Shrinker {
                     long lost = copies.apply(tailStart, newTailStart);
                     if (lost > 0) {
                         java.lang.System.getLogger(Shrinker.class.getName()).log(System.Logger.Level.ERROR,
-                                lost + " disk-resident entries of " + log + " pointed at no copied record");
+                                lost + " disk-resident entries of " + log + " had their records in damaged bytes "
+                                        + "and were dropped");
                     }
                     return null;
                 });

@@ -78,8 +78,24 @@ public record CacheSettings(OperationTiers tiers, Long maximumSize, Long maximum
      */
     public static CacheSettings defaults(OperationTiers tiers, List<String> serialAllow, OnUnencodable onUnencodable,
                                          boolean statistics) {
-        return new CacheSettings(tiers, null, null, null, null, null, null, serialAllow, false, onUnencodable,
-                statistics);
+        return defaults(tiers, serialAllow, onUnencodable, statistics, CacheBounds.NONE);
+    }
+
+    /**
+     * As {@link #defaults(OperationTiers, List, OnUnencodable, boolean)}, with the bounds of {@code defaults.memory}
+     * and {@code defaults.disk}.
+     *
+     * @param tiers         the tiers of {@code defaults.durability}
+     * @param serialAllow   {@code defaults.serialization.allow}
+     * @param onUnencodable {@code defaults.onUnencodable}
+     * @param statistics    {@code defaults.statistics}
+     * @param bounds        {@code defaults.memory} and {@code defaults.disk}
+     * @return the settings of a cache created in code
+     */
+    public static CacheSettings defaults(OperationTiers tiers, List<String> serialAllow, OnUnencodable onUnencodable,
+                                         boolean statistics, CacheBounds bounds) {
+        return new CacheSettings(tiers, bounds.maximumSize(), bounds.maximumWeight(), null, null, null, null,
+                serialAllow, false, onUnencodable, statistics, IntegrationSettings.NONE, bounds.diskBytes());
     }
 
     /**

@@ -52,7 +52,8 @@ final class ConfigParser {
     static final Set<String> TOP_KEYS = Set.of("store", "defaults", "caches");
     static final Set<String> STORE_KEYS = Set.of("path", "syncInterval", "autoShrink", "generation");
     static final Set<String> AUTO_SHRINK_KEYS = Set.of("interval", "ratio");
-    static final Set<String> DEFAULTS_KEYS = Set.of("durability", "serialization", "onUnencodable", "statistics");
+    static final Set<String> DEFAULTS_KEYS = Set.of("durability", "serialization", "onUnencodable", "statistics",
+            "memory", "disk");
     static final Set<String> CACHE_KEYS = Set.of("durability", "maximumSize", "maximumWeight", "expiry", "keyType",
             "valueType", "codec", "serialization", "onUnencodable", "statistics", "writer", "loader", "writeBehind", "memory",
             "disk");
@@ -142,6 +143,10 @@ final class ConfigParser {
         if (tierOverride != null) {
             defaultTiers = OperationTiers.all(tierOverride);
         }
+        CacheBounds defaultBounds = CacheBounds.NONE;
+        if (defaults != null) {
+            defaultBounds = bounds((ObjectNode) defaults, "defaults", defaultTiers, null, null);
+        }
 
         Map<String, CacheSettings> caches = new LinkedHashMap<>();
         JsonNode cachesNode = top.get("caches");
@@ -150,19 +155,22 @@ final class ConfigParser {
             for (Iterator<Map.Entry<String, JsonNode>> it = cs.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 caches.put(e.getKey(), cache(e.getKey(), e.getValue(), defaultTiers, defaultAllow,
-                        defaultOnUnencodable, defaultStatistics));
+                        defaultOnUnencodable, defaultStatistics, defaultBounds));
             }
         }
         return new ManagerSettings(source, storePath, syncInterval, shrinkInterval, shrinkRatio, defaultTiers,
-                defaultAllow, caches, generation, defaultOnUnencodable, defaultStatistics);
+                defaultAllow, caches, generation, defaultOnUnencodable, defaultStatistics, defaultBounds);
     }
 
     private CacheSettings cache(String name, JsonNode node, OperationTiers defaults, List<String> defaultAllow,
-                                OnUnencodable defaultOnUnencodable, boolean defaultStatistics) {
+                                OnUnencodable defaultOnUnencodable, boolean defaultStatistics,
+                                CacheBounds defaultBounds) {
         String at = CacheSettings.pathOf(name);
         if (node == null || node.isNull()) {
-            return new CacheSettings(defaults, null, null, null, null, null, null, defaultAllow, true,
-                    defaultOnUnencodable, defaultStatistics);
+            checkTiers(at, false, defaults, defaultBounds);
+            return new CacheSettings(defaults, defaultBounds.maximumSize(), defaultBounds.maximumWeight(), null,
+                    null, null, null, defaultAllow, true, defaultOnUnencodable, defaultStatistics,
+                    IntegrationSettings.NONE, defaultBounds.diskBytes());
         }
         ObjectNode c = object(node, at);
         allowOnly(c, at, CACHE_KEYS);
@@ -170,35 +178,15 @@ final class ConfigParser {
         if (c.has("durability")) {
             tiers = tiers(c.get("durability"), at + ".durability", defaults);
         }
-        Long maximumSize = c.has("maximumSize") ? positiveLong(c.get("maximumSize"), at + ".maximumSize") : null;
-        Long maximumWeight = c.has("maximumWeight")
-                ? positiveLong(c.get("maximumWeight"), at + ".maximumWeight") : null;
-        if (maximumSize != null && maximumWeight != null) {
-            throw new ConfigException(source, at + ".maximumWeight", "cannot be set with maximumSize; choose one");
+        boolean ownBounds = c.has("maximumSize") || c.has("maximumWeight") || c.has("memory") || c.has("disk");
+        CacheBounds b = ownBounds ? bounds(c, at, tiers, c.get("maximumSize"), c.get("maximumWeight"))
+                : defaultBounds;
+        if (!ownBounds) {
+            checkTiers(at, c.has("durability"), tiers, b);
         }
-        if (c.has("memory")) {
-            String m = at + ".memory";
-            if (maximumSize != null || maximumWeight != null) {
-                throw new ConfigException(source, m, "cannot be set with " + (maximumSize != null ? "maximumSize"
-                        : "maximumWeight") + " beside it; bound the memory in one place (memory.maximumSize or "
-                        + "memory.maximumWeight)");
-            }
-            ObjectNode mem = object(c.get("memory"), m);
-            allowOnly(mem, m, MEMORY_KEYS);
-            maximumSize = mem.has("maximumSize") ? positiveLong(mem.get("maximumSize"), m + ".maximumSize") : null;
-            maximumWeight = mem.has("maximumWeight")
-                    ? positiveLong(mem.get("maximumWeight"), m + ".maximumWeight") : null;
-            if (maximumSize != null && maximumWeight != null) {
-                throw new ConfigException(source, m + ".maximumWeight", "cannot be set with maximumSize; choose one");
-            }
-        }
-        Long diskBytes = null;
-        if (c.has("disk")) {
-            diskBytes = disk(c, at, tiers);
-            if (maximumSize == null && maximumWeight == null) {
-                maximumSize = CacheSettings.DEFAULT_FRONT_SIZE;
-            }
-        }
+        Long maximumSize = b.maximumSize();
+        Long maximumWeight = b.maximumWeight();
+        Long diskBytes = b.diskBytes();
         Duration afterWrite = null;
         if (c.has("expiry")) {
             ObjectNode ex = object(c.get("expiry"), at + ".expiry");
@@ -238,6 +226,62 @@ final class ConfigParser {
     }
 
     /**
+     * The bounds of a cache or of {@code defaults}: {@code maximumSize} or {@code maximumWeight} (a cache only),
+     * {@code memory}, {@code disk}; with {@code disk} and no memory bound, a front of
+     * {@link CacheSettings#DEFAULT_FRONT_SIZE} entries.
+     */
+    private CacheBounds bounds(ObjectNode c, String at, OperationTiers tiers, JsonNode size, JsonNode weight) {
+        Long maximumSize = size != null ? positiveLong(size, at + ".maximumSize") : null;
+        Long maximumWeight = weight != null ? positiveLong(weight, at + ".maximumWeight") : null;
+        if (maximumSize != null && maximumWeight != null) {
+            throw new ConfigException(source, at + ".maximumWeight", "cannot be set with maximumSize; choose one");
+        }
+        if (c.has("memory")) {
+            String m = at + ".memory";
+            if (maximumSize != null || maximumWeight != null) {
+                throw new ConfigException(source, m, "cannot be set with " + (maximumSize != null ? "maximumSize"
+                        : "maximumWeight") + " beside it; bound the memory in one place (memory.maximumSize or "
+                        + "memory.maximumWeight)");
+            }
+            ObjectNode mem = object(c.get("memory"), m);
+            allowOnly(mem, m, MEMORY_KEYS);
+            maximumSize = mem.has("maximumSize") ? positiveLong(mem.get("maximumSize"), m + ".maximumSize") : null;
+            maximumWeight = mem.has("maximumWeight")
+                    ? positiveLong(mem.get("maximumWeight"), m + ".maximumWeight") : null;
+            if (maximumSize != null && maximumWeight != null) {
+                throw new ConfigException(source, m + ".maximumWeight", "cannot be set with maximumSize; choose one");
+            }
+        }
+        Long diskBytes = null;
+        if (c.has("disk")) {
+            diskBytes = disk(c, at, tiers);
+            if (maximumSize == null && maximumWeight == null) {
+                maximumSize = CacheSettings.DEFAULT_FRONT_SIZE;
+            }
+        }
+        return new CacheBounds(maximumSize, maximumWeight, diskBytes);
+    }
+
+    /** A cache that takes {@code defaults.disk} must have no MEMORY tier either. */
+    private void checkTiers(String at, boolean own, OperationTiers tiers, CacheBounds bounds) {
+        if (bounds.diskBytes() != null) {
+            memoryTier(at + ".durability" + (own ? "" : " (from defaults.durability)"), tiers,
+                    " (its disk comes from defaults.disk)");
+        }
+    }
+
+    private void memoryTier(String key, OperationTiers tiers, String why) {
+        for (Map.Entry<String, Durability> kind : Map.of("put", tiers.put(), "remove", tiers.remove(), "invoke",
+                tiers.invoke(), "load", tiers.load()).entrySet()) {
+            if (kind.getValue() == Durability.MEMORY) {
+                throw new ConfigException(source, key, "is memory for " + kind.getKey() + ", which a cache with disk"
+                        + why + " cannot have (a value only in memory is lost when the memory front drops it); "
+                        + "allowed: async, write, fsync");
+            }
+        }
+    }
+
+    /**
      * {@code disk: { maximumBytes }}: checked against the cache's other settings, since a disk-backed cache bounds
      * its memory under {@code memory} and has no MEMORY tier.
      *
@@ -258,15 +302,8 @@ final class ConfigParser {
                         + "disk.maximumBytes; bound its memory front with memory.maximumSize or memory.maximumWeight");
             }
         }
-        for (Map.Entry<String, Durability> kind : Map.of("put", tiers.put(), "remove", tiers.remove(), "invoke",
-                tiers.invoke(), "load", tiers.load()).entrySet()) {
-            if (kind.getValue() == Durability.MEMORY) {
-                throw new ConfigException(source, at + ".durability" + (c.has("durability") ? "" : " (from "
-                        + "defaults.durability)"), "is memory for " + kind.getKey() + ", which a cache with disk "
-                        + "cannot have (a value only in memory is lost when the memory front drops it); allowed: "
-                        + "async, write, fsync");
-            }
-        }
+        memoryTier(at + ".durability" + (c.has("durability") || at.equals("defaults") ? "" : " (from "
+                + "defaults.durability)"), tiers, "");
         return bytes;
     }
 

@@ -177,7 +177,8 @@ public final class DiskIndex {
      *
      * @param tailStart    where the copied tail began in the old file
      * @param newTailStart where it begins in the new file
-     * @return entries that point before the copied tail and were not moved (none, unless the index was wrong)
+     * @return entries that point before the copied tail and were not moved, now removed: their records were in
+     *         damaged bytes the shrink skipped (none, unless the log was damaged)
      */
     public long relocate(long tailStart, long newTailStart) {
         long lost = 0;
@@ -191,6 +192,7 @@ public final class DiskIndex {
             if (offset >= tailStart) {
                 e.location = ((offset - tailStart + newTailStart) << LENGTH_BITS) | (location & LENGTH_MASK);
             } else {
+                remove(e.key);
                 lost++;
             }
         }

@@ -162,13 +162,14 @@ class DiskCorruptionTest {
                 case "cut-end" -> truncate(index, size - 3);
                 case "cut-middle" -> truncate(index, size / 2);
                 case "flip-header" -> flip(index, 20);
-                default -> flip(index, size / 2);
+                default -> flip(index, offsetOf(index, "filler500") + 2); // a key's byte: structure intact
             }
             try (Store store = Store.open(log, options())) {
                 assertThat(store.openedFromIndex()).as(damage).isFalse();
                 PersistMap<String, String> d = disk(store);
                 assertThat(d.size()).as(damage).isEqualTo(1100);
                 assertThat(d.get("k99")).as(damage).startsWith("value-99-");
+                assertThat(d.get("filler500")).as(damage).isNotNull();
             }
         }
         Files.copy(good, index, StandardCopyOption.REPLACE_EXISTING);
@@ -183,12 +184,16 @@ class DiskCorruptionTest {
         Path index = IndexHint.pathOf(log);
         Path old = dir.resolve("old.index");
         Files.copy(index, old);
+        long covered = Files.size(log);
         try (Store store = Store.open(log, options())) {
             PersistMap<String, String> d = disk(store);
             for (int i = 0; i < 100; i += 2) {
                 d.set("k" + i, "rewritten-" + i);
             }
             store.shrink(); // a new file: the old index file's offsets mean nothing in it
+            while (Files.size(log) <= covered) { // as long as the old file covered: only its checksum tells
+                d.set("grow" + Files.size(log), "g".repeat(500));
+            }
         }
         Files.copy(old, index, StandardCopyOption.REPLACE_EXISTING);
         try (Store store = Store.open(log, options())) {
@@ -196,19 +201,20 @@ class DiskCorruptionTest {
             PersistMap<String, String> d = disk(store);
             assertThat(d.get("k0")).isEqualTo("rewritten-0");
             assertThat(d.get("k1")).startsWith("value-1-");
+            assertThat(d.get("k3")).startsWith("value-3-");
             assertThat(store.stats().damagedReads()).isZero();
         }
         // a log cut shorter than the index file covers (a restored backup, a torn tail truncated)
         try (Store store = Store.open(log, options())) {
             disk(store).set("late", "x");
         }
-        long covered = Files.size(log);
+        long lateCovered = Files.size(log);
         try (Store store = Store.open(log, options())) {
             disk(store).set("later", "y");
             store.fsyncAll();
             Files.copy(index, dir.resolve("covering.index"), StandardCopyOption.REPLACE_EXISTING);
         }
-        truncate(log, covered - 1);
+        truncate(log, lateCovered - 1);
         Files.copy(dir.resolve("covering.index"), index, StandardCopyOption.REPLACE_EXISTING);
         try (Store store = Store.open(log, options())) {
             assertThat(store.openedFromIndex()).isFalse();

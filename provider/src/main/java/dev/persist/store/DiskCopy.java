@@ -53,6 +53,7 @@ final class DiskCopy {
         if (indexes.isEmpty() || start >= end) {
             return 0;
         }
+        indexes.forEach((ns, index) -> hint.namespace(names.get(ns), index.size()));
         LogScanner scanner = new LogScanner(oldLog, end);
         long pos = start;
         while (pos < end) {

@@ -201,6 +201,17 @@ final class Shrinker {
             this.writer = writer;
         }
 
+        void namespace(byte[] namespace, int expectedKeys) {
+            if (writer == null) {
+                return;
+            }
+            try {
+                writer.namespace(namespace, expectedKeys);
+            } catch (IOException e) {
+                giveUp(e);
+            }
+        }
+
         void location(byte[] namespace, byte[] key, long offset, int length) {
             if (writer == null) {
                 return;

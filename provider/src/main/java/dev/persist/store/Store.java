@@ -974,6 +974,7 @@ public final class Store implements AutoCloseable {
     }
 
     private static void writeLocations(IndexHint.Writer hint, byte[] namespace, DiskIndex index) throws IOException {
+        hint.namespace(namespace, index.size());
         for (DiskIndex.Entry e : index.entries()) {
             long location = e.location();
             hint.location(namespace, e.key, DiskIndex.offset(location), index.length(e, location));

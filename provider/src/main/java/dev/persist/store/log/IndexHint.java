@@ -22,8 +22,11 @@ import java.util.zip.CRC32C;
  *                     | u32 CRC32C of the log's last (up to 64 KiB) bytes before coveredLength
  *                     | u32 CRC32C of the 32 bytes before it
  * entries:            u8 1 | u32 length | a log record (SET), for a key of a namespace held in memory
- *                     u8 2 | varint nsLength | namespace | varint keyLength | key | u64 packed location,
- *                          for a key of a disk-backed namespace (see {@link DiskIndex#pack})
+ *                     u8 3 | varint id | varint nsLength | namespace | u32 expected keys,
+ *                          a disk-backed namespace, before its keys (the count sizes its index at once)
+ *                     u8 2 | varint namespace id | varint keyLength | key | u64 packed location
+ *                          [| u32 length, if the location's length field is 0], for a key of a disk-backed
+ *                          namespace (see {@link DiskIndex#pack})
  * end:                u8 0 | u64 entries | u32 CRC32C of every byte from the end of the header to here
  * </pre>
  *
@@ -42,6 +45,7 @@ public final class IndexHint {
     static final byte END = 0;
     static final byte VALUE = 1;
     static final byte LOCATION = 2;
+    static final byte NAMESPACE = 3;
 
     private IndexHint() {
     }
@@ -144,6 +148,7 @@ public final class IndexHint {
         out.records = records;
         ChannelInput input = new ChannelInput(in, HEADER_SIZE, size);
         RecordFormat.Record r = new RecordFormat.Record();
+        java.util.List<DiskIndex> byId = new java.util.ArrayList<>();
         long count = 0;
         while (true) {
             byte tag = input.readByte();
@@ -160,11 +165,24 @@ public final class IndexHint {
                     throw new Stale("bad record at " + input.position());
                 }
                 out.values.computeIfAbsent(r.namespace(), k -> new HashMap<>()).put(new ByteKey(r.key()), r.value());
-            } else if (tag == LOCATION) {
+            } else if (tag == NAMESPACE) {
+                int id = input.readVarint();
                 String ns = new String(input.readBytes(input.readVarint()), StandardCharsets.UTF_8);
+                int expected = input.readInt();
+                if (id != byId.size() || expected < 0 || out.indexes.containsKey(ns)) {
+                    throw new Stale("bad namespace entry at " + input.position());
+                }
+                DiskIndex index = new DiskIndex(expected);
+                byId.add(index);
+                out.indexes.put(ns, index);
+            } else if (tag == LOCATION) {
+                int id = input.readVarint();
+                if (id >= byId.size()) {
+                    throw new Stale("undefined namespace " + id + " at " + input.position());
+                }
+                DiskIndex index = byId.get(id);
                 byte[] key = input.readBytes(input.readVarint());
                 long location = input.readLong();
-                DiskIndex index = out.indexes.computeIfAbsent(ns, k -> new DiskIndex());
                 long offset = DiskIndex.offset(location);
                 int length = (int) (location & ((1L << DiskIndex.LENGTH_BITS) - 1));
                 if (length == 0) {
@@ -222,6 +240,8 @@ public final class IndexHint {
         private long position = HEADER_SIZE;
         private long entries;
         private boolean done;
+        /** Ids of the namespaces defined so far, by the array the caller names them with. */
+        private final java.util.IdentityHashMap<byte[], Integer> namespaces = new java.util.IdentityHashMap<>();
 
         /**
          * @param fs  the store's file system
@@ -245,13 +265,35 @@ public final class IndexHint {
             entries++;
         }
 
-        /** Adds a key of a disk-backed namespace and where its record is. */
-        public void location(byte[] namespace, byte[] key, long offset, int length) throws IOException {
-            long location = DiskIndex.pack(offset, length);
-            ensure(1 + 5 + namespace.length + 5 + key.length + 12);
-            buffer.put(LOCATION);
+        /**
+         * Defines a disk-backed namespace, before any of its keys.
+         *
+         * @param namespace    its name, the same array passed to {@link #location} for its keys
+         * @param expectedKeys about how many keys follow (sizes its index when read)
+         */
+        public void namespace(byte[] namespace, int expectedKeys) throws IOException {
+            int id = namespaces.size();
+            namespaces.put(namespace, id);
+            ensure(1 + 5 + 5 + 4);
+            buffer.put(NAMESPACE);
+            RecordFormat.putVarint(buffer, id);
             RecordFormat.putVarint(buffer, namespace.length);
             write(namespace);
+            ensure(4);
+            buffer.putInt(expectedKeys);
+            entries++;
+        }
+
+        /** Adds a key of a disk-backed namespace ({@link #namespace defined} before) and where its record is. */
+        public void location(byte[] namespace, byte[] key, long offset, int length) throws IOException {
+            long location = DiskIndex.pack(offset, length);
+            Integer id = namespaces.get(namespace);
+            if (id == null) {
+                throw new IllegalStateException("namespace not defined");
+            }
+            ensure(1 + 5 + 5 + key.length + 12);
+            buffer.put(LOCATION);
+            RecordFormat.putVarint(buffer, id);
             RecordFormat.putVarint(buffer, key.length);
             write(key);
             buffer.putLong(location);

@@ -56,19 +56,21 @@ public final class DiskReopenMeasure {
         long before = usedHeap();
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long cpu0 = threads.getCurrentThreadCpuTime();
+        long gc0 = gcMillis();
         long t0 = System.nanoTime();
         Store store = Store.open(log, options);
         PersistMap<String, String> d = store.map(config(new ConcurrentHashMap<>()));
         String first = d.get(key(n / 2));
         long firstGet = System.nanoTime() - t0;
         long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+        long gc = gcMillis() - gc0;
         long after = usedHeap();
         if (first == null || store.openedFromIndex() != expectIndex) {
             throw new AssertionError("first get " + first + ", from index " + store.openedFromIndex());
         }
-        System.out.printf("reopen %s: first get after %d ms (%d ms of CPU on the opening thread); heap %,d bytes for "
-                        + "%,d keys = %.1f bytes/entry (keys of %d bytes)%n",
-                expectIndex ? "from the index file" : "with a full scan", firstGet / 1_000_000, cpu / 1_000_000,
+        System.out.printf("reopen %s: first get after %d ms (%d ms of CPU on the opening thread, %d ms in GC); heap "
+                        + "%,d bytes for %,d keys = %.1f bytes/entry (keys of %d bytes)%n",
+                expectIndex ? "from the index file" : "with a full scan", firstGet / 1_000_000, cpu / 1_000_000, gc,
                 after - before, d.size(), (after - before) / (double) n, key(0).length());
         // a close without changes rewrites the index file: not part of the open
         store.close();
@@ -80,6 +82,15 @@ public final class DiskReopenMeasure {
 
     private static String key(int i) {
         return String.format("key-%07d", i);
+    }
+
+    private static long gcMillis() {
+        long sum = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc
+                : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            sum += Math.max(0, gc.getCollectionTime());
+        }
+        return sum;
     }
 
     private static long usedHeap() {

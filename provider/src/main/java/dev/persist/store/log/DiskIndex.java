@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Heap per entry is kept small on purpose (a namespace may hold millions of keys): one {@link Entry} (24 bytes:
  * header, key reference, one {@code long}) serves as both key and value of the map, so the map's node, the entry and
- * the key's array are all there is (about 72 bytes plus the key's bytes on a 64-bit JVM with compressed pointers).
+ * the key's array are all there is (measured: about 86 bytes plus the key's bytes on a 64-bit JVM with compressed
+ * pointers).
  * The location packs the file offset and the record's length into that one {@code long} (see {@link #pack}); a record
  * too long for its field keeps its length in a side map, which only such rare records enter.
  *

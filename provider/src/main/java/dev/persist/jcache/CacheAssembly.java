@@ -45,6 +45,8 @@ final class CacheAssembly<K, V> {
     final Form<V> values;
     final OperationTiers tiers;
     final CaffeineMemory memory;
+    /** Whether the store holds every entry and memory is a bounded front ({@code disk}). */
+    final boolean disk;
     final PersistMap<Object, Stored> map;
     final UnencodableValues<V> unencodable;
 
@@ -79,12 +81,23 @@ final class CacheAssembly<K, V> {
         this.unencodable = new UnencodableValues<>(name, values, settings.onUnencodable(), store);
 
         String namespace = CacheNamespaces.namespaceOf(name);
-        this.memory = new CaffeineMemory(settings, expiry.eternal(), store.orphanCount(namespace), clock, observer);
+        // store-by-reference caches are memory-only: nothing of theirs reaches a log, so neither does disk
+        this.disk = persistent && settings.diskBacked();
+        if (settings.diskBacked() && !persistent) {
+            System.getLogger(CacheAssembly.class.getName()).log(System.Logger.Level.WARNING, "cache ''{0}'' is "
+                    + "store-by-reference, so memory-only: {1}.disk does not apply", name, CacheSettings.pathOf(name));
+        }
+        this.memory = new CaffeineMemory(settings, expiry.eternal(), store.orphanCount(namespace), clock, observer,
+                disk);
         StoredCodec storedCodec = new StoredCodec(valueCodec, values);
         MapConfig<Object, Stored> mapConfig = MapConfig.of(namespace, (Codec<Object>) keyCodec, storedCodec)
                 .durability(tiers.put())
                 .evictions(tiers.remove())
                 .memory(memory);
+        if (disk) {
+            // beyond disk.maximumBytes the store deletes the oldest records: a JCache eviction, counted
+            mapConfig = mapConfig.disk(settings.diskBytes()).onDiskEviction(k -> observer.evicted(k, null));
+        }
         try {
             this.map = store.map(mapConfig);
         } catch (IllegalStateException e) {

@@ -30,9 +30,9 @@ final class CacheIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
     private Cache.Entry<K, V> next;
     private Cache.Entry<K, V> last;
 
-    CacheIterator(CaffeineMemory memory, PersistMap<Object, Stored> map, Form<K> keys, Form<V> values,
-                  Mutations<K, V> mutations, CacheStats stats, Clock clock, Consumer<K> remove) {
-        this.entries = memory.asMap().entrySet().iterator();
+    CacheIterator(Iterator<Map.Entry<Object, Stored>> entries, PersistMap<Object, Stored> map, Form<K> keys,
+                  Form<V> values, Mutations<K, V> mutations, CacheStats stats, Clock clock, Consumer<K> remove) {
+        this.entries = entries;
         this.map = map;
         this.keys = keys;
         this.values = values;
@@ -40,6 +40,42 @@ final class CacheIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
         this.stats = stats;
         this.clock = clock;
         this.remove = remove;
+    }
+
+    /**
+     * The entries of a cache with {@code disk}: every key the store holds, each value from memory or read back from
+     * disk without being kept in memory (a pass over the whole cache must not push out what is in use).
+     *
+     * @param map the cache's namespace
+     * @return its entries, as held
+     */
+    static Iterator<Map.Entry<Object, Stored>> stored(PersistMap<Object, Stored> map) {
+        Iterator<Object> keys = map.keys();
+        return new Iterator<>() {
+            private Map.Entry<Object, Stored> next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && keys.hasNext()) {
+                    Object k = keys.next();
+                    Stored v = map.peek(k);
+                    if (v != null) {
+                        next = new java.util.AbstractMap.SimpleImmutableEntry<>(k, v);
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public Map.Entry<Object, Stored> next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                Map.Entry<Object, Stored> e = next;
+                next = null;
+                return e;
+            }
+        };
     }
 
     @Override

@@ -1,7 +1,11 @@
 package dev.persist.jcache;
 
+import dev.persist.jcache.config.ManagerSettings;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
@@ -31,6 +35,26 @@ public final class CacheNamespaces {
      * @return its namespace
      */
     public static String namespaceOf(String cacheName) {
+        return escapedOrHashed(cacheName);
+    }
+
+    /**
+     * Which namespaces of a manager's store are disk-backed, for the store to read as indexes at open: those of the
+     * caches configured with {@code disk}, and with {@code defaults.disk} those of every other cache (a cache's
+     * namespace never starts with {@code ~} and a character, unlike the store's and write-behind's own).
+     *
+     * @param settings the manager's settings
+     * @return true for a disk-backed namespace
+     */
+    public static Predicate<String> diskBacked(ManagerSettings settings) {
+        Set<String> disk = new HashSet<>();
+        Set<String> held = new HashSet<>();
+        settings.caches().forEach((name, cache) -> (cache.diskBacked() ? disk : held).add(namespaceOf(name)));
+        boolean byDefault = settings.bounds().diskBytes() != null;
+        return ns -> disk.contains(ns) || (byDefault && !held.contains(ns) && (!ns.startsWith("~") || ns.equals("~")));
+    }
+
+    private static String escapedOrHashed(String cacheName) {
         if (cacheName.isEmpty()) {
             return "~";
         }

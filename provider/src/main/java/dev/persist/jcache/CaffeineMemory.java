@@ -18,6 +18,11 @@ import java.util.function.BiConsumer;
  * {@link MapMemory}. Size and weight bounds and expiry are Caffeine's. An entry Caffeine drops on its own is
  * reported twice: to the store, which logs its delete, and to the cache, which counts an eviction or fires an EXPIRED
  * event.
+ *
+ * <p>The front of a cache with {@code disk} is different: the store holds every entry, so an entry Caffeine drops
+ * has not left the cache. It is no JCache eviction (not counted, the store logs nothing) and such a front has no
+ * expiry of its own: an expired entry is met by a read (in memory or read back from disk) and dropped then, with its
+ * EXPIRED event, as in any cache.
  */
 final class CaffeineMemory implements MapMemory<Object, Stored> {
     /** What the cache does when Caffeine drops an entry on its own. */
@@ -37,7 +42,8 @@ final class CaffeineMemory implements MapMemory<Object, Stored> {
      * @param clock     the cache's clock
      * @param observer  told of evictions and expirations
      */
-    CaffeineMemory(CacheSettings settings, boolean eternal, long adopting, Clock clock, Observer observer) {
+    CaffeineMemory(CacheSettings settings, boolean eternal, long adopting, Clock clock, Observer observer,
+                   boolean front) {
         Caffeine<Object, Object> builder = Caffeine.newBuilder();
         if (settings.maximumSize() != null) {
             adopting = Math.min(adopting, settings.maximumSize());
@@ -52,7 +58,7 @@ final class CaffeineMemory implements MapMemory<Object, Stored> {
             // sized for the entries the log holds: no rehashing on the way to a million entries
             builder.initialCapacity((int) Math.min(adopting, Integer.MAX_VALUE));
         }
-        if (!eternal) {
+        if (!eternal && !front) {
             // Caffeine hides an entry once its expiry time has passed and drops it soon after (its scheduler), so
             // memory is reclaimed even for entries nobody reads again. Not for eternal caches: an unbounded
             // Caffeine cache without expiry is a plain concurrent map, much faster to read.
@@ -67,6 +73,9 @@ final class CaffeineMemory implements MapMemory<Object, Stored> {
                 return;
             }
             store.accept(k, v);
+            if (front) {
+                return; // the entry is still in the store
+            }
             if (cause == RemovalCause.EXPIRED) {
                 observer.expired(k, v);
             } else if (cause == RemovalCause.SIZE) {

@@ -76,6 +76,8 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private final Form<V> values;
     private final OperationTiers tiers;
     private final CaffeineMemory memory;
+    /** Whether the store holds every entry and memory is a bounded front ({@code disk}). */
+    private final boolean disk;
     private final PersistMap<Object, Stored> map;
     private final Mutations<K, V> mutations;
     private final BulkOperations<K, V> bulk;
@@ -108,6 +110,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         this.values = parts.values;
         this.tiers = parts.tiers;
         this.memory = parts.memory;
+        this.disk = parts.disk;
         this.map = parts.map;
         this.unencodable = parts.unencodable;
         this.mutations = new Mutations<>(name, map, writer, parts.expiry, clock);
@@ -174,7 +177,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private V getValue(K key, EventBatch<K, V> events) {
         long start = stats.startTime();
         Object held = keys.in(key);
-        Stored s = map.settled(held, memory.getIfPresent(held));
+        Stored s = map.settled(held, held(held));
         if (s != null && s.isLive(clock)) {
             V value = values.out(s.payload);
             mutations.touch(held, s);
@@ -202,8 +205,17 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         requireOpen();
         Objects.requireNonNull(key, "key");
         Object held = keys.in(key);
-        Stored s = map.settled(held, memory.getIfPresent(held));
+        Stored s = map.settled(held, held(held));
         return s != null && s.isLive(clock);
+    }
+
+    /**
+     * @param held a key as held
+     * @return its entry as held, not yet settled: from memory, or for a cache with {@code disk} read back from the
+     *         store on a miss (and kept in memory); null if absent
+     */
+    private Stored held(Object held) {
+        return disk ? mutations.guarded(() -> map.get(held)) : memory.getIfPresent(held);
     }
 
     // ------------------------------------------------------------------ loading
@@ -381,8 +393,8 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     public void removeAll() {
         requireOpen();
         Set<K> all = new LinkedHashSet<>();
-        for (Object held : memory.asMap().keySet()) {
-            all.add(keys.out(held));
+        for (Iterator<Object> it = map.keys(); it.hasNext(); ) {
+            all.add(keys.out(it.next()));
         }
         bulk.removeAll(all);
     }
@@ -423,7 +435,8 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     @Override
     public Iterator<Cache.Entry<K, V>> iterator() {
         requireOpen();
-        return new CacheIterator<>(memory, map, keys, values, mutations, stats, clock, key -> {
+        return new CacheIterator<>(disk ? CacheIterator.stored(map) : memory.asMap().entrySet().iterator(), map, keys,
+                values, mutations, stats, clock, key -> {
             requireOpen();
             remove(key);
         });
@@ -630,6 +643,12 @@ public final class PersistCache<K, V> implements Cache<K, V> {
      */
     public PersistMap<Object, Stored> persistMap() {
         return map;
+    }
+
+    /** @return how many entries the memory front holds now, after Caffeine's pending evictions (tests) */
+    long frontSize() {
+        memory.cleanUp();
+        return memory.asMap().size();
     }
 
     /** @return whether this cache's entries reach the log (false for store-by-reference caches) */

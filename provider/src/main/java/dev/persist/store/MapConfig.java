@@ -3,6 +3,7 @@ package dev.persist.store;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
 
 /**
  * How to register a {@link PersistMap}: its namespace, codecs, default tier and the in-memory map that holds its
@@ -18,9 +19,14 @@ public final class MapConfig<K, V> {
     private final Durability durability;
     private final Durability evictions;
     private final MapMemory<K, V> memory;
+    /** The bound of a disk-backed map's live records in bytes, or 0 if the map is held in memory. */
+    private final long diskBytes;
+    private final Consumer<K> diskEvictions;
 
     private MapConfig(String name, Codec<K> keyCodec, Codec<V> valueCodec, Durability durability,
-                      Durability evictions, MapMemory<K, V> memory) {
+                      Durability evictions, MapMemory<K, V> memory, long diskBytes, Consumer<K> diskEvictions) {
+        this.diskBytes = diskBytes;
+        this.diskEvictions = diskEvictions;
         this.name = name;
         this.keyCodec = keyCodec;
         this.valueCodec = valueCodec;
@@ -39,7 +45,7 @@ public final class MapConfig<K, V> {
      */
     public static <K, V> MapConfig<K, V> of(String name, Codec<K> keyCodec, Codec<V> valueCodec) {
         return new MapConfig<>(Namespaces.validate(name), Objects.requireNonNull(keyCodec, "keyCodec"),
-                Objects.requireNonNull(valueCodec, "valueCodec"), Durability.WRITE, null, null);
+                Objects.requireNonNull(valueCodec, "valueCodec"), Durability.WRITE, null, null, 0, k -> { });
     }
 
     /**
@@ -47,7 +53,8 @@ public final class MapConfig<K, V> {
      * @return a copy with this setting
      */
     public MapConfig<K, V> durability(Durability tier) {
-        return new MapConfig<>(name, keyCodec, valueCodec, Objects.requireNonNull(tier, "tier"), evictions, memory);
+        return new MapConfig<>(name, keyCodec, valueCodec, Objects.requireNonNull(tier, "tier"), evictions, memory,
+                diskBytes, diskEvictions);
     }
 
     /**
@@ -56,7 +63,8 @@ public final class MapConfig<K, V> {
      * @return a copy with this setting
      */
     public MapConfig<K, V> evictions(Durability tier) {
-        return new MapConfig<>(name, keyCodec, valueCodec, durability, Objects.requireNonNull(tier, "tier"), memory);
+        return new MapConfig<>(name, keyCodec, valueCodec, durability, Objects.requireNonNull(tier, "tier"), memory,
+                diskBytes, diskEvictions);
     }
 
     /**
@@ -75,7 +83,48 @@ public final class MapConfig<K, V> {
      */
     public MapConfig<K, V> memory(MapMemory<K, V> memory) {
         return new MapConfig<>(name, keyCodec, valueCodec, durability, evictions,
-                Objects.requireNonNull(memory, "memory"));
+                Objects.requireNonNull(memory, "memory"), diskBytes, diskEvictions);
+    }
+
+    /**
+     * Makes the map disk-backed: the store is the authority for its entries, and the memory (see
+     * {@link #memory(MapMemory)}) only a bounded front of recently used values. The store keeps an index of where each
+     * key's record is in the log (about 86 bytes of heap plus the key's bytes per key) instead of the value; a read
+     * that misses the memory reads the record back, checks its checksum and puts the value in the memory. An entry the
+     * memory drops on its own stays in the store (no delete is logged). When the live records of the map exceed
+     * {@code maxBytes}, the oldest records (by their place in the log: the least recently written keys) are deleted
+     * in the background, about a tenth of the bound at a time, each reported to {@link #onDiskEviction}.
+     *
+     * <p>A disk-backed map has no MEMORY tier: a change at MEMORY is written at ASYNC, since a value only in memory
+     * would be lost when the memory drops it.
+     *
+     * @param maxBytes the most bytes of live records; positive
+     * @return a copy with this setting
+     */
+    public MapConfig<K, V> disk(long maxBytes) {
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("disk bound of '" + name + "' must be positive, got " + maxBytes);
+        }
+        return new MapConfig<>(name, keyCodec, valueCodec, durability, evictions, memory, maxBytes, diskEvictions);
+    }
+
+    /**
+     * @param listener told of each key a disk-backed map deleted to stay within its bound (on the store's eviction
+     *                 thread, after the delete is logged)
+     * @return a copy with this setting
+     */
+    public MapConfig<K, V> onDiskEviction(Consumer<K> listener) {
+        return new MapConfig<>(name, keyCodec, valueCodec, durability, evictions, memory, diskBytes,
+                Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** @return the disk bound in bytes, or 0 for a map held in memory */
+    long diskBytes() {
+        return diskBytes;
+    }
+
+    Consumer<K> diskEvictions() {
+        return diskEvictions;
     }
 
     String name() {

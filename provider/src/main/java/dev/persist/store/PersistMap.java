@@ -1,8 +1,11 @@
 package dev.persist.store;
 
+import dev.persist.store.log.DiskIndex;
 import dev.persist.store.log.RecordFormat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,7 +21,9 @@ import java.util.function.Consumer;
  * A typed namespace of a {@link Store}: a concurrent map whose changes go to the store's log at the
  * {@link Durability} each call asks for (or the map's default).
  *
- * <p>Reads come from memory and never touch the log. Each mutation runs in a per-key atomic section that updates
+ * <p>Reads come from memory and never touch the log, unless the map is disk-backed ({@link MapConfig#disk}): then
+ * memory is a bounded front, the store keeps an index of where each key's record is, and a read that misses memory
+ * reads the record back (checksum verified) and puts the value in memory. Each mutation runs in a per-key atomic section that updates
  * memory and then takes the record's place in the log, so two operations on one key reach the log in their memory
  * order; WRITE and FSYNC calls then wait for the write or fsync outside that section. Keys and values must not be
  * null. A value the codec cannot encode throws from the call and changes nothing.
@@ -46,8 +51,16 @@ public final class PersistMap<K, V> {
     /** Set when closing starts: a map registering the same namespace waits for the detach instead of failing. */
     private volatile boolean closing;
     private volatile boolean closed;
+    /** The bound of a disk-backed map's live records in bytes; 0 if memory holds every entry. */
+    private final long diskBytes;
+    /** Where each key's record is, for a disk-backed map (null otherwise); set before the map is used. */
+    private volatile DiskIndex index;
+    private final DiskEvictor<K> diskEvictor;
 
-    PersistMap(Store store, MapConfig<K, V> config) {
+    PersistMap(Store store, MapConfig<K, V> config, DiskIndex index) {
+        this.diskBytes = config.diskBytes();
+        this.index = diskBytes > 0 ? (index != null ? index : new DiskIndex()) : null;
+        this.diskEvictor = diskBytes > 0 ? new DiskEvictor<>(this, config.diskEvictions()) : null;
         this.store = store;
         this.name = config.name();
         this.nameBytes = name.getBytes(StandardCharsets.UTF_8);
@@ -63,8 +76,13 @@ public final class PersistMap<K, V> {
         this.evictions = new EvictionRelay<>(store.evictionExecutor(), this::logEvictions);
         this.settling = new Settling<>(this);
         mapMemory.onEviction((key, value) -> {
-            if (!closed && evictionTier != Durability.MEMORY && key != null) {
+            if (closed || key == null || diskBytes > 0) {
+                return; // a disk-backed map's entry dropped from memory stays in the store
+            }
+            if (evictionTier != Durability.MEMORY) {
                 evictions.offer(key, value);
+            } else {
+                store.noteUnloggedChange(); // memory no longer holds what the log holds
             }
         });
     }
@@ -94,7 +112,116 @@ public final class PersistMap<K, V> {
      * @return the value, or null if absent
      */
     public V get(K key) {
-        return memory.get(Objects.requireNonNull(key, "key"));
+        V v = memory.get(Objects.requireNonNull(key, "key"));
+        if (v != null || diskBytes == 0) {
+            return v;
+        }
+        return readThrough(key, true);
+    }
+
+    /**
+     * A key's value without putting it in memory: for visiting every entry of a disk-backed map without pushing
+     * the recently used ones out of memory.
+     *
+     * @param key not null
+     * @return the value, or null if absent
+     */
+    public V peek(K key) {
+        V v = memory.get(Objects.requireNonNull(key, "key"));
+        if (v != null || diskBytes == 0) {
+            return v;
+        }
+        return readThrough(key, false);
+    }
+
+    /** A disk-backed map's read that missed memory: under the key's lock, from the store; into memory if asked. */
+    private V readThrough(K key, boolean promote) {
+        ReentrantLock lock = locks.lockFor(key);
+        lock.lock();
+        try {
+            V v = memory.get(key);
+            if (v != null) {
+                return v;
+            }
+            v = fromStore(key);
+            if (v != null && promote) {
+                memory.put(key, v);
+            }
+            return v;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Called under the key's lock, for a disk-backed map: the key's value beyond memory, from its pending ASYNC
+     * record or from its record in the log; null if absent, or if the record is damaged or does not decode (the
+     * entry is then dropped: see {@link #dropDamaged}).
+     */
+    private V fromStore(K key) {
+        Pending pending = dirty.isEmpty() ? null : dirty.get(key);
+        if (pending != null && pending.own != null) {
+            RecordFormat.Record r = new RecordFormat.Record();
+            RecordFormat.check(pending.own, r);
+            return r.isDelete() ? null : decodeStored(key, null, r.value());
+        }
+        DiskIndex idx = index;
+        byte[] keyBytes = keyCodec.encode(key);
+        DiskIndex.Entry e = idx.entry(keyBytes);
+        if (e == null) {
+            return null;
+        }
+        byte[] value = DiskReads.value(store, this, key, idx, e, keyBytes);
+        return value == null ? null : decodeStored(key, keyBytes, value);
+    }
+
+    /** Decodes a value read back from the store; one that does not decode is dropped as at load. */
+    private V decodeStored(K key, byte[] keyBytes, byte[] value) {
+        try {
+            V v = valueCodec.decode(value);
+            if (v == null) {
+                throw new IllegalArgumentException("codec decoded null");
+            }
+            return v;
+        } catch (RuntimeException | LinkageError | StackOverflowError | OutOfMemoryError e) {
+            store.countUndecodable(1);
+            store.logUndecodable(name, 1, e);
+            forget(key, keyBytes != null ? keyBytes : keyCodec.encode(key));
+            return null;
+        }
+    }
+
+    /**
+     * Called under the key's lock by {@link DiskReads}: the record a disk-resident entry points at is damaged (a
+     * checksum that does not match, a record of another key, a log that ends too soon). It is never returned as a
+     * value: the entry is dropped (a delete logged, so a restart does not meet it either), counted in
+     * {@link StoreStats#damagedReads()} and logged at ERROR; the read is a miss.
+     */
+    void dropDamaged(K key, byte[] keyBytes, long offset, String why) {
+        store.countDamagedRead();
+        LOG.log(System.Logger.Level.ERROR, "damaged record of '" + name + "' at offset " + offset + " of "
+                + store.path() + " (" + why + "): the entry is dropped and the read is a miss");
+        forget(key, keyBytes);
+    }
+
+    /** Called under the key's lock: the key leaves memory and the index, and its delete is queued for the log. */
+    private void forget(K key, byte[] keyBytes) {
+        memory.remove(key);
+        if (index != null) {
+            index.remove(keyBytes);
+        }
+        if (!closing && store.isOpen() && store.writer().failure() == null) {
+            log(key, RecordFormat.encodeDelete(nameBytes, keyBytes), Durability.ASYNC);
+        }
+    }
+
+    /** Called under the key's lock: whether the store holds a value for the key beyond memory (disk-backed maps). */
+    private boolean storedBeyondMemory(K key) {
+        Pending pending = dirty.isEmpty() ? null : dirty.get(key);
+        if (pending != null && pending.own != null) {
+            return pending.own[RecordFormat.RECORD_PREFIX] == RecordFormat.SET;
+        }
+        return index.contains(keyCodec.encode(key));
     }
 
     /**
@@ -102,7 +229,19 @@ public final class PersistMap<K, V> {
      * @return whether the key is present
      */
     public boolean containsKey(K key) {
-        return memory.containsKey(Objects.requireNonNull(key, "key"));
+        if (memory.containsKey(Objects.requireNonNull(key, "key"))) {
+            return true;
+        }
+        if (diskBytes == 0) {
+            return false;
+        }
+        ReentrantLock lock = locks.lockFor(key);
+        lock.lock();
+        try {
+            return memory.containsKey(key) || storedBeyondMemory(key);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Sets {@code key} to {@code value} at the default tier. */
@@ -124,6 +263,7 @@ public final class PersistMap<K, V> {
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(tier, "tier");
         checkOpen();
+        tier = effective(tier);
         if (tier == Durability.MEMORY) {
             ReentrantLock lock = locks.lockFor(key);
             lock.lock();
@@ -132,6 +272,7 @@ public final class PersistMap<K, V> {
             } finally {
                 lock.unlock();
             }
+            store.noteUnloggedChange();
             return;
         }
         store.checkWritable();
@@ -165,6 +306,7 @@ public final class PersistMap<K, V> {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(tier, "tier");
         checkOpen();
+        tier = effective(tier);
         byte[] record = null;
         if (tier != Durability.MEMORY) {
             store.checkWritable();
@@ -175,10 +317,14 @@ public final class PersistMap<K, V> {
         ReentrantLock lock = locks.lockFor(key);
         lock.lock();
         try {
-            existed = memory.remove(key) != null;
+            boolean stored = diskBytes > 0 && storedBeyondMemory(key);
+            existed = memory.remove(key) != null || stored;
             lsn = record == null ? 0 : log(key, record, tier);
         } finally {
             lock.unlock();
+        }
+        if (record == null) {
+            store.noteUnloggedChange();
         }
         store.await(lsn, tier);
         return existed;
@@ -239,12 +385,18 @@ public final class PersistMap<K, V> {
         Objects.requireNonNull(updater, "updater");
         Objects.requireNonNull(tier, "tier");
         checkOpen();
+        tier = effective(tier);
         long lsn = 0;
         V result;
         ReentrantLock lock = locks.lockFor(key);
         lock.lock();
         try {
             V current = memory.get(key);
+            boolean fromStore = false;
+            if (current == null && diskBytes > 0) {
+                current = fromStore(key);
+                fromStore = current != null;
+            }
             Update<V> u = new Update<>(current);
             updater.accept(u);
             PersistMap<K, Object> companion = companionOf(u);
@@ -254,8 +406,16 @@ public final class PersistMap<K, V> {
                 companionRecord = companion.encodeRecord(key, u.companionValue());
             }
             byte[] record = null;
+            if (tier == Durability.MEMORY && u.action() != Update.Action.KEEP) {
+                store.noteUnloggedChange();
+            }
             switch (u.action()) {
-                case KEEP -> result = current;
+                case KEEP -> {
+                    if (fromStore) {
+                        memory.put(key, current); // read: now recently used
+                    }
+                    result = current;
+                }
                 case SET -> {
                     V next = u.newValue();
                     if (tier != Durability.MEMORY) {
@@ -315,6 +475,9 @@ public final class PersistMap<K, V> {
         if (accompanying) {
             throw new IllegalStateException("'" + name + "' is a companion map and cannot have one itself");
         }
+        if (companion.diskBytes > 0) {
+            throw new IllegalArgumentException("a disk-backed map ('" + companion.name + "') cannot be a companion");
+        }
         companion.checkOpen();
         companion.accompanying = true;
         return (PersistMap<K, Object>) companion;
@@ -365,9 +528,9 @@ public final class PersistMap<K, V> {
             lsn = store.writer().append(companionRecord);
         }
         if (record != null) {
-            lsn = store.writer().append(record);
+            lsn = appendOwn(record);
         } else if (pending != null && pending.own != null) {
-            lsn = store.writer().append(pending.own); // the key's own pending change, after the companion's
+            lsn = appendOwn(pending.own); // the key's own pending change, after the companion's
         }
         if (pending != null) {
             // this record supersedes the pending ASYNC one; removed only once this one is appended, so that an
@@ -378,14 +541,70 @@ public final class PersistMap<K, V> {
     }
 
     /**
+     * Appends one of this map's own records: for a disk-backed map, the index then points the key at it (or drops
+     * the key, for a delete), under the store's disk lock so that shrinking never sees the record without its index
+     * entry; when the live records outgrow the bound, the oldest are evicted in the background.
+     */
+    private long appendOwn(byte[] record) {
+        DiskIndex idx = index;
+        if (idx == null) {
+            return store.writer().append(record);
+        }
+        long lsn = DiskWrites.append(store, idx, record);
+        if (idx.liveBytes() > diskBytes) {
+            diskEvictor.schedule(store.evictionExecutor());
+        }
+        return lsn;
+    }
+
+    /** MEMORY is no tier of a disk-backed map: memory may drop the value at any time, so it goes to the log. */
+    private Durability effective(Durability tier) {
+        return tier == Durability.MEMORY && diskBytes > 0 ? Durability.ASYNC : tier;
+    }
+
+    /**
      * Deletes every key of this map, each as by {@link #delete(Object, Durability)}.
      *
      * @param tier how durable the deletes are when this returns
      */
     public void clear(Durability tier) {
-        for (K key : memory.keySet()) {
-            delete(key, tier);
+        for (Iterator<K> it = keys(); it.hasNext(); ) {
+            delete(it.next(), tier);
         }
+    }
+
+    /**
+     * The keys (weakly consistent: a key changed meanwhile may or may not be seen; none twice): memory's for a map
+     * held in memory; every key of the index and of the changes not yet written for a disk-backed map.
+     *
+     * @return the keys
+     */
+    public Iterator<K> keys() {
+        DiskIndex idx = index;
+        if (idx == null) {
+            return memory.keySet().iterator();
+        }
+        List<K> unwritten = new ArrayList<>();
+        for (Map.Entry<K, Pending> e : dirty.entrySet()) {
+            byte[] own = e.getValue().own;
+            if (own != null && own[RecordFormat.RECORD_PREFIX] == RecordFormat.SET
+                    && !idx.contains(keyCodec.encode(e.getKey()))) {
+                unwritten.add(e.getKey());
+            }
+        }
+        Iterator<DiskIndex.Entry> indexed = idx.entries().iterator();
+        Iterator<K> pending = unwritten.iterator();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return indexed.hasNext() || pending.hasNext();
+            }
+
+            @Override
+            public K next() {
+                return indexed.hasNext() ? keyCodec.decode(indexed.next().key) : pending.next();
+            }
+        };
     }
 
     /**
@@ -395,7 +614,14 @@ public final class PersistMap<K, V> {
      * @param action gets each key and value
      */
     public void forEach(BiConsumer<? super K, ? super V> action) {
-        memory.forEach(action);
+        if (diskBytes == 0) {
+            memory.forEach(action);
+            return;
+        }
+        range((k, v) -> {
+            action.accept(k, v);
+            return true;
+        });
     }
 
     /**
@@ -404,6 +630,16 @@ public final class PersistMap<K, V> {
      * @param visitor gets each key and value; returns whether to go on
      */
     public void range(BiPredicate<? super K, ? super V> visitor) {
+        if (diskBytes > 0) {
+            for (Iterator<K> it = keys(); it.hasNext(); ) {
+                K k = it.next();
+                V v = peek(k);
+                if (v != null && !visitor.test(k, v)) {
+                    return;
+                }
+            }
+            return;
+        }
         for (Map.Entry<K, V> e : memory.entrySet()) {
             if (!visitor.test(e.getKey(), e.getValue())) {
                 return;
@@ -411,9 +647,26 @@ public final class PersistMap<K, V> {
         }
     }
 
-    /** @return the number of entries in memory */
+    /** @return the number of entries: in memory, or in the store for a disk-backed map */
     public int size() {
-        return memory.size();
+        DiskIndex idx = index;
+        if (idx == null) {
+            return memory.size();
+        }
+        int unwritten = 0;
+        for (Map.Entry<K, Pending> e : dirty.entrySet()) {
+            byte[] own = e.getValue().own;
+            if (own != null && own[RecordFormat.RECORD_PREFIX] == RecordFormat.SET
+                    && !idx.contains(keyCodec.encode(e.getKey()))) {
+                unwritten++;
+            }
+        }
+        return idx.size() + unwritten;
+    }
+
+    /** @return whether this map is disk-backed ({@link MapConfig#disk}) */
+    public boolean isDiskBacked() {
+        return diskBytes > 0;
     }
 
     /**
@@ -444,7 +697,7 @@ public final class PersistMap<K, V> {
                         lsn = store.writer().append(pending.companion);
                     }
                     if (pending.own != null) {
-                        lsn = store.writer().append(pending.own);
+                        lsn = appendOwn(pending.own);
                     }
                     dirty.remove(key);
                 }
@@ -494,9 +747,16 @@ public final class PersistMap<K, V> {
         try {
             // counted before it leaves memory, so that whoever no longer finds the entry also finds it counted
             store.countUndecodable(1);
-            if (!memory.remove(key, value)) {
+            boolean held = memory.remove(key, value);
+            if (!held && diskBytes > 0 && memory.get(key) == null && storedBeyondMemory(key)) {
+                held = true; // a disk-resident value read without being put in memory
+            }
+            if (!held) {
                 store.countUndecodable(-1);
                 return;
+            }
+            if (index != null) {
+                index.remove(keyCodec.encode(key));
             }
             if (!closing && store.isOpen() && store.writer().failure() == null) {
                 // so that the next restart does not meet the record again; ASYNC: the syncer writes it
@@ -581,19 +841,63 @@ public final class PersistMap<K, V> {
 
     // --- used by the store: replay, adoption, shrinking ---
 
-    /** Decodes and adds a replayed record; false if it does not decode. */
+    /**
+     * Decodes and adds a replayed record; false if it does not decode. A disk-backed map adopting a value held in
+     * memory (its namespace was not disk-backed when the log was read) writes it to the log again, to have its place.
+     */
     boolean adopt(byte[] key, byte[] value) {
         K k = keyCodec.decode(key);
         V v = valueCodec.decode(value);
         if (k == null || v == null) {
             throw new IllegalArgumentException("codec decoded null");
         }
+        if (diskBytes > 0) {
+            appendOwn(RecordFormat.encodeSet(nameBytes, key, value));
+            return true;
+        }
         memory.put(k, v);
         return true;
     }
 
+    /** Called while the store opens, before any other use: the index replay built for this namespace. */
+    void installIndex(DiskIndex replayed) {
+        this.index = replayed;
+    }
+
+    /** @return the index of a disk-backed map, or null */
+    DiskIndex diskIndex() {
+        return index;
+    }
+
+    /** @return the disk bound in bytes, 0 if not disk-backed */
+    long diskBytes() {
+        return diskBytes;
+    }
+
+    KeyLocks locks() {
+        return locks;
+    }
+
+    /** @return the tier of the deletes of evicted entries */
+    Durability evictionDurability() {
+        return evictionTier;
+    }
+
+    /** Whether a change of the key waits in the ASYNC queue (the eviction of its old record must not undo it). */
+    boolean hasPending(K key) {
+        return !dirty.isEmpty() && dirty.containsKey(key);
+    }
+
+    /** For the disk evictor, under the key's lock: drops the key from memory after its delete was appended. */
+    void evicted(K key) {
+        memory.remove(key);
+    }
+
     /** For shrinking: each entry encoded as a SET record. Entries that cannot be encoded are counted, skipped. */
     void forEachRecord(Consumer<byte[]> sink, Consumer<RuntimeException> unencodable) {
+        if (diskBytes > 0) {
+            return; // its records are copied from the log by the shrink's scan, not rewritten from memory
+        }
         for (Map.Entry<K, V> e : memory.entrySet()) {
             byte[] record;
             try {
@@ -624,6 +928,6 @@ public final class PersistMap<K, V> {
 
     @Override
     public String toString() {
-        return "PersistMap[" + name + ", " + memory.size() + " entries]";
+        return "PersistMap[" + name + ", " + size() + " entries" + (diskBytes > 0 ? ", disk-backed" : "") + "]";
     }
 }

@@ -3,6 +3,7 @@ package dev.persist.store;
 import dev.persist.store.log.LogWriter;
 import dev.persist.store.log.RecordFormat;
 import dev.persist.store.log.ByteKey;
+import dev.persist.store.log.IndexHint;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
+import java.util.concurrent.locks.Lock;
 
 /**
  * {@link Store#shrink()}: rewrites the log as the live state while reads and writes go on.
@@ -28,6 +30,11 @@ import java.util.Map;
  * </ol>
  * A crash before the rename leaves the old log (the leftover {@code .shrink} file is deleted at the next open);
  * after it, the new one: either is complete, since the new file was fsynced before the rename.
+ *
+ * <p>Disk-backed namespaces ({@link MapConfig#disk}) are not in memory: in step 2 their live records are copied from
+ * the old log in log order ({@link DiskCopy}), and in step 4, with appends and disk reads blocked, their index entries
+ * move to the new file. Then an index file ({@link IndexHint}) describing the new log up to the end of the snapshot
+ * is written, for the next open; the old one is deleted before the rename, since it describes the old file.
  */
 final class Shrinker {
     private static final int COPY_BUFFER = 1 << 20;
@@ -52,19 +59,48 @@ final class Shrinker {
         writer.checkNotFailed();
         FileChannel out = null;
         boolean switched = false;
+        boolean disk = store.hasDiskNamespaces();
+        // disk-backed namespaces must not move between an index and memory while their records are being copied
+        Lock registry = store.registry().readLock();
+        if (disk) {
+            registry.lock();
+        }
+        HintOutput hints = new HintOutput(null);
+        IndexHint.Writer hint = null;
+        long snapshotEnd = 0;
+        long hintRecords = 0;
         try {
             store.options().fileSystem().deleteIfExists(temp);
             store.options().fileSystem().createFile(temp);
             out = store.options().fileSystem().open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            long[] start = writer.position();
+            long[] start;
+            // with the write side, every disk-backed record appended so far has its index entry set
+            store.diskLock().writeLock().lock();
+            try {
+                start = writer.position();
+            } finally {
+                store.diskLock().writeLock().unlock();
+            }
             long p0 = start[0];
             writer.awaitWritten(p0);
 
             Output o = new Output(out);
             o.write(RecordFormat.header());
-            long snapshotRecords = store.writeLiveState(o::writeRecord);
+            hints.writer = disk ? newHint() : null;
+            long snapshotRecords = store.writeLiveState(record -> {
+                o.writeRecord(record);
+                hints.value(record);
+            });
+            DiskCopy copies = new DiskCopy(disk ? store.diskIndexes() : Map.of());
+            snapshotRecords += copies.copy(log, writer.channel(), RecordFormat.HEADER_SIZE, writer.fileOffset(p0), o,
+                    hints);
             o.flush();
             out.force(true);
+            long tailStart = writer.fileOffset(p0);
+            long newTailStart = o.position;
+            hint = hints.writer;
+            snapshotEnd = newTailStart;
+            hintRecords = snapshotRecords;
 
             long p1 = writer.appendedLsn();
             writer.awaitWritten(p1);
@@ -72,26 +108,41 @@ final class Shrinker {
             o.copy(oldLog, writer.fileOffset(p0), writer.fileOffset(p1));
 
             final FileChannel newLog = out;
-            writer.exclusively(w -> {
-                long[] end = w.position();
-                o.copy(w.channel(), w.fileOffset(p1), w.fileOffset(end[0]));
-                o.flush();
-                newLog.force(true);
-                store.options().fileSystem().moveReplacing(temp, log);
-                // The rename is durable only once the directory is fsynced, and until then a power cut may leave the
-                // old log: switching first (which counts everything copied as synced) would let FSYNC callers return
-                // for records that live only in the new file, or were never fsynced in the old one. So appends wait
-                // for the directory fsync.
-                try {
-                    store.options().fileSystem().fsyncDirectory(StoreFileSystem.directoryOf(log));
-                } catch (IOException e) {
-                    // the new log is in place, but its name may not be durable, and appends still go to the old file:
-                    // stop writes (no caller was told its record is synced in the new file)
-                    throw w.fail("fsync of the directory of " + log + " after shrinking failed", e);
-                }
-                w.switchFile(newLog, o.position, snapshotRecords + (end[1] - start[1]));
-                return null;
-            });
+            final long records = snapshotRecords;
+            store.diskLock().writeLock().lock();
+            try {
+                writer.exclusively(w -> {
+                    long[] end = w.position();
+                    o.copy(w.channel(), w.fileOffset(p1), w.fileOffset(end[0]));
+                    o.flush();
+                    newLog.force(true);
+                    if (disk) {
+                        store.options().fileSystem().deleteIfExists(IndexHint.pathOf(log));
+                    }
+                    store.options().fileSystem().moveReplacing(temp, log);
+                    // The rename is durable only once the directory is fsynced, and until then a power cut may leave
+                    // the old log: switching first (which counts everything copied as synced) would let FSYNC callers
+                    // return for records that live only in the new file, or were never fsynced in the old one. So
+                    // appends wait for the directory fsync.
+                    try {
+                        store.options().fileSystem().fsyncDirectory(StoreFileSystem.directoryOf(log));
+                    } catch (IOException e) {
+                        // the new log is in place, but its name may not be durable, and appends still go to the old
+                        // file: stop writes (no caller was told its record is synced in the new file)
+                        throw w.fail("fsync of the directory of " + log + " after shrinking failed", e);
+                    }
+                    w.switchFile(newLog, o.position, records + (end[1] - start[1]));
+                    long lost = copies.apply(tailStart, newTailStart);
+                    if (lost > 0) {
+                        java.lang.System.getLogger(Shrinker.class.getName()).log(System.Logger.Level.ERROR,
+                                lost + " disk-resident entries of " + log + " had their records in damaged bytes "
+                                        + "and were dropped");
+                    }
+                    return null;
+                });
+            } finally {
+                store.diskLock().writeLock().unlock();
+            }
             switched = true;
         } catch (IOException | RuntimeException e) {
             if (!switched) {
@@ -107,6 +158,90 @@ final class Shrinker {
                 throw new StoreException("shrinking of " + log + " failed, the log is unchanged: " + e, e);
             }
             throw new StoreException("shrinking of " + log + " failed: " + e, e);
+        } finally {
+            if (!switched && hints.writer != null) {
+                hints.writer.close();
+            }
+            if (disk) {
+                registry.unlock();
+            }
+        }
+        if (hint != null) {
+            finishHint(hint, writer, snapshotEnd, hintRecords);
+        }
+    }
+
+    /** Puts the index file of the new log in place; a failure only costs the next open a full scan. */
+    private void finishHint(IndexHint.Writer hint, LogWriter writer, long coveredLength, long records) {
+        try (hint) {
+            store.diskLock().readLock().lock();
+            try {
+                hint.finish(writer.channel(), coveredLength, records);
+            } finally {
+                store.diskLock().readLock().unlock();
+            }
+        } catch (IOException | RuntimeException e) {
+            java.lang.System.getLogger(Shrinker.class.getName()).log(System.Logger.Level.WARNING, "could not write "
+                    + "the index file of " + log + " after shrinking; the next open scans the whole log: " + e);
+        }
+    }
+
+    private IndexHint.Writer newHint() {
+        try {
+            return new IndexHint.Writer(store.options().fileSystem(), log);
+        } catch (IOException e) {
+            java.lang.System.getLogger(Shrinker.class.getName()).log(System.Logger.Level.WARNING, "cannot create the "
+                    + "index file of " + log + ": " + e);
+            return null;
+        }
+    }
+
+    /** The index file written beside the snapshot, given up (not the shrink) at its first failure. */
+    final class HintOutput {
+        IndexHint.Writer writer;
+
+        HintOutput(IndexHint.Writer writer) {
+            this.writer = writer;
+        }
+
+        void namespace(byte[] namespace, int expectedKeys) {
+            if (writer == null) {
+                return;
+            }
+            try {
+                writer.namespace(namespace, expectedKeys);
+            } catch (IOException e) {
+                giveUp(e);
+            }
+        }
+
+        void location(byte[] namespace, byte[] key, long offset, int length) {
+            if (writer == null) {
+                return;
+            }
+            try {
+                writer.location(namespace, key, offset, length);
+            } catch (IOException e) {
+                giveUp(e);
+            }
+        }
+
+        private void giveUp(IOException e) {
+            java.lang.System.getLogger(Shrinker.class.getName()).log(System.Logger.Level.WARNING, "cannot write "
+                    + "the index file of " + log + ": " + e);
+            writer.close();
+            writer = null;
+        }
+
+        void value(byte[] record) {
+            if (writer == null) {
+                return;
+            }
+            try {
+                writer.value(record);
+            } catch (IOException e) {
+                giveUp(e);
+            }
         }
     }
 
@@ -136,6 +271,11 @@ final class Shrinker {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
+        }
+
+        /** @return the offset in the file of the next byte written, buffered bytes included */
+        long logicalPosition() {
+            return position + buffer.position();
         }
 
         void write(byte[] bytes) throws IOException {

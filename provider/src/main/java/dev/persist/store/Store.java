@@ -6,6 +6,8 @@ import dev.persist.store.log.RecordFormat;
 import dev.persist.store.log.LockFile;
 import dev.persist.store.log.BackgroundTasks;
 import dev.persist.store.log.ByteKey;
+import dev.persist.store.log.DiskIndex;
+import dev.persist.store.log.IndexHint;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -64,6 +66,22 @@ public final class Store implements AutoCloseable {
     /** Raw records of each namespace no map has registered. A namespace's map is never changed once put here (it is
      * replaced or removed whole), so it need not be concurrent: the replay's own map is used as it is. */
     private final ConcurrentMap<String, Map<ByteKey, byte[]>> orphans = new ConcurrentHashMap<>();
+    /** The indexes of disk-backed namespaces no map has registered (see {@link StoreOptions#diskNamespaces}). */
+    private final ConcurrentMap<String, DiskIndex> diskOrphans = new ConcurrentHashMap<>();
+    /**
+     * Disk-backed maps append a record and set its index entry under the read side; shrinking takes the write side to
+     * note its start and to swap the file (and move the index entries into it), and reads of disk-resident records
+     * hold the read side so the file they read is the one their offset is in.
+     */
+    private final ReentrantReadWriteLock diskLock = new ReentrantReadWriteLock();
+    /**
+     * Set once memory differs from the log by a change no record holds (a MEMORY-tier change, or an eviction not
+     * logged): an index file written at close from memory would then bring back what a replay of the log would not,
+     * so none is written.
+     */
+    private volatile boolean unloggedChanges;
+    private final AtomicLong damagedReads = new AtomicLong();
+    private volatile boolean openedFromIndex;
     /** Registration and detachment (write) against shrinking's snapshot (read): entries moving between a map and
      * the orphans must not be missed by a snapshot. */
     private final ReentrantReadWriteLock registry = new ReentrantReadWriteLock();
@@ -182,7 +200,10 @@ public final class Store implements AutoCloseable {
                 options.fileSystem().deleteIfExists(file.resolveSibling(file.getFileName() + ".compact"));
                 boolean created = options.fileSystem().createFile(file);
                 channel = options.fileSystem().open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                LogReplay replay = LogReplay.run(file, channel, options.salvage());
+                IndexHint.Loaded hint = created ? null : IndexHint.load(options.fileSystem(), file, channel,
+                        channel.size());
+                LogReplay replay = LogReplay.run(file, channel, options.salvage(), options.diskNamespaces(), hint);
+                this.openedFromIndex = replay.fromHint;
                 if (created) {
                     options.fileSystem().fsyncDirectory(StoreFileSystem.directoryOf(file));
                 }
@@ -192,7 +213,16 @@ public final class Store implements AutoCloseable {
                 this.writer = new LogWriter(file, channel, replay.validEnd, replay.records, options.fileSystem(),
                         this::reportFailure);
                 String recordedGeneration = recordedGeneration(replay.namespaces.get(META_NAMESPACE));
-                long clearLsn = clearIfGenerationChanged(file, replay.namespaces, recordedGeneration);
+                long clearLsn = clearIfGenerationChanged(file, replay.namespaces, replay.diskIndexes,
+                        recordedGeneration);
+                for (Map.Entry<String, DiskIndex> ns : replay.diskIndexes.entrySet()) {
+                    PersistMap<?, ?> map = maps.get(ns.getKey());
+                    if (map != null) {
+                        adoptIndex(map, ns.getKey(), ns.getValue());
+                    } else if (ns.getValue().size() > 0) {
+                        diskOrphans.put(ns.getKey(), ns.getValue());
+                    }
+                }
                 for (Map.Entry<String, Map<ByteKey, byte[]>> ns : replay.namespaces.entrySet()) {
                     if (ns.getValue().isEmpty()) {
                         continue;
@@ -250,7 +280,8 @@ public final class Store implements AutoCloseable {
      *
      * @return the log position of the last delete, 0 if nothing was cleared
      */
-    private long clearIfGenerationChanged(Path file, Map<String, Map<ByteKey, byte[]>> replayed, String recorded) {
+    private long clearIfGenerationChanged(Path file, Map<String, Map<ByteKey, byte[]>> replayed,
+                                          Map<String, DiskIndex> indexed, String recorded) {
         String configured = options.generation();
         if (configured == null || configured.equals(recorded)) {
             return 0;
@@ -265,6 +296,18 @@ public final class Store implements AutoCloseable {
             byte[] name = ns.getKey().getBytes(StandardCharsets.UTF_8);
             for (ByteKey k : ns.getValue().keySet()) {
                 lsn = writer.append(RecordFormat.encodeDelete(name, k.bytes));
+                keys++;
+            }
+            namespaces++;
+            ns.getValue().clear();
+        }
+        for (Map.Entry<String, DiskIndex> ns : indexed.entrySet()) {
+            if (ns.getValue().size() == 0) {
+                continue;
+            }
+            byte[] name = ns.getKey().getBytes(StandardCharsets.UTF_8);
+            for (DiskIndex.Entry e : ns.getValue().entries()) {
+                lsn = writer.append(RecordFormat.encodeDelete(name, e.key));
                 keys++;
             }
             namespaces++;
@@ -383,8 +426,12 @@ public final class Store implements AutoCloseable {
                 throw new IllegalStateException("a map named '" + config.name() + "' is already registered"
                         + (holder.isClosing() ? " and still closing after 30 s" : ""));
             }
-            PersistMap<K, V> map = new PersistMap<>(this, config);
+            DiskIndex indexed = diskOrphans.remove(config.name());
+            PersistMap<K, V> map = new PersistMap<>(this, config, config.diskBytes() > 0 ? indexed : null);
             maps.put(config.name(), map);
+            if (indexed != null && config.diskBytes() == 0) {
+                adoptIndex(map, config.name(), indexed);
+            }
             Map<ByteKey, byte[]> raw = orphans.remove(config.name());
             if (raw != null) {
                 adoptInto(map, raw);
@@ -399,6 +446,55 @@ public final class Store implements AutoCloseable {
     /** @return the registered map of that namespace, or null */
     public PersistMap<?, ?> registeredMap(String name) {
         return maps.get(name);
+    }
+
+    /**
+     * Gives a registered map the index of its disk-backed namespace: a disk-backed map takes it as it is; a map held
+     * in memory reads every value back (its namespace was disk-backed when the log was read, it is not now).
+     */
+    private void adoptIndex(PersistMap<?, ?> map, String namespace, DiskIndex index) {
+        if (map.isDiskBacked()) {
+            map.installIndex(index);
+            return;
+        }
+        adoptInto(map, readAll(namespace, index));
+        map.startSettling();
+    }
+
+    /**
+     * Reads back every record an index points at, in log order: damaged ones are skipped, counted and logged.
+     *
+     * @return the namespace's live keys and values
+     */
+    private Map<ByteKey, byte[]> readAll(String namespace, DiskIndex index) {
+        List<DiskIndex.Entry> entries = new ArrayList<>(index.entries());
+        entries.sort(java.util.Comparator.comparingLong(e -> DiskIndex.offset(e.location())));
+        byte[] ns = namespace.getBytes(StandardCharsets.UTF_8);
+        Map<ByteKey, byte[]> out = new HashMap<>(Math.max(16, (int) (entries.size() / 0.75f) + 1));
+        RecordFormat.Record r = new RecordFormat.Record();
+        diskLock.readLock().lock();
+        try {
+            for (DiskIndex.Entry e : entries) {
+                long location = e.location();
+                int length = index.length(e, location);
+                byte[] record = writer.readAt(DiskIndex.offset(location), length);
+                String why = record.length < length ? "the log ends before the record's end"
+                        : RecordFormat.check(record, r);
+                if (why == null && (r.isDelete() || !r.namespaceIs(ns) || !r.keyIs(e.key))) {
+                    why = "the record there is not this key's";
+                }
+                if (why != null) {
+                    countDamagedRead();
+                    LOG.log(System.Logger.Level.ERROR, "damaged record of ''{0}'' at offset {1} of {2} ({3}): "
+                            + "skipped", namespace, DiskIndex.offset(location), path, why);
+                    continue;
+                }
+                out.put(new ByteKey(e.key), r.value());
+            }
+        } finally {
+            diskLock.readLock().unlock();
+        }
+        return out;
     }
 
     private void adoptInto(PersistMap<?, ?> map, Map<ByteKey, byte[]> raw) {
@@ -448,12 +544,19 @@ public final class Store implements AutoCloseable {
                 map.appendDirty();
                 await(writer.appendedLsn(), Durability.WRITE); // records a concurrent syncer took included
             }
-            Map<ByteKey, byte[]> raw = new HashMap<>(Math.max(16, (int) (map.size() / 0.75f) + 1));
-            toRaw(map, raw);
+            DiskIndex index = map.diskIndex();
+            Map<ByteKey, byte[]> raw = index != null ? Map.of()
+                    : new HashMap<>(Math.max(16, (int) (map.size() / 0.75f) + 1));
+            if (index == null) {
+                toRaw(map, raw);
+            }
             maps.remove(map.name());
             map.markClosed();
             if (!raw.isEmpty()) {
                 orphans.put(map.name(), raw);
+            }
+            if (index != null && index.size() > 0) {
+                diskOrphans.put(map.name(), index); // its records stay where they are, indexed
             }
             detached.signalAll();
         } finally {
@@ -475,7 +578,9 @@ public final class Store implements AutoCloseable {
 
     /** @return namespaces that have records but no registered map */
     public Set<String> orphanNamespaces() {
-        return new TreeSet<>(orphans.keySet());
+        Set<String> all = new TreeSet<>(orphans.keySet());
+        all.addAll(diskOrphans.keySet());
+        return all;
     }
 
     /**
@@ -483,7 +588,7 @@ public final class Store implements AutoCloseable {
      * @return its live records (empty if none)
      */
     public List<OrphanRecord> orphans(String namespace) {
-        Map<ByteKey, byte[]> raw = orphans.get(namespace);
+        Map<ByteKey, byte[]> raw = orphanValues(namespace);
         List<OrphanRecord> out = new ArrayList<>();
         if (raw != null) {
             raw.forEach((k, v) -> out.add(new OrphanRecord(namespace, k.bytes.clone(), v.clone())));
@@ -500,7 +605,22 @@ public final class Store implements AutoCloseable {
      */
     public int orphanCount(String namespace) {
         Map<ByteKey, byte[]> raw = orphans.get(namespace);
-        return raw == null ? 0 : raw.size();
+        DiskIndex indexed = diskOrphans.get(namespace);
+        return (raw == null ? 0 : raw.size()) + (indexed == null ? 0 : indexed.size());
+    }
+
+    /** @return the orphan records of a namespace, those of a disk-backed one read back; null if none */
+    private Map<ByteKey, byte[]> orphanValues(String namespace) {
+        Map<ByteKey, byte[]> raw = orphans.get(namespace);
+        DiskIndex indexed = diskOrphans.get(namespace);
+        if (indexed == null) {
+            return raw;
+        }
+        Map<ByteKey, byte[]> read = readAll(namespace, indexed);
+        if (raw != null) {
+            read.putAll(raw);
+        }
+        return read;
     }
 
     /**
@@ -513,7 +633,7 @@ public final class Store implements AutoCloseable {
      * @return the value, or null if there is no such record
      */
     public <V> V orphan(String namespace, String key, Codec<V> valueCodec) {
-        Map<ByteKey, byte[]> raw = orphans.get(namespace);
+        Map<ByteKey, byte[]> raw = orphanValues(namespace);
         byte[] v = raw == null ? null : raw.get(new ByteKey(key.getBytes(StandardCharsets.UTF_8)));
         return v == null ? null : valueCodec.decode(v);
     }
@@ -534,18 +654,26 @@ public final class Store implements AutoCloseable {
         registry.writeLock().lock();
         try {
             Map<ByteKey, byte[]> raw = orphans.get(namespace);
-            if (raw == null) {
+            DiskIndex indexed = diskOrphans.get(namespace);
+            if (raw == null && indexed == null) {
                 return;
             }
             checkWritable();
             byte[] ns = namespace.getBytes(StandardCharsets.UTF_8);
             long lsn = 0;
-            if (tier != Durability.MEMORY) {
-                for (ByteKey k : raw.keySet()) {
+            if (tier != Durability.MEMORY || indexed != null) {
+                for (ByteKey k : raw == null ? Set.<ByteKey>of() : raw.keySet()) {
                     lsn = writer.append(RecordFormat.encodeDelete(ns, k.bytes));
                 }
+                for (DiskIndex.Entry e : indexed == null ? List.<DiskIndex.Entry>of() : indexed.entries()) {
+                    lsn = writer.append(RecordFormat.encodeDelete(ns, e.key));
+                }
+            }
+            if (tier == Durability.MEMORY) {
+                noteUnloggedChange();
             }
             orphans.remove(namespace);
+            diskOrphans.remove(namespace);
             await(lsn, tier == Durability.ASYNC ? Durability.WRITE : tier);
         } finally {
             registry.writeLock().unlock();
@@ -715,12 +843,13 @@ public final class Store implements AutoCloseable {
         if (state == State.NEW) {
             throw new IllegalStateException("store is not open");
         }
-        long orphanKeys = orphans.values().stream().mapToLong(Map::size).sum();
+        long orphanKeys = orphans.values().stream().mapToLong(Map::size).sum()
+                + diskOrphans.values().stream().mapToLong(DiskIndex::size).sum();
         long[] pos = writer.position();
         return new StoreStats(liveKeys(), orphanKeys, pos[1], writer.logBytes(),
                 Instant.ofEpochMilli(writer.lastSyncMillis()), writer.writeCalls(), writer.syncCalls(), tornBytes,
                 salvagedBytes, undecodable.get(), shrinks.get(), writer.syncNanos(), pendingAsyncKeys(),
-                skippedValues.get(), generationClears, generationClearedKeys, writer.failure());
+                skippedValues.get(), generationClears, generationClearedKeys, damagedReads.get(), writer.failure());
     }
 
     private long pendingAsyncKeys() {
@@ -737,6 +866,9 @@ public final class Store implements AutoCloseable {
             n += m.size();
         }
         for (Map<ByteKey, byte[]> o : orphans.values()) {
+            n += o.size();
+        }
+        for (DiskIndex o : diskOrphans.values()) {
             n += o.size();
         }
         return n;
@@ -781,6 +913,7 @@ public final class Store implements AutoCloseable {
                             map.appendDirty();
                         }
                         writer.syncAll();
+                        writeIndexAtClose();
                     }
                 } catch (RuntimeException e) {
                     error = e;
@@ -805,6 +938,107 @@ public final class Store implements AutoCloseable {
                 throw error;
             }
         }
+    }
+
+    /**
+     * Writes the index file ({@link IndexHint}) for the next open, if the store has disk-backed namespaces: their
+     * indexes, and the keys and values of every namespace held in memory, describing the whole log as it is now. Not
+     * if memory holds changes the log does not ({@link #noteUnloggedChange}). A failure only costs the next open a
+     * full scan: it is logged, not thrown.
+     */
+    private void writeIndexAtClose() {
+        if (unloggedChanges || !hasDiskNamespaces()) {
+            return;
+        }
+        try (IndexHint.Writer hint = new IndexHint.Writer(options.fileSystem(), path)) {
+            for (PersistMap<?, ?> map : maps.values()) {
+                DiskIndex index = map.diskIndex();
+                if (index != null) {
+                    writeLocations(hint, map.nameBytes(), index);
+                } else {
+                    map.forEachRecord(record -> {
+                        try {
+                            hint.value(record);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }, e -> {
+                        throw e;
+                    });
+                }
+            }
+            for (Map.Entry<String, Map<ByteKey, byte[]>> ns : orphans.entrySet()) {
+                for (Map.Entry<ByteKey, byte[]> e : ns.getValue().entrySet()) {
+                    hint.value(Shrinker.orphanRecord(ns.getKey(), e));
+                }
+            }
+            for (Map.Entry<String, DiskIndex> ns : diskOrphans.entrySet()) {
+                writeLocations(hint, ns.getKey().getBytes(StandardCharsets.UTF_8), ns.getValue());
+            }
+            long[] pos = writer.position();
+            hint.finish(writer.channel(), writer.logBytes(), pos[1]);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not write the index file of " + path + "; the next open "
+                    + "scans the whole log: " + e);
+        }
+    }
+
+    private static void writeLocations(IndexHint.Writer hint, byte[] namespace, DiskIndex index) throws IOException {
+        hint.namespace(namespace, index.size());
+        for (DiskIndex.Entry e : index.entries()) {
+            long location = e.location();
+            hint.location(namespace, e.key, DiskIndex.offset(location), index.length(e, location));
+        }
+    }
+
+    /** @return whether a registered map or an orphan namespace is disk-backed */
+    boolean hasDiskNamespaces() {
+        if (!diskOrphans.isEmpty()) {
+            return true;
+        }
+        for (PersistMap<?, ?> map : maps.values()) {
+            if (map.isDiskBacked()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return the indexes of every disk-backed namespace, registered or not, by namespace */
+    Map<String, DiskIndex> diskIndexes() {
+        Map<String, DiskIndex> all = new HashMap<>(diskOrphans);
+        for (PersistMap<?, ?> map : maps.values()) {
+            if (map.diskIndex() != null) {
+                all.put(map.name(), map.diskIndex());
+            }
+        }
+        return all;
+    }
+
+    ReentrantReadWriteLock diskLock() {
+        return diskLock;
+    }
+
+    ReentrantReadWriteLock registry() {
+        return registry;
+    }
+
+    /** Counts a disk-resident record found damaged when read back. */
+    void countDamagedRead() {
+        damagedReads.incrementAndGet();
+    }
+
+    /** Notes that memory now holds a change the log does not (see {@link #writeIndexAtClose}). */
+    void noteUnloggedChange() {
+        unloggedChanges = true;
+    }
+
+    /**
+     * @return whether the last open read the log's index file (written at the last close or shrink) and replayed only
+     *         the records after it, rather than the whole log
+     */
+    public boolean openedFromIndex() {
+        return openedFromIndex;
     }
 
     private void shutdownMapWork() {

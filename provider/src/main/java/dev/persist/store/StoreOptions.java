@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Settings of a {@link Store}, immutable; each {@code with}-style setter returns a copy.
@@ -34,7 +35,7 @@ public final class StoreOptions {
 
     private static final System.Logger LOG = System.getLogger(Store.class.getName());
     private static final StoreOptions DEFAULTS = new StoreOptions(DEFAULT_SYNC_INTERVAL, false,
-            e -> LOG.log(System.Logger.Level.ERROR, "persist store failure", e), StoreFileSystem.local(), null, null);
+            e -> LOG.log(System.Logger.Level.ERROR, "persist store failure", e), StoreFileSystem.local(), null, null, ns -> false);
 
     private final Duration syncInterval;
     private final boolean salvage;
@@ -42,10 +43,13 @@ public final class StoreOptions {
     private final StoreFileSystem fileSystem;
     private final Executor settlingExecutor;
     private final String generation;
+    private final Predicate<String> diskNamespaces;
 
     private StoreOptions(Duration syncInterval, boolean salvage, Consumer<Throwable> errorHandler,
-                         StoreFileSystem fileSystem, Executor settlingExecutor, String generation) {
+                         StoreFileSystem fileSystem, Executor settlingExecutor, String generation,
+                         Predicate<String> diskNamespaces) {
         this.generation = generation;
+        this.diskNamespaces = diskNamespaces;
         this.syncInterval = syncInterval;
         this.salvage = salvage;
         this.errorHandler = errorHandler;
@@ -64,7 +68,8 @@ public final class StoreOptions {
      */
     public StoreOptions syncInterval(Duration interval) {
         requirePositive(interval, "syncInterval");
-        return new StoreOptions(interval, salvage, errorHandler, fileSystem, settlingExecutor, generation);
+        return new StoreOptions(interval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
+                diskNamespaces);
     }
 
     /**
@@ -74,7 +79,8 @@ public final class StoreOptions {
      * @return a copy with this setting
      */
     public StoreOptions salvage(boolean salvage) {
-        return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation);
+        return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
+                diskNamespaces);
     }
 
     /**
@@ -85,7 +91,7 @@ public final class StoreOptions {
      */
     public StoreOptions errorHandler(Consumer<Throwable> handler) {
         return new StoreOptions(syncInterval, salvage, Objects.requireNonNull(handler, "handler"), fileSystem,
-                settlingExecutor, generation);
+                settlingExecutor, generation, diskNamespaces);
     }
 
     /**
@@ -104,7 +110,7 @@ public final class StoreOptions {
      */
     public StoreOptions fileSystem(StoreFileSystem fileSystem) {
         return new StoreOptions(syncInterval, salvage, errorHandler, Objects.requireNonNull(fileSystem, "fileSystem"),
-                settlingExecutor, generation);
+                settlingExecutor, generation, diskNamespaces);
     }
 
     /**
@@ -114,7 +120,7 @@ public final class StoreOptions {
      */
     public StoreOptions settlingExecutor(Executor executor) {
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem,
-                Objects.requireNonNull(executor, "executor"), generation);
+                Objects.requireNonNull(executor, "executor"), generation, diskNamespaces);
     }
 
     /**
@@ -131,7 +137,28 @@ public final class StoreOptions {
         if (generation != null && generation.isBlank()) {
             throw new IllegalArgumentException("generation must not be blank");
         }
-        return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation);
+        return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
+                diskNamespaces);
+    }
+
+    /**
+     * Which namespaces are disk-backed when the log is read at open, before any map registers: their records are
+     * indexed (key to the record's place in the log) instead of held in memory, so that a namespace far larger than
+     * the heap can be opened. A map registered with {@link MapConfig#disk} reads them back on demand; one registered
+     * without reads them all into memory at registration. Namespaces the index file of the log names keep what it
+     * says. Default: none.
+     *
+     * @param diskNamespaces true for a disk-backed namespace
+     * @return a copy with this setting
+     */
+    public StoreOptions diskNamespaces(Predicate<String> diskNamespaces) {
+        return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
+                Objects.requireNonNull(diskNamespaces, "diskNamespaces"));
+    }
+
+    /** @return which namespaces are read at open as disk-backed */
+    public Predicate<String> diskNamespaces() {
+        return diskNamespaces;
     }
 
     /** @return the generation checked at open, or null */

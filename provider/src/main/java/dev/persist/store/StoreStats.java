@@ -25,11 +25,13 @@ import java.time.Instant;
  * @param generationClears   opens that emptied the namespaces because the log's generation differed from
  *                           {@link StoreOptions#generation} (0 or 1 for one open)
  * @param generationClearedKeys keys those clears deleted
+ * @param damagedReads       records of disk-resident entries found damaged when read back (checksum, length or key
+ *                           wrong): each such entry was dropped and its read was a miss
  * @param failure            the I/O failure that stopped writes, or null
  */
 public record StoreStats(long liveKeys, long orphanKeys, long logRecords, long logBytes, Instant lastSync,
                          long writeCalls, long syncCalls, long tornBytesTruncated, long salvagedBytes,
                          long undecodableRecords, long shrinks, long syncNanos, long pendingAsyncKeys,
                          long skippedValues, long generationClears, long generationClearedKeys,
-                         Throwable failure) {
+                         long damagedReads, Throwable failure) {
 }

@@ -8,9 +8,10 @@ import java.util.Objects;
  * The persistence settings of one cache, from the configuration file or the defaults.
  *
  * @param tiers             durability per operation kind
- * @param maximumSize       the most entries kept (Caffeine size eviction), or null for unbounded
- * @param maximumWeight     the most bytes of stored values kept (Caffeine weight eviction), or null; not with
- *                          maximumSize
+ * @param maximumSize       the most entries kept in memory (Caffeine size eviction), or null for unbounded: the
+ *                          bound of the cache, or with {@code diskBytes} of its memory front
+ * @param maximumWeight     the most bytes of stored values kept in memory (Caffeine weight eviction), or null; not
+ *                          with maximumSize
  * @param expiryAfterWrite  entries expire this long after creation or update, or null (configured caches only)
  * @param keyType           the key class of a configured cache, or null for Object
  * @param valueType         the value class of a configured cache, or null for Object
@@ -25,10 +26,17 @@ import java.util.Objects;
  *                          cache's JCache configuration says ({@code statistics})
  * @param integration       its writer, loader and write-behind from the file ({@link IntegrationSettings#NONE}
  *                          if none)
+ * @param diskBytes         {@code disk.maximumBytes}: the store is the authority for the cache's entries, memory
+ *                          only a front, and the cache's live records on disk are bounded by this many bytes; null
+ *                          for a cache held in memory
  */
 public record CacheSettings(OperationTiers tiers, Long maximumSize, Long maximumWeight, Duration expiryAfterWrite, Class<?> keyType,
                             Class<?> valueType, String codec, List<String> serialAllow, boolean configured,
-                            OnUnencodable onUnencodable, boolean statistics, IntegrationSettings integration) {
+                            OnUnencodable onUnencodable, boolean statistics, IntegrationSettings integration,
+                            Long diskBytes) {
+    /** The memory front of a cache with {@code disk} and no {@code memory} bound: this many entries. */
+    public static final long DEFAULT_FRONT_SIZE = 10_000;
+
     /** Checks that tiers, onUnencodable and integration are set; copies the allow list. */
     public CacheSettings {
         Objects.requireNonNull(tiers, "tiers");
@@ -42,7 +50,21 @@ public record CacheSettings(OperationTiers tiers, Long maximumSize, Long maximum
                          Class<?> keyType, Class<?> valueType, String codec, List<String> serialAllow,
                          boolean configured, OnUnencodable onUnencodable, boolean statistics) {
         this(tiers, maximumSize, maximumWeight, expiryAfterWrite, keyType, valueType, codec, serialAllow, configured,
-                onUnencodable, statistics, IntegrationSettings.NONE);
+                onUnencodable, statistics, IntegrationSettings.NONE, null);
+    }
+
+    /** Settings of a cache held in memory (no {@code disk}). */
+    public CacheSettings(OperationTiers tiers, Long maximumSize, Long maximumWeight, Duration expiryAfterWrite,
+                         Class<?> keyType, Class<?> valueType, String codec, List<String> serialAllow,
+                         boolean configured, OnUnencodable onUnencodable, boolean statistics,
+                         IntegrationSettings integration) {
+        this(tiers, maximumSize, maximumWeight, expiryAfterWrite, keyType, valueType, codec, serialAllow, configured,
+                onUnencodable, statistics, integration, null);
+    }
+
+    /** @return whether the cache is disk-backed ({@code disk}) */
+    public boolean diskBacked() {
+        return diskBytes != null;
     }
 
     /**
@@ -56,8 +78,24 @@ public record CacheSettings(OperationTiers tiers, Long maximumSize, Long maximum
      */
     public static CacheSettings defaults(OperationTiers tiers, List<String> serialAllow, OnUnencodable onUnencodable,
                                          boolean statistics) {
-        return new CacheSettings(tiers, null, null, null, null, null, null, serialAllow, false, onUnencodable,
-                statistics);
+        return defaults(tiers, serialAllow, onUnencodable, statistics, CacheBounds.NONE);
+    }
+
+    /**
+     * As {@link #defaults(OperationTiers, List, OnUnencodable, boolean)}, with the bounds of {@code defaults.memory}
+     * and {@code defaults.disk}.
+     *
+     * @param tiers         the tiers of {@code defaults.durability}
+     * @param serialAllow   {@code defaults.serialization.allow}
+     * @param onUnencodable {@code defaults.onUnencodable}
+     * @param statistics    {@code defaults.statistics}
+     * @param bounds        {@code defaults.memory} and {@code defaults.disk}
+     * @return the settings of a cache created in code
+     */
+    public static CacheSettings defaults(OperationTiers tiers, List<String> serialAllow, OnUnencodable onUnencodable,
+                                         boolean statistics, CacheBounds bounds) {
+        return new CacheSettings(tiers, bounds.maximumSize(), bounds.maximumWeight(), null, null, null, null,
+                serialAllow, false, onUnencodable, statistics, IntegrationSettings.NONE, bounds.diskBytes());
     }
 
     /**

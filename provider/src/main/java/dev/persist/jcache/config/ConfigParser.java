@@ -35,7 +35,11 @@ import java.util.regex.Pattern;
  *             # or maximumWeight: 64000000 (bytes of stored values) instead of maximumSize
  *             valueType: com.example.User, codec: json }
  *   sessions: { durability: async, serialization: { allow: [ com.example.web.Session ] } }
+ *   items:  { durability: write, memory: { maximumSize: 100000 }, disk: { maximumBytes: 4GB } }
+ *             # disk: the store holds every entry, memory is a bounded front (memory: maximumSize | maximumWeight)
  * </pre>
+ * Byte sizes ({@code disk.maximumBytes}) are a whole number of bytes, or a whole number and a unit: KB, MB, GB, TB
+ * (powers of 1024; case-insensitive).
  * Durations are {@code <number><unit>} with unit ms, s, m, h or d, or ISO-8601 ({@code PT1S}).
  * {@code serialization.allow} is a list of JDK class patterns ({@code com.example.Order}, {@code com.example.*},
  * {@code com.example.**}, {@code com.example.Ord*}), or one string of them separated by commas (as Properties give
@@ -48,15 +52,20 @@ final class ConfigParser {
     static final Set<String> TOP_KEYS = Set.of("store", "defaults", "caches");
     static final Set<String> STORE_KEYS = Set.of("path", "syncInterval", "autoShrink", "generation");
     static final Set<String> AUTO_SHRINK_KEYS = Set.of("interval", "ratio");
-    static final Set<String> DEFAULTS_KEYS = Set.of("durability", "serialization", "onUnencodable", "statistics");
+    static final Set<String> DEFAULTS_KEYS = Set.of("durability", "serialization", "onUnencodable", "statistics",
+            "memory", "disk");
     static final Set<String> CACHE_KEYS = Set.of("durability", "maximumSize", "maximumWeight", "expiry", "keyType",
-            "valueType", "codec", "serialization", "onUnencodable", "statistics", "writer", "loader", "writeBehind");
+            "valueType", "codec", "serialization", "onUnencodable", "statistics", "writer", "loader", "writeBehind", "memory",
+            "disk");
+    static final Set<String> MEMORY_KEYS = Set.of("maximumSize", "maximumWeight");
+    static final Set<String> DISK_KEYS = Set.of("maximumBytes");
     static final Set<String> WRITE_BEHIND_KEYS = Set.of("delay", "batchSize", "coalesce", "retry", "flushOnClose");
     static final Set<String> RETRY_KEYS = Set.of("initial", "max", "giveUpAfter");
     static final Set<String> EXPIRY_KEYS = Set.of("afterWrite");
     static final Set<String> SERIALIZATION_KEYS = Set.of("allow");
     static final Set<String> DURABILITY_KEYS = Set.of("default", "put", "remove", "invoke", "load");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+    private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*(b|kb|mb|gb|tb)?", Pattern.CASE_INSENSITIVE);
 
     private final String source;
     private final ClassLoader classLoader;
@@ -134,6 +143,10 @@ final class ConfigParser {
         if (tierOverride != null) {
             defaultTiers = OperationTiers.all(tierOverride);
         }
+        CacheBounds defaultBounds = CacheBounds.NONE;
+        if (defaults != null) {
+            defaultBounds = bounds((ObjectNode) defaults, "defaults", defaultTiers, null, null);
+        }
 
         Map<String, CacheSettings> caches = new LinkedHashMap<>();
         JsonNode cachesNode = top.get("caches");
@@ -142,19 +155,22 @@ final class ConfigParser {
             for (Iterator<Map.Entry<String, JsonNode>> it = cs.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 caches.put(e.getKey(), cache(e.getKey(), e.getValue(), defaultTiers, defaultAllow,
-                        defaultOnUnencodable, defaultStatistics));
+                        defaultOnUnencodable, defaultStatistics, defaultBounds));
             }
         }
         return new ManagerSettings(source, storePath, syncInterval, shrinkInterval, shrinkRatio, defaultTiers,
-                defaultAllow, caches, generation, defaultOnUnencodable, defaultStatistics);
+                defaultAllow, caches, generation, defaultOnUnencodable, defaultStatistics, defaultBounds);
     }
 
     private CacheSettings cache(String name, JsonNode node, OperationTiers defaults, List<String> defaultAllow,
-                                OnUnencodable defaultOnUnencodable, boolean defaultStatistics) {
+                                OnUnencodable defaultOnUnencodable, boolean defaultStatistics,
+                                CacheBounds defaultBounds) {
         String at = CacheSettings.pathOf(name);
         if (node == null || node.isNull()) {
-            return new CacheSettings(defaults, null, null, null, null, null, null, defaultAllow, true,
-                    defaultOnUnencodable, defaultStatistics);
+            checkTiers(at, false, defaults, defaultBounds);
+            return new CacheSettings(defaults, defaultBounds.maximumSize(), defaultBounds.maximumWeight(), null,
+                    null, null, null, defaultAllow, true, defaultOnUnencodable, defaultStatistics,
+                    IntegrationSettings.NONE, defaultBounds.diskBytes());
         }
         ObjectNode c = object(node, at);
         allowOnly(c, at, CACHE_KEYS);
@@ -162,12 +178,15 @@ final class ConfigParser {
         if (c.has("durability")) {
             tiers = tiers(c.get("durability"), at + ".durability", defaults);
         }
-        Long maximumSize = c.has("maximumSize") ? positiveLong(c.get("maximumSize"), at + ".maximumSize") : null;
-        Long maximumWeight = c.has("maximumWeight")
-                ? positiveLong(c.get("maximumWeight"), at + ".maximumWeight") : null;
-        if (maximumSize != null && maximumWeight != null) {
-            throw new ConfigException(source, at + ".maximumWeight", "cannot be set with maximumSize; choose one");
+        boolean ownBounds = c.has("maximumSize") || c.has("maximumWeight") || c.has("memory") || c.has("disk");
+        CacheBounds b = ownBounds ? bounds(c, at, tiers, c.get("maximumSize"), c.get("maximumWeight"))
+                : defaultBounds;
+        if (!ownBounds) {
+            checkTiers(at, c.has("durability"), tiers, b);
         }
+        Long maximumSize = b.maximumSize();
+        Long maximumWeight = b.maximumWeight();
+        Long diskBytes = b.diskBytes();
         Duration afterWrite = null;
         if (c.has("expiry")) {
             ObjectNode ex = object(c.get("expiry"), at + ".expiry");
@@ -203,7 +222,116 @@ final class ConfigParser {
                 ? onUnencodable(c.get("onUnencodable"), at + ".onUnencodable") : defaultOnUnencodable;
         boolean statistics = c.has("statistics") ? bool(c.get("statistics"), at + ".statistics") : defaultStatistics;
         return new CacheSettings(tiers, maximumSize, maximumWeight, afterWrite, keyType, valueType, codec, allow,
-                true, onUnencodable, statistics, integration(c, at));
+                true, onUnencodable, statistics, integration(c, at), diskBytes);
+    }
+
+    /**
+     * The bounds of a cache or of {@code defaults}: {@code maximumSize} or {@code maximumWeight} (a cache only),
+     * {@code memory}, {@code disk}; with {@code disk} and no memory bound, a front of
+     * {@link CacheSettings#DEFAULT_FRONT_SIZE} entries.
+     */
+    private CacheBounds bounds(ObjectNode c, String at, OperationTiers tiers, JsonNode size, JsonNode weight) {
+        Long maximumSize = size != null ? positiveLong(size, at + ".maximumSize") : null;
+        Long maximumWeight = weight != null ? positiveLong(weight, at + ".maximumWeight") : null;
+        if (maximumSize != null && maximumWeight != null) {
+            throw new ConfigException(source, at + ".maximumWeight", "cannot be set with maximumSize; choose one");
+        }
+        if (c.has("memory")) {
+            String m = at + ".memory";
+            if (maximumSize != null || maximumWeight != null) {
+                throw new ConfigException(source, m, "cannot be set with " + (maximumSize != null ? "maximumSize"
+                        : "maximumWeight") + " beside it; bound the memory in one place (memory.maximumSize or "
+                        + "memory.maximumWeight)");
+            }
+            ObjectNode mem = object(c.get("memory"), m);
+            allowOnly(mem, m, MEMORY_KEYS);
+            maximumSize = mem.has("maximumSize") ? positiveLong(mem.get("maximumSize"), m + ".maximumSize") : null;
+            maximumWeight = mem.has("maximumWeight")
+                    ? positiveLong(mem.get("maximumWeight"), m + ".maximumWeight") : null;
+            if (maximumSize != null && maximumWeight != null) {
+                throw new ConfigException(source, m + ".maximumWeight", "cannot be set with maximumSize; choose one");
+            }
+        }
+        Long diskBytes = null;
+        if (c.has("disk")) {
+            diskBytes = disk(c, at, tiers);
+            if (maximumSize == null && maximumWeight == null) {
+                maximumSize = CacheSettings.DEFAULT_FRONT_SIZE;
+            }
+        }
+        return new CacheBounds(maximumSize, maximumWeight, diskBytes);
+    }
+
+    /** A cache that takes {@code defaults.disk} must have no MEMORY tier either. */
+    private void checkTiers(String at, boolean own, OperationTiers tiers, CacheBounds bounds) {
+        if (bounds.diskBytes() != null) {
+            memoryTier(at + ".durability" + (own ? "" : " (from defaults.durability)"), tiers,
+                    " (its disk comes from defaults.disk)");
+        }
+    }
+
+    private void memoryTier(String key, OperationTiers tiers, String why) {
+        for (Map.Entry<String, Durability> kind : Map.of("put", tiers.put(), "remove", tiers.remove(), "invoke",
+                tiers.invoke(), "load", tiers.load()).entrySet()) {
+            if (kind.getValue() == Durability.MEMORY) {
+                throw new ConfigException(source, key, "is memory for " + kind.getKey() + ", which a cache with disk"
+                        + why + " cannot have (a value only in memory is lost when the memory front drops it); "
+                        + "allowed: async, write, fsync");
+            }
+        }
+    }
+
+    /**
+     * {@code disk: { maximumBytes }}: checked against the cache's other settings, since a disk-backed cache bounds
+     * its memory under {@code memory} and has no MEMORY tier.
+     *
+     * @return the bound in bytes
+     */
+    private long disk(ObjectNode c, String at, OperationTiers tiers) {
+        String d = at + ".disk";
+        ObjectNode disk = object(c.get("disk"), d);
+        allowOnly(disk, d, DISK_KEYS);
+        if (!disk.has("maximumBytes")) {
+            throw new ConfigException(source, d + ".maximumBytes", "is required: the most bytes of live records the "
+                    + "cache keeps on disk, such as 512MB or 20GB");
+        }
+        long bytes = byteSize(disk.get("maximumBytes"), d + ".maximumBytes");
+        for (String bound : List.of("maximumSize", "maximumWeight")) {
+            if (c.has(bound)) {
+                throw new ConfigException(source, at + "." + bound, "cannot be set with disk: the cache's bound is "
+                        + "disk.maximumBytes; bound its memory front with memory.maximumSize or memory.maximumWeight");
+            }
+        }
+        memoryTier(at + ".durability" + (c.has("durability") || at.equals("defaults") ? "" : " (from "
+                + "defaults.durability)"), tiers, "");
+        return bytes;
+    }
+
+    /** A byte size: a whole number of bytes, or a whole number and KB, MB, GB or TB (powers of 1024). */
+    private long byteSize(JsonNode node, String at) {
+        String s = node.asText().trim();
+        Matcher m = BYTES.matcher(s);
+        long v = -1;
+        if ((node.isIntegralNumber() || node.isTextual()) && m.matches()) {
+            int shift = switch (m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT)) {
+                case "kb" -> 10;
+                case "mb" -> 20;
+                case "gb" -> 30;
+                case "tb" -> 40;
+                default -> 0;
+            };
+            try {
+                long n = Long.parseLong(m.group(1));
+                v = n > (Long.MAX_VALUE >> shift) ? -1 : n << shift;
+            } catch (NumberFormatException e) {
+                v = -1;
+            }
+        }
+        if (v <= 0) {
+            throw new ConfigException(source, at, "must be a positive size such as 1048576, 512MB, 20GB or 1TB (units "
+                    + "KB, MB, GB, TB are powers of 1024), got " + node);
+        }
+        return v;
     }
 
     private OnUnencodable onUnencodable(JsonNode node, String at) {

@@ -23,11 +23,12 @@ import java.util.Objects;
  *                          store's caches are cleared at open
  * @param onUnencodable     {@code defaults.onUnencodable}, for caches created in code
  * @param statistics        {@code defaults.statistics}, for caches created in code
+ * @param bounds            {@code defaults.memory} and {@code defaults.disk}, for caches created in code
  */
 public record ManagerSettings(String source, Path storePath, Duration syncInterval, Duration autoShrinkInterval,
                               double autoShrinkRatio, OperationTiers defaults, List<String> serialAllow,
                               Map<String, CacheSettings> caches, String generation, OnUnencodable onUnencodable,
-                              boolean statistics) {
+                              boolean statistics, CacheBounds bounds) {
     /** Checks required fields. */
     public ManagerSettings {
         Objects.requireNonNull(source, "source");
@@ -35,6 +36,7 @@ public record ManagerSettings(String source, Path storePath, Duration syncInterv
         Objects.requireNonNull(syncInterval, "syncInterval");
         Objects.requireNonNull(defaults, "defaults");
         Objects.requireNonNull(onUnencodable, "onUnencodable");
+        Objects.requireNonNull(bounds, "bounds");
         serialAllow = List.copyOf(serialAllow);
         caches = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(caches)); // file order
     }
@@ -42,6 +44,6 @@ public record ManagerSettings(String source, Path storePath, Duration syncInterv
     /** @return the settings of cache {@code name}: its own if configured, else the defaults */
     public CacheSettings cache(String name) {
         CacheSettings s = caches.get(name);
-        return s != null ? s : CacheSettings.defaults(defaults, serialAllow, onUnencodable, statistics);
+        return s != null ? s : CacheSettings.defaults(defaults, serialAllow, onUnencodable, statistics, bounds);
     }
 }

@@ -316,6 +316,36 @@ public final class LogWriter {
         }
     }
 
+    /**
+     * Reads {@code length} bytes at {@code fileOffset} of the current file: a record a disk-resident entry points at.
+     * If the record is still in the pending buffer, everything pending is written first. The caller keeps the file
+     * from being swapped meanwhile (the store's disk lock).
+     *
+     * @param fileOffset where the record starts in the current file
+     * @param length     how many bytes
+     * @return the bytes; fewer than asked only if the file ends first
+     */
+    public byte[] readAt(long fileOffset, int length) {
+        long endLsn = fileOffset + length + fileBaseLsn;
+        if (writtenLsn < endLsn) {
+            awaitWritten(endLsn);
+        }
+        byte[] out = new byte[length];
+        int read = retryingOnInterrupt(ch -> {
+            ByteBuffer bb = ByteBuffer.wrap(out);
+            long at = fileOffset;
+            while (bb.hasRemaining()) {
+                int n = ch.read(bb, at);
+                if (n < 0) {
+                    break;
+                }
+                at += n;
+            }
+            return bb.position();
+        }, "read of " + length + " bytes at offset " + fileOffset + " of " + file + " failed");
+        return read == length ? out : java.util.Arrays.copyOf(out, read);
+    }
+
     /** An I/O step on the log's channel. */
     private interface ChannelIo<T> {
         T run(FileChannel channel) throws IOException;

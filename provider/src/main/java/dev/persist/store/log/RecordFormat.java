@@ -119,6 +119,8 @@ public final class RecordFormat {
     public static final class Record {
         byte type;
         byte[] buf;
+        /** Offset in {@code buf} of the record's first byte (its length prefix). */
+        int start;
         int nsOff;
         int nsLen;
         int keyOff;
@@ -150,6 +152,47 @@ public final class RecordFormat {
         public byte[] value() {
             return java.util.Arrays.copyOfRange(buf, valueOff, valueOff + valueLen);
         }
+
+        /** @return the whole record as on disk, prefix included (a copy) */
+        public byte[] bytes() {
+            return java.util.Arrays.copyOfRange(buf, start, start + size);
+        }
+
+        /** @return whether the record's namespace bytes equal {@code namespace} */
+        public boolean namespaceIs(byte[] namespace) {
+            return java.util.Arrays.equals(buf, nsOff, nsOff + nsLen, namespace, 0, namespace.length);
+        }
+
+        /** @return whether the record's key bytes equal {@code key} */
+        public boolean keyIs(byte[] key) {
+            return java.util.Arrays.equals(buf, keyOff, keyOff + keyLen, key, 0, key.length);
+        }
+    }
+
+    /**
+     * Checks and parses one whole record read back from its known place (a disk-resident entry): length, CRC and
+     * body, as the scanner does.
+     *
+     * @param buf the record's bytes, prefix included, exactly
+     * @param r   receives the parsed views
+     * @return null if valid, else what is wrong
+     */
+    public static String check(byte[] buf, Record r) {
+        if (buf.length < RECORD_PREFIX + MIN_BODY) {
+            return "record of " + buf.length + " bytes is too short";
+        }
+        int body = LogScanner.readInt(buf, 0);
+        if (body != buf.length - RECORD_PREFIX) {
+            return "length field " + Integer.toUnsignedString(body) + " does not match the indexed length "
+                    + (buf.length - RECORD_PREFIX);
+        }
+        if (LogScanner.readInt(buf, 4) != crc(buf, 0, buf.length)) {
+            return "checksum mismatch";
+        }
+        if (!parseBody(buf, 0, buf.length, r)) {
+            return "malformed record body";
+        }
+        return null;
     }
 
     /**
@@ -182,6 +225,7 @@ public final class RecordFormat {
         }
         r.type = type;
         r.buf = buf;
+        r.start = off;
         r.nsOff = nsOff;
         r.nsLen = nsLen;
         r.keyOff = keyOff;

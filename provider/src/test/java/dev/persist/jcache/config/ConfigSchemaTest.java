@@ -116,7 +116,13 @@ class ConfigSchemaTest {
                 "store: { generation: \"\" }", "defaults: { serialization: { deny: [a.*] } }",
                 "caches: { u: { writeBehind: { delayy: 1s } } }", "caches: { u: { writeBehind: { coalesce: false } } }",
                 "caches: { u: { writeBehind: { batchSize: 0 } } }",
-                "caches: { u: { writeBehind: { retry: { every: 1s } } } }")) {
+                "caches: { u: { writeBehind: { retry: { every: 1s } } } }",
+                "caches: { u: { disk: {} } }", "caches: { u: { disk: { maximumBytes: 4XB } } }",
+                "caches: { u: { disk: { maximumBytes: 0 } } }", "caches: { u: { disk: { size: 1GB } } }",
+                "caches: { u: { memory: { maximumSize: 1, maximumWeight: 2 } } }",
+                "caches: { u: { memory: { entries: 1 } } }",
+                "caches: { u: { maximumSize: 1, disk: { maximumBytes: 1GB } } }",
+                "caches: { u: { maximumSize: 1, memory: { maximumSize: 2 } } }")) {
             assertThat(schema.validate(yaml.readTree(bad))).as(bad).isNotEmpty();
         }
     }
@@ -139,6 +145,8 @@ class ConfigSchemaTest {
         mappings.put("caches.<name>.expiry", new Object[] {defs.at("/cache/properties/expiry"),
                 ConfigParser.EXPIRY_KEYS});
         mappings.put("serialization", new Object[] {defs.get("serialization"), ConfigParser.SERIALIZATION_KEYS});
+        mappings.put("caches.<name>.memory", new Object[] {defs.get("memory"), ConfigParser.MEMORY_KEYS});
+        mappings.put("caches.<name>.disk", new Object[] {defs.get("disk"), ConfigParser.DISK_KEYS});
         mappings.put("caches.<name>.writeBehind", new Object[] {defs.get("writeBehind"),
                 ConfigParser.WRITE_BEHIND_KEYS});
         mappings.put("caches.<name>.writeBehind.retry", new Object[] {defs.at("/writeBehind/properties/retry"),

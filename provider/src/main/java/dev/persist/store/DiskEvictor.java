@@ -1,0 +1,144 @@
+package dev.persist.store;
+
+import dev.persist.store.log.DiskIndex;
+import dev.persist.store.log.RecordFormat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Keeps a disk-backed map within its bound ({@link MapConfig#disk}): when its live records exceed it, deletes the
+ * keys whose records are oldest in the log, until about a tenth of the bound is free, on the store's eviction
+ * thread.
+ *
+ * <p>Why oldest record first: the log is append-only, so a record's offset is its write age, and every write of a
+ * key moves its record to the end. Choosing by offset needs no per-entry bookkeeping (an LRU over millions of
+ * disk-resident keys would need links or timestamps per key, and a write per read to persist them), and one pass
+ * over the index finds the cut: a histogram of live bytes by offset gives the offset below which enough bytes lie,
+ * and a second pass deletes the keys below it. It is FIFO by last write, not LRU: a key read often but never written
+ * is evicted in its turn. Shrinking copies records in log order, so it keeps the order.
+ *
+ * @param <K> key type
+ */
+final class DiskEvictor<K> {
+    private static final System.Logger LOG = System.getLogger(DiskEvictor.class.getName());
+    private static final int BUCKETS = 4096;
+
+    private final PersistMap<K, ?> map;
+    private final Consumer<K> listener;
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+
+    DiskEvictor(PersistMap<K, ?> map, Consumer<K> listener) {
+        this.map = map;
+        this.listener = listener;
+    }
+
+    /** Runs a pass on {@code executor} unless one is queued or running. */
+    void schedule(Executor executor) {
+        if (scheduled.compareAndSet(false, true)) {
+            try {
+                executor.execute(() -> runAndReschedule(executor));
+            } catch (RuntimeException e) {
+                scheduled.set(false); // the store is closing: the bound is checked again at the next write
+            }
+        }
+    }
+
+    private void runAndReschedule(Executor executor) {
+        boolean failed = false;
+        try {
+            run();
+        } catch (RuntimeException e) {
+            failed = true;
+            LOG.log(System.Logger.Level.WARNING, "evicting from disk-backed '" + map.name() + "' failed", e);
+        } finally {
+            scheduled.set(false);
+        }
+        // writes made during the pass found it scheduled and did not ask again
+        if (!failed && map.isOpen() && map.diskIndex().liveBytes() > map.diskBytes()) {
+            schedule(executor);
+        }
+    }
+
+    /** One pass: deletes the oldest keys until the live bytes are about 90 % of the bound. */
+    void run() {
+        DiskIndex index = map.diskIndex();
+        Store store = map.store();
+        long bound = map.diskBytes();
+        long excess = index.liveBytes() - bound;
+        if (excess <= 0 || !map.isOpen() || !store.isOpen()) {
+            return;
+        }
+        long target = excess + bound / 10;
+        List<DiskIndex.Entry> victims = new ArrayList<>();
+        List<Long> seen = new ArrayList<>();
+        Lock diskLock = store.diskLock().readLock();
+        diskLock.lock(); // offsets stay those of one file while they are compared
+        try {
+            long fileLength = Math.max(1, store.writer().logBytes());
+            long width = fileLength / BUCKETS + 1;
+            long[] histogram = new long[BUCKETS];
+            for (DiskIndex.Entry e : index.entries()) {
+                long location = e.location();
+                histogram[bucket(location, width)] += index.length(e, location);
+            }
+            long sum = 0;
+            int cut = 0;
+            while (cut < BUCKETS && sum < target) {
+                sum += histogram[cut++];
+            }
+            for (DiskIndex.Entry e : index.entries()) {
+                long location = e.location();
+                if (bucket(location, width) < cut) {
+                    victims.add(e);
+                    seen.add(location);
+                }
+            }
+        } finally {
+            diskLock.unlock();
+        }
+        long lastLsn = 0;
+        long evicted = 0;
+        for (int i = 0; i < victims.size() && map.isOpen(); i++) {
+            DiskIndex.Entry e = victims.get(i);
+            K key;
+            try {
+                key = map.keyCodec().decode(e.key);
+            } catch (RuntimeException ex) {
+                continue; // a key that does not decode cannot be locked; the map drops it when met
+            }
+            ReentrantLock lock = map.locks().lockFor(key);
+            lock.lock();
+            try {
+                if (map.hasPending(key) || e.location() != seen.get(i) || index.entry(e.key) != e) {
+                    continue; // written again since: no longer among the oldest
+                }
+                lastLsn = DiskWrites.append(store, index, RecordFormat.encodeDelete(map.nameBytes(), e.key));
+                map.evicted(key);
+            } finally {
+                lock.unlock();
+            }
+            evicted++;
+            try {
+                listener.accept(key);
+            } catch (RuntimeException ex) {
+                LOG.log(System.Logger.Level.WARNING, "disk eviction listener of '" + map.name() + "' failed", ex);
+            }
+        }
+        Durability tier = map.evictionDurability();
+        if (lastLsn != 0 && (tier == Durability.WRITE || tier == Durability.FSYNC)) {
+            store.await(lastLsn, tier);
+        }
+        LOG.log(System.Logger.Level.DEBUG, "evicted {0} oldest key(s) of disk-backed ''{1}'' over its bound of {2} "
+                + "bytes", evicted, map.name(), bound);
+    }
+
+    private static int bucket(long location, long width) {
+        return (int) Math.min(BUCKETS - 1, DiskIndex.offset(location) / width);
+    }
+}

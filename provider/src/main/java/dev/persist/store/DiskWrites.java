@@ -1,0 +1,47 @@
+package dev.persist.store;
+
+import dev.persist.store.log.DiskIndex;
+import dev.persist.store.log.LogWriter;
+import dev.persist.store.log.RecordFormat;
+
+import java.util.concurrent.locks.Lock;
+
+/**
+ * Appends a record of a disk-backed map and points the map's index at it, in one step as far as shrinking is
+ * concerned: both happen under the store's disk lock (read side), and shrinking takes its write side to note where it
+ * starts and to move the file, so it never sees a record whose index entry is not yet set, and no index entry is set
+ * with an offset of a file that is no longer the log.
+ */
+final class DiskWrites {
+    private DiskWrites() {
+    }
+
+    /**
+     * Called under the record's key lock.
+     *
+     * @param store  the store
+     * @param index  the map's index
+     * @param record a SET or DELETE record of the map
+     * @return the record's end LSN, for the caller to wait on
+     */
+    static long append(Store store, DiskIndex index, byte[] record) {
+        RecordFormat.Record r = new RecordFormat.Record();
+        if (!RecordFormat.parseBody(record, 0, record.length, r)) {
+            throw new IllegalArgumentException("malformed record");
+        }
+        Lock lock = store.diskLock().readLock();
+        lock.lock();
+        try {
+            LogWriter writer = store.writer();
+            long lsn = writer.append(record);
+            if (r.isDelete()) {
+                index.remove(r.key());
+            } else {
+                index.put(r.key(), writer.fileOffset(lsn - record.length), record.length);
+            }
+            return lsn;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

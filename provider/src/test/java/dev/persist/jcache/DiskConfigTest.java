@@ -1,0 +1,100 @@
+package dev.persist.jcache;
+
+import dev.persist.jcache.config.CacheSettings;
+import dev.persist.store.PersistMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import javax.cache.configuration.MutableConfiguration;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The two shapes of a cache's bounds: {@code maximumSize} (memory is the cache) and {@code memory} + {@code disk}. */
+class DiskConfigTest {
+    @TempDir
+    Path dir;
+
+    private PersistCacheManager open(String yaml, Properties overrides) throws Exception {
+        Path file = dir.resolve("c.yaml");
+        Files.writeString(file, yaml);
+        Properties p = new Properties();
+        p.setProperty("store.path", dir.resolve("c.log").toString());
+        p.putAll(overrides);
+        CacheManager m = new PersistCachingProvider().getCacheManager(file.toUri(), getClass().getClassLoader(), p);
+        return m.unwrap(PersistCacheManager.class);
+    }
+
+    private static CacheSettings settingsOf(PersistCacheManager m, String cache) {
+        return m.settings().caches().get(cache);
+    }
+
+    @Test
+    void theBenchmarksShape() throws Exception {
+        try (PersistCacheManager m = open("caches: { items: { durability: write, memory: { maximumSize: 100000 }, "
+                + "disk: { maximumBytes: 4GB } } }", new Properties())) {
+            CacheSettings s = settingsOf(m, "items");
+            assertThat(s.diskBytes()).isEqualTo(4L << 30);
+            assertThat(s.maximumSize()).isEqualTo(100_000);
+            Cache<Object, Object> c = m.getCache("items");
+            assertThat(c.unwrap(PersistMap.class).isDiskBacked()).isTrue();
+        }
+    }
+
+    @Test
+    void propertiesOverrideTheSameKeys() throws Exception {
+        Properties p = new Properties();
+        p.setProperty("caches[com.example.Items].memory.maximumSize", "10");
+        p.setProperty("caches[com.example.Items].disk.maximumBytes", "1mb");
+        p.setProperty("caches.plain.maximumSize", "5");
+        try (PersistCacheManager m = open("caches: { plain: {} }", p)) {
+            CacheSettings s = settingsOf(m, "com.example.Items");
+            assertThat(s.diskBytes()).isEqualTo(1L << 20);
+            assertThat(s.maximumSize()).isEqualTo(10);
+            assertThat(settingsOf(m, "plain").diskBacked()).isFalse();
+            assertThat(m.getCache("com.example.Items").unwrap(PersistMap.class).isDiskBacked()).isTrue();
+            assertThat(m.getCache("plain").unwrap(PersistMap.class).isDiskBacked()).isFalse();
+        }
+    }
+
+    @Test
+    void diskWithoutAMemoryBoundGetsTheDefaultFront() throws Exception {
+        try (PersistCacheManager m = open("caches: { items: { disk: { maximumBytes: 1073741824 } } }",
+                new Properties())) {
+            assertThat(settingsOf(m, "items").maximumSize()).isEqualTo(CacheSettings.DEFAULT_FRONT_SIZE);
+            assertThat(settingsOf(m, "items").diskBytes()).isEqualTo(1L << 30);
+        }
+    }
+
+    @Test
+    void memoryWithoutDiskMeansWhatMaximumSizeMeans() throws Exception {
+        try (PersistCacheManager m = open("caches: { a: { memory: { maximumWeight: 1000 } }, b: { maximumSize: 3 } }",
+                new Properties())) {
+            assertThat(settingsOf(m, "a").maximumWeight()).isEqualTo(1000);
+            assertThat(settingsOf(m, "a").diskBacked()).isFalse();
+            assertThat(settingsOf(m, "b").maximumSize()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aStoreByReferenceCacheWithDiskStaysMemoryOnly() throws Exception {
+        try (PersistCacheManager m = open("caches: {}", new Properties())) {
+            m.close();
+        }
+        Properties p = new Properties();
+        p.setProperty("caches.refs.disk.maximumBytes", "1GB");
+        try (PersistCacheManager m = open("caches: {}", p)) {
+            m.destroyCache("refs");
+            Cache<String, String> c = m.createCache("refs", new MutableConfiguration<String, String>()
+                    .setStoreByValue(false));
+            c.put("k", "v");
+            assertThat(c.unwrap(PersistCache.class).isPersistent()).isFalse();
+            assertThat(c.unwrap(PersistMap.class).isDiskBacked()).isFalse();
+        }
+    }
+}

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Every file operation a {@link Store} makes: opening channels, creating, renaming, deleting and listing files, and
@@ -106,55 +107,11 @@ public interface StoreFileSystem extends StoreOptions.ChannelFactory {
      * @return the combined file system
      */
     static StoreFileSystem withChannels(StoreFileSystem base, StoreOptions.ChannelFactory opener) {
-        return new StoreFileSystem() {
+        Objects.requireNonNull(opener, "opener");
+        return new ForwardingFileSystem(base) {
             @Override
             public FileChannel open(Path path, OpenOption... options) throws IOException {
                 return opener.open(path, options);
-            }
-
-            @Override
-            public boolean createFile(Path file) throws IOException {
-                return base.createFile(file);
-            }
-
-            @Override
-            public void createDirectories(Path dir) throws IOException {
-                base.createDirectories(dir);
-            }
-
-            @Override
-            public void moveReplacing(Path source, Path target) throws IOException {
-                base.moveReplacing(source, target);
-            }
-
-            @Override
-            public boolean deleteIfExists(Path file) throws IOException {
-                return base.deleteIfExists(file);
-            }
-
-            @Override
-            public void fsyncDirectory(Path dir) throws IOException {
-                base.fsyncDirectory(dir);
-            }
-
-            @Override
-            public boolean exists(Path file) {
-                return base.exists(file);
-            }
-
-            @Override
-            public long size(Path file) throws IOException {
-                return base.size(file);
-            }
-
-            @Override
-            public List<Path> list(Path dir) throws IOException {
-                return base.list(dir);
-            }
-
-            @Override
-            public Object fileKey(Path file) throws IOException {
-                return base.fileKey(file);
             }
         };
     }

@@ -1,6 +1,5 @@
 package dev.persist.store;
 
-import dev.persist.testkit.DelegatingFileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +32,7 @@ class ShrinkRenameDurabilityTest {
         AtomicInteger violations = new AtomicInteger();
         // a slow directory fsync after each rename: it waits (at most 30 ms) for an FSYNC call begun after the rename
         // to return, which would be a call acknowledged while the rename may still be lost
-        StoreFileSystem slowDirectory = new DelegatingFileSystem(StoreFileSystem.local()) {
+        StoreFileSystem slowDirectory = new ForwardingFileSystem(StoreFileSystem.local()) {
             @Override
             public void moveReplacing(Path source, Path target) throws IOException {
                 delegate.moveReplacing(source, target);

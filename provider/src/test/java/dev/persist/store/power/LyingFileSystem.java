@@ -1,7 +1,7 @@
 package dev.persist.store.power;
 
 import dev.persist.store.StoreFileSystem;
-import dev.persist.testkit.DelegatingFileSystem;
+import dev.persist.store.ForwardingFileSystem;
 import dev.persist.testkit.ForwardingChannel;
 
 import java.io.IOException;
@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * believes an fsync happened that never reached the recording file system below, exactly as if the store had skipped
  * it. A checker that passes a store on a lying file system proves nothing.
  */
-final class LyingFileSystem extends DelegatingFileSystem {
+final class LyingFileSystem extends ForwardingFileSystem {
     /** What is dropped. */
     enum Lie {
         /** every fsync of a file: FSYNC is acknowledged with nothing on stable storage */

@@ -1,7 +1,7 @@
 package dev.persist.store.power;
 
 import dev.persist.store.StoreFileSystem;
-import dev.persist.testkit.DelegatingFileSystem;
+import dev.persist.store.ForwardingFileSystem;
 import dev.persist.testkit.ForwardingChannel;
 
 import java.io.File;
@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * is called later, and a rename moves a name, not data. Names are paths relative to the root ("s.log",
  * "data/s.log"); calls outside the root are passed through unrecorded.
  */
-final class RecordingFileSystem extends DelegatingFileSystem {
+final class RecordingFileSystem extends ForwardingFileSystem {
     private final StoreFileSystem real = delegate;
     private final Path root;
     private final History history;

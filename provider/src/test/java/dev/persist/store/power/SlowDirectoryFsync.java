@@ -1,7 +1,7 @@
 package dev.persist.store.power;
 
 import dev.persist.store.StoreFileSystem;
-import dev.persist.testkit.DelegatingFileSystem;
+import dev.persist.store.ForwardingFileSystem;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  * FSYNC callers run, if the store lets them: any acknowledgement in it is a promise the disk cannot keep yet (a cut
  * before the directory fsync may keep the old name, the old file).
  */
-final class SlowDirectoryFsync extends DelegatingFileSystem {
+final class SlowDirectoryFsync extends ForwardingFileSystem {
     private final History history;
     private volatile int renamedAt = -1;
 

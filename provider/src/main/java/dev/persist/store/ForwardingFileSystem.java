@@ -1,6 +1,4 @@
-package dev.persist.testkit;
-
-import dev.persist.store.StoreFileSystem;
+package dev.persist.store;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -8,12 +6,17 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.util.List;
 
-/** A file system passing every call to another; subclasses change the calls they are about. */
-public abstract class DelegatingFileSystem implements StoreFileSystem {
+/**
+ * A {@link StoreFileSystem} passing every call to another; subclasses override the calls they are about (a test's
+ * file system that records, delays or fails some operations, say).
+ */
+public abstract class ForwardingFileSystem implements StoreFileSystem {
+    /** The file system calls go to. */
     protected final StoreFileSystem delegate;
 
-    protected DelegatingFileSystem(StoreFileSystem delegate) {
-        this.delegate = delegate;
+    /** @param delegate the file system every call goes to unless overridden */
+    protected ForwardingFileSystem(StoreFileSystem delegate) {
+        this.delegate = java.util.Objects.requireNonNull(delegate, "delegate");
     }
 
     @Override

@@ -47,6 +47,9 @@ final class CacheAssembly<K, V> {
     final CaffeineMemory memory;
     final PersistMap<Object, Stored> map;
     final UnencodableValues<V> unencodable;
+    /** The codec of held keys, and of the envelope the log holds: also the forms a cluster's topic carries. */
+    final Codec<Object> keyCodec;
+    final StoredCodec storedCodec;
 
     @SuppressWarnings("unchecked")
     CacheAssembly(String name, CompleteConfiguration<K, V> config, CacheSettings settings, Store store,
@@ -81,6 +84,8 @@ final class CacheAssembly<K, V> {
         String namespace = CacheNamespaces.namespaceOf(name);
         this.memory = new CaffeineMemory(settings, expiry.eternal(), store.orphanCount(namespace), clock, observer);
         StoredCodec storedCodec = new StoredCodec(valueCodec, values);
+        this.keyCodec = (Codec<Object>) keyCodec;
+        this.storedCodec = storedCodec;
         MapConfig<Object, Stored> mapConfig = MapConfig.of(namespace, (Codec<Object>) keyCodec, storedCodec)
                 .durability(tiers.put())
                 .evictions(tiers.remove())

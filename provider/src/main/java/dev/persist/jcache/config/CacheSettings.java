@@ -25,16 +25,39 @@ import java.util.Objects;
  *                          cache's JCache configuration says ({@code statistics})
  * @param integration       its writer, loader and write-behind from the file ({@link IntegrationSettings#NONE}
  *                          if none)
+ * @param clusterMode       its own {@code cluster} mode, or null: the top-level {@code cluster.mode} (when the
+ *                          store is clustered; see {@link ClusterSettings})
+ * @param replicated        whether its durability is {@code replicated}: puts, removes and invokes are written at
+ *                          WRITE and return once Kafka acknowledged them (docs/cluster.md)
  */
 public record CacheSettings(OperationTiers tiers, Long maximumSize, Long maximumWeight, Duration expiryAfterWrite, Class<?> keyType,
                             Class<?> valueType, String codec, List<String> serialAllow, boolean configured,
-                            OnUnencodable onUnencodable, boolean statistics, IntegrationSettings integration) {
+                            OnUnencodable onUnencodable, boolean statistics, IntegrationSettings integration,
+                            ClusterMode clusterMode, boolean replicated) {
     /** Checks that tiers, onUnencodable and integration are set; copies the allow list. */
     public CacheSettings {
         Objects.requireNonNull(tiers, "tiers");
         Objects.requireNonNull(onUnencodable, "onUnencodable");
         Objects.requireNonNull(integration, "integration");
         serialAllow = List.copyOf(serialAllow);
+    }
+
+    /** Settings that follow the store's cluster mode and are not {@code replicated}. */
+    public CacheSettings(OperationTiers tiers, Long maximumSize, Long maximumWeight, Duration expiryAfterWrite,
+                         Class<?> keyType, Class<?> valueType, String codec, List<String> serialAllow,
+                         boolean configured, OnUnencodable onUnencodable, boolean statistics,
+                         IntegrationSettings integration) {
+        this(tiers, maximumSize, maximumWeight, expiryAfterWrite, keyType, valueType, codec, serialAllow, configured,
+                onUnencodable, statistics, integration, null, false);
+    }
+
+    /**
+     * @param isReplicated whether the cache's durability is {@code replicated}
+     * @return these settings with {@link #replicated} set so
+     */
+    public CacheSettings withReplicated(boolean isReplicated) {
+        return new CacheSettings(tiers, maximumSize, maximumWeight, expiryAfterWrite, keyType, valueType, codec,
+                serialAllow, configured, onUnencodable, statistics, integration, clusterMode, isReplicated);
     }
 
     /** Settings without a writer, loader or write-behind of the file's. */

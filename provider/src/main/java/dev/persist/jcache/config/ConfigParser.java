@@ -42,15 +42,20 @@ import java.util.regex.Pattern;
  * it); a cache's list adds to the defaults' list.
  */
 final class ConfigParser {
-    private static final String TIERS = "memory, async, write, fsync";
+    private static final String TIERS = "memory, async, write, fsync (or replicated, for a whole cache, with cluster)";
 
     /** The keys each mapping accepts; the JSON Schema's test compares docs/persist-jcache.schema.json with these. */
-    static final Set<String> TOP_KEYS = Set.of("store", "defaults", "caches");
+    static final Set<String> TOP_KEYS = Set.of("store", "defaults", "caches", "cluster");
     static final Set<String> STORE_KEYS = Set.of("path", "syncInterval", "autoShrink", "generation");
     static final Set<String> AUTO_SHRINK_KEYS = Set.of("interval", "ratio");
     static final Set<String> DEFAULTS_KEYS = Set.of("durability", "serialization", "onUnencodable", "statistics");
     static final Set<String> CACHE_KEYS = Set.of("durability", "maximumSize", "maximumWeight", "expiry", "keyType",
-            "valueType", "codec", "serialization", "onUnencodable", "statistics", "writer", "loader", "writeBehind");
+            "valueType", "codec", "serialization", "onUnencodable", "statistics", "writer", "loader", "writeBehind",
+            "cluster");
+    static final Set<String> CLUSTER_KEYS = Set.of("kafka", "mode", "nodeId", "connectTimeout", "catchUpTimeout",
+            "replicatedTimeout");
+    /** The keys of {@code cluster.kafka} the provider reads itself; every other key is a Kafka client property. */
+    static final Set<String> KAFKA_KEYS = Set.of("bootstrapServers", "topic");
     static final Set<String> WRITE_BEHIND_KEYS = Set.of("delay", "batchSize", "coalesce", "retry", "flushOnClose");
     static final Set<String> RETRY_KEYS = Set.of("initial", "max", "giveUpAfter");
     static final Set<String> EXPIRY_KEYS = Set.of("afterWrite");
@@ -60,6 +65,13 @@ final class ConfigParser {
 
     private final String source;
     private final ClassLoader classLoader;
+    /** Whether the top-level cluster is set: durability replicated needs it. */
+    private boolean clustered;
+
+    /** @return where the settings come from, for messages */
+    String source() {
+        return source;
+    }
 
     ConfigParser(String source, ClassLoader classLoader) {
         this.source = source;
@@ -110,7 +122,11 @@ final class ConfigParser {
             }
         }
 
+        ClusterSettings cluster = top.has("cluster") ? ClusterParser.parse(this, top.get("cluster")) : null;
+        this.clustered = cluster != null;
+
         OperationTiers defaultTiers = OperationTiers.all(Durability.WRITE);
+        boolean defaultReplicated = false;
         List<String> defaultAllow = List.of();
         OnUnencodable defaultOnUnencodable = OnUnencodable.FAIL;
         boolean defaultStatistics = false;
@@ -126,6 +142,7 @@ final class ConfigParser {
             }
             if (d.has("durability")) {
                 defaultTiers = tiers(d.get("durability"), "defaults.durability", Durability.WRITE);
+                defaultReplicated = replicated(d.get("durability"), "defaults.durability");
             }
             if (d.has("serialization")) {
                 defaultAllow = serialAllow(d.get("serialization"), "defaults.serialization");
@@ -142,11 +159,19 @@ final class ConfigParser {
             for (Iterator<Map.Entry<String, JsonNode>> it = cs.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 caches.put(e.getKey(), cache(e.getKey(), e.getValue(), defaultTiers, defaultAllow,
-                        defaultOnUnencodable, defaultStatistics));
+                        defaultOnUnencodable, defaultStatistics).withReplicated(defaultReplicated
+                        && !(e.getValue() instanceof ObjectNode o && o.has("durability"))
+                        || e.getValue() instanceof ObjectNode c && c.has("durability")
+                        && replicated(c.get("durability"), CacheSettings.pathOf(e.getKey()) + ".durability")));
             }
         }
+        if (cluster != null && defaultReplicated) {
+            cluster = new ClusterSettings(cluster.bootstrapServers(), cluster.topic(), cluster.clientProperties(),
+                    cluster.mode(), cluster.nodeId(), cluster.connectTimeout(), cluster.catchUpTimeout(),
+                    cluster.replicatedTimeout(), true);
+        }
         return new ManagerSettings(source, storePath, syncInterval, shrinkInterval, shrinkRatio, defaultTiers,
-                defaultAllow, caches, generation, defaultOnUnencodable, defaultStatistics);
+                defaultAllow, caches, generation, defaultOnUnencodable, defaultStatistics, cluster);
     }
 
     private CacheSettings cache(String name, JsonNode node, OperationTiers defaults, List<String> defaultAllow,
@@ -202,8 +227,16 @@ final class ConfigParser {
         OnUnencodable onUnencodable = c.has("onUnencodable")
                 ? onUnencodable(c.get("onUnencodable"), at + ".onUnencodable") : defaultOnUnencodable;
         boolean statistics = c.has("statistics") ? bool(c.get("statistics"), at + ".statistics") : defaultStatistics;
+        IntegrationSettings integration = integration(c, at);
+        ClusterMode clusterMode = c.has("cluster") ? ClusterParser.cacheMode(this, c.get("cluster"), at + ".cluster")
+                : null;
+        if (clustered && integration.writeBehind() != null && clusterMode != ClusterMode.OFF) {
+            throw new ConfigException(source, at + ".cluster", "a cache with writeBehind cannot be clustered (each "
+                    + "change keeps one queue record beside it, and write-behind has it); set cluster: off, or use "
+                    + "a writer without writeBehind (write-through)");
+        }
         return new CacheSettings(tiers, maximumSize, maximumWeight, afterWrite, keyType, valueType, codec, allow,
-                true, onUnencodable, statistics, integration(c, at));
+                true, onUnencodable, statistics, integration, clusterMode, false);
     }
 
     private OnUnencodable onUnencodable(JsonNode node, String at) {
@@ -378,7 +411,29 @@ final class ConfigParser {
         if (!node.isTextual()) {
             throw new ConfigException(source, at, "must be one of " + TIERS + ", got " + node);
         }
+        if (isReplicated(node)) {
+            // replicated is WRITE in the log, plus the wait for Kafka: a whole cache's, read by replicated()
+            if (!at.endsWith(".durability") && !at.endsWith(".durability.default")) {
+                throw new ConfigException(source, at, "replicated applies to a whole cache: set durability: "
+                        + "replicated (or durability.default), not one kind of operation");
+            }
+            if (!clustered) {
+                throw new ConfigException(source, at, "replicated needs the top-level cluster setting (a Kafka "
+                        + "topic to replicate to); see docs/cluster.md");
+            }
+            return Durability.WRITE;
+        }
         return parseTier(source, at, node.asText());
+    }
+
+    private static boolean isReplicated(JsonNode node) {
+        return node.isTextual() && node.asText().trim().equalsIgnoreCase("replicated");
+    }
+
+    /** Whether a {@code durability} setting (a tier, or a mapping with {@code default}) is {@code replicated}. */
+    private boolean replicated(JsonNode durability, String at) {
+        return isReplicated(durability) || durability.isObject() && durability.has("default")
+                && isReplicated(durability.get("default"));
     }
 
     static Durability parseTier(String source, String at, String text) {
@@ -389,7 +444,7 @@ final class ConfigParser {
         }
     }
 
-    private Duration positiveDuration(JsonNode node, String at) {
+    Duration positiveDuration(JsonNode node, String at) {
         String s = node.asText().trim();
         Duration d = null;
         Matcher m = DURATION.matcher(s);
@@ -426,7 +481,7 @@ final class ConfigParser {
         }
     }
 
-    private String text(JsonNode node, String at) {
+    String text(JsonNode node, String at) {
         if (!node.isTextual()) {
             throw new ConfigException(source, at, "must be a string, got " + node);
         }
@@ -461,14 +516,14 @@ final class ConfigParser {
         return v;
     }
 
-    private ObjectNode object(JsonNode node, String at) {
+    ObjectNode object(JsonNode node, String at) {
         if (!(node instanceof ObjectNode o)) {
             throw new ConfigException(source, at, "must be a mapping of settings, got " + node);
         }
         return o;
     }
 
-    private void allowOnly(ObjectNode node, String at, Set<String> allowed) {
+    void allowOnly(ObjectNode node, String at, Set<String> allowed) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!allowed.contains(k)) {

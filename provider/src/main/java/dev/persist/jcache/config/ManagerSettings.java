@@ -23,11 +23,13 @@ import java.util.Objects;
  *                          store's caches are cleared at open
  * @param onUnencodable     {@code defaults.onUnencodable}, for caches created in code
  * @param statistics        {@code defaults.statistics}, for caches created in code
+ * @param cluster           the top-level {@code cluster}: the Kafka topic that keeps this store's caches coherent
+ *                          with other nodes', or null for a store of this node alone
  */
 public record ManagerSettings(String source, Path storePath, Duration syncInterval, Duration autoShrinkInterval,
                               double autoShrinkRatio, OperationTiers defaults, List<String> serialAllow,
                               Map<String, CacheSettings> caches, String generation, OnUnencodable onUnencodable,
-                              boolean statistics) {
+                              boolean statistics, ClusterSettings cluster) {
     /** Checks required fields. */
     public ManagerSettings {
         Objects.requireNonNull(source, "source");
@@ -39,9 +41,19 @@ public record ManagerSettings(String source, Path storePath, Duration syncInterv
         caches = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(caches)); // file order
     }
 
+    /** Settings of a store that is not clustered. */
+    public ManagerSettings(String source, Path storePath, Duration syncInterval, Duration autoShrinkInterval,
+                           double autoShrinkRatio, OperationTiers defaults, List<String> serialAllow,
+                           Map<String, CacheSettings> caches, String generation, OnUnencodable onUnencodable,
+                           boolean statistics) {
+        this(source, storePath, syncInterval, autoShrinkInterval, autoShrinkRatio, defaults, serialAllow, caches,
+                generation, onUnencodable, statistics, null);
+    }
+
     /** @return the settings of cache {@code name}: its own if configured, else the defaults */
     public CacheSettings cache(String name) {
         CacheSettings s = caches.get(name);
-        return s != null ? s : CacheSettings.defaults(defaults, serialAllow, onUnencodable, statistics);
+        return s != null ? s : CacheSettings.defaults(defaults, serialAllow, onUnencodable, statistics)
+                .withReplicated(cluster != null && cluster.replicatedByDefault());
     }
 }

@@ -116,7 +116,10 @@ class ConfigSchemaTest {
                 "store: { generation: \"\" }", "defaults: { serialization: { deny: [a.*] } }",
                 "caches: { u: { writeBehind: { delayy: 1s } } }", "caches: { u: { writeBehind: { coalesce: false } } }",
                 "caches: { u: { writeBehind: { batchSize: 0 } } }",
-                "caches: { u: { writeBehind: { retry: { every: 1s } } } }")) {
+                "caches: { u: { writeBehind: { retry: { every: 1s } } } }",
+                "cluster: { kafka: { topic: t } }", "cluster: { kafka: { bootstrapServers: h, topic: t }, mode: off }",
+                "cluster: { kafka: { bootstrapServers: h, topic: t }, nodes: 3 }",
+                "caches: { u: { cluster: sometimes } }", "caches: { u: { durability: { put: replicated } } }")) {
             assertThat(schema.validate(yaml.readTree(bad))).as(bad).isNotEmpty();
         }
     }
@@ -143,6 +146,7 @@ class ConfigSchemaTest {
                 ConfigParser.WRITE_BEHIND_KEYS});
         mappings.put("caches.<name>.writeBehind.retry", new Object[] {defs.at("/writeBehind/properties/retry"),
                 ConfigParser.RETRY_KEYS});
+        mappings.put("cluster", new Object[] {s.at("/properties/cluster"), ConfigParser.CLUSTER_KEYS});
         mappings.put("durability (mapping form)", new Object[] {defs.at("/durability/oneOf/1"),
                 ConfigParser.DURABILITY_KEYS});
         for (Map.Entry<String, Object[]> e : mappings.entrySet()) {

@@ -223,8 +223,12 @@ public final class KafkaNode implements Cluster {
                         }
                     }
                 }
-                for (TopicPartition tp : partitions) {
-                    positions.put(tp, consumer.position(tp));
+                try {
+                    for (TopicPartition tp : partitions) {
+                        positions.put(tp, consumer.position(tp));
+                    }
+                } catch (WakeupException e) {
+                    continue; // a cache joined; positions are read again after the next poll
                 }
                 completeCatchUps();
             }
@@ -248,6 +252,9 @@ public final class KafkaNode implements Cluster {
             }
             try {
                 start(f);
+            } catch (WakeupException e) {
+                joins.add(f); // another join woke the consumer: take this one again
+                return;
             } catch (RuntimeException e) {
                 f.caughtUp.completeExceptionally(e);
             }

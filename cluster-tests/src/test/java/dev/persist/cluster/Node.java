@@ -86,6 +86,16 @@ final class Node implements AutoCloseable {
         in.println(command);
     }
 
+    /** @return the next line, or null if none came within {@code millis} */
+    String poll(long millis) {
+        try {
+            return lines.poll(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** @return the next line, waiting at most {@code seconds}; EOF if the child ended */
     String next(int seconds) {
         try {

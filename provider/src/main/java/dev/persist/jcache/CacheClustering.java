@@ -67,8 +67,10 @@ final class CacheClustering<K, V> implements ClusterMember {
         this.parts = parts;
         this.map = parts.map;
         this.clock = clock;
-        // the cache's own tier: a MEMORY cache keeps no offsets either, and catches up from the beginning
-        this.tier = parts.tiers.put();
+        // changes read from the topic are applied at ASYNC: the change and its offset are logged in one pending change
+        // of the key, so a crash loses both or neither, and what it loses is read from the topic again. A MEMORY
+        // cache keeps no offsets either, and catches up from the beginning
+        this.tier = parts.tiers.put() == Durability.MEMORY ? Durability.MEMORY : Durability.ASYNC;
         this.publisher = new Publisher(name, cluster, mode, map, CacheNamespaces.clusterOutboxNamespaceOf(name),
                 parts.keyCodec, parts.storedCodec);
         try {

@@ -106,7 +106,7 @@ public final class PropagationLatency {
 
     private static Cache<String, String> cache(HazelcastInstance h, boolean create) {
         CacheManager m = Caching.getCachingProvider(HazelcastCachingProvider.MEMBER_CACHING_PROVIDER,
-                PropagationLatency.class.getClassLoader()).getCacheManager(URI.create("hz-" + h.getName()),
+                PropagationLatency.class.getClassLoader()).getCacheManager(URI.create("hz-bench"), // one URI: one cache
                 PropagationLatency.class.getClassLoader(), HazelcastCachingProvider.propertiesByInstanceItself(h));
         MutableConfiguration<String, String> config = new MutableConfiguration<String, String>()
                 .setTypes(String.class, String.class);

@@ -130,25 +130,30 @@ public final class Publisher {
         Owed before = outbox.get(held);
         long s = seq.incrementAndGet();
         u.setIn(outbox, new Owed(s, before != null ? before.since() : System.currentTimeMillis(), state));
+        // the sender is woken by afterOwed, once the section is over: woken now, it could look before the record is
+        // in the outbox, find nothing and sleep while the change waits
         lastOwed.set(new Object[] {held, s});
-        work = true;
-        LockSupport.unpark(thread);
     }
 
     /**
-     * Waits, outside the key's atomic section, until the change this thread owed last is acknowledged by Kafka, or a
-     * later state of the same key is (the earlier one is then superseded in the topic too). For caches at durability
-     * {@code replicated}.
+     * Called after the atomic section of a change that {@link #owe}d: wakes the sender, and with a timeout (a cache at
+     * durability {@code replicated}) waits until the change is acknowledged by Kafka, or a later state of the same
+     * key is (the earlier one is then superseded in the topic too).
      *
-     * @param timeout how long to wait
+     * @param timeout how long to wait, or null not to wait
      * @throws CacheException if Kafka did not acknowledge it in time (the change stays owed, and is published later)
      */
-    public void awaitOwed(Duration timeout) {
+    public void afterOwed(Duration timeout) {
         Object[] owed = lastOwed.get();
         if (owed == null) {
             return;
         }
         lastOwed.remove();
+        work = true;
+        LockSupport.unpark(thread);
+        if (timeout == null) {
+            return;
+        }
         Object held = owed[0];
         long s = (Long) owed[1];
         long deadline = System.nanoTime() + timeout.toNanos();

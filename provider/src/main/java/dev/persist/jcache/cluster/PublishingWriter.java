@@ -42,9 +42,7 @@ public final class PublishingWriter<K, V> implements Writer<K, V> {
 
     @Override
     public void awaitOwed() {
-        if (replicatedTimeout != null) {
-            publisher.awaitOwed(replicatedTimeout);
-        }
+        publisher.afterOwed(replicatedTimeout);
     }
 
     @Override

@@ -15,6 +15,8 @@ module dev.persist.jcache {
     requires java.management;
     // optional: only dev.persist.jcache.metrics uses it, and only an application with Micrometer loads that
     requires static micrometer.core;
+    // optional: only a configuration with `cluster` loads dev.persist.jcache.cluster's Kafka classes
+    requires static kafka.clients;
 
     exports dev.persist.jcache;
     exports dev.persist.jcache.config;

@@ -49,6 +49,9 @@ final class CacheAssembly<K, V> {
     final boolean disk;
     final PersistMap<Object, Stored> map;
     final UnencodableValues<V> unencodable;
+    /** The codec of held keys, and of the envelope the log holds: also the forms a cluster's topic carries. */
+    final Codec<Object> keyCodec;
+    final StoredCodec storedCodec;
 
     @SuppressWarnings("unchecked")
     CacheAssembly(String name, CompleteConfiguration<K, V> config, CacheSettings settings, Store store,
@@ -90,6 +93,8 @@ final class CacheAssembly<K, V> {
         this.memory = new CaffeineMemory(settings, expiry.eternal(), store.orphanCount(namespace), clock, observer,
                 disk);
         StoredCodec storedCodec = new StoredCodec(valueCodec, values);
+        this.keyCodec = (Codec<Object>) keyCodec;
+        this.storedCodec = storedCodec;
         MapConfig<Object, Stored> mapConfig = MapConfig.of(namespace, (Codec<Object>) keyCodec, storedCodec)
                 .durability(tiers.put())
                 .evictions(tiers.remove())

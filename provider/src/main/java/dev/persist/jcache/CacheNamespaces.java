@@ -85,9 +85,35 @@ public final class CacheNamespaces {
      * @return the namespace of its write-behind state
      */
     public static String writeBehindNamespaceOf(String cacheName) {
+        return companionNamespaceOf("wb", cacheName);
+    }
+
+    /**
+     * The namespace of what a clustered cache still owes the cluster's topic (changes not yet acknowledged by Kafka):
+     * {@code ~cl~} or {@code ~cl#}, formed as {@link #writeBehindNamespaceOf}.
+     *
+     * @param cacheName any string
+     * @return the namespace of its unpublished changes
+     */
+    public static String clusterOutboxNamespaceOf(String cacheName) {
+        return companionNamespaceOf("cl", cacheName);
+    }
+
+    /**
+     * The namespace of the topic offsets a clustered cache has applied, per key: {@code ~co~} or {@code ~co#}, formed
+     * as {@link #writeBehindNamespaceOf}.
+     *
+     * @param cacheName any string
+     * @return the namespace of its applied offsets
+     */
+    public static String clusterAppliedNamespaceOf(String cacheName) {
+        return companionNamespaceOf("co", cacheName);
+    }
+
+    private static String companionNamespaceOf(String tag, String cacheName) {
         String ns = namespaceOf(cacheName);
-        String direct = "~wb~" + ns;
-        return direct.getBytes(StandardCharsets.UTF_8).length <= MAX_BYTES ? direct : "~wb#" + sha256(ns);
+        String direct = "~" + tag + "~" + ns;
+        return direct.getBytes(StandardCharsets.UTF_8).length <= MAX_BYTES ? direct : "~" + tag + "#" + sha256(ns);
     }
 
     private static String prefix(String s) {

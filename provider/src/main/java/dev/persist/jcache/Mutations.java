@@ -57,7 +57,9 @@ final class Mutations<K, V> {
      * @throws CacheException if the store failed (disk full, I/O error)
      */
     Change<V> apply(K key, Object held, Durability tier, Rule<V> rule) {
-        return guarded(() -> applyToStore(key, held, tier, rule));
+        Change<V> change = guarded(() -> applyToStore(key, held, tier, rule));
+        writer.awaitOwed(); // outside the key's lock: what it waits for takes the lock
+        return change;
     }
 
     /**

@@ -85,6 +85,8 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private final Completion<K, V> completion;
     private final CacheResources resources;
     private final UnencodableValues<V> unencodable;
+    /** Its part in the cluster (publishing and applying through Kafka), or null if it is not clustered. */
+    private final CacheClustering<K, V> clustering;
     /** The write-behind deliverer, or null if the cache has none. */
     private final BehindWriter<K, V> behind;
     private volatile boolean closed;
@@ -104,7 +106,9 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         this.valueType = configuration.getValueType();
         this.checks = new EntryChecks<>(keyType, valueType);
         this.loader = parts.loader;
-        this.writer = parts.writer;
+        this.clustering = CacheClustering.of(manager.cluster(), manager.settings().cluster(), name, settings, parts,
+                clock);
+        this.writer = clustering == null ? parts.writer : clustering.writer();
         this.behind = parts.behind;
         this.keys = parts.keys;
         this.values = parts.values;
@@ -130,6 +134,14 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         setStatisticsEnabled(configuration.isStatisticsEnabled() || settings.statistics());
         if (behind != null) {
             behind.start();
+        }
+        if (clustering != null) {
+            try {
+                clustering.start(completion); // returns once caught up with the topic: no stale reads after downtime
+            } catch (RuntimeException e) {
+                closeAlone(false);
+                throw e;
+            }
         }
     }
 
@@ -577,6 +589,14 @@ public final class PersistCache<K, V> implements Cache<K, V> {
                     behind.dropUndelivered();
                 }
             }
+            if (clustering != null) {
+                for (PersistMap<?, ?> m : clustering.namespaces()) {
+                    m.close();
+                    if (destroy && m.store().isOpen()) {
+                        m.store().dropNamespace(m.name(), Durability.WRITE);
+                    }
+                }
+            }
         } finally {
             memory.release();
             closeComponents();
@@ -591,11 +611,21 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         if (behind != null) {
             behind.finish();
         }
+        if (clustering != null) {
+            clustering.finish();
+        }
     }
 
-    /** @return the namespaces of this cache in its store: its own, and its write-behind state if it has one */
+    /** @return the namespaces of this cache in its store: its own, its write-behind state and its cluster state */
     List<PersistMap<?, ?>> namespaces() {
-        return behind == null ? List.of(map) : List.of(map, behind.pendingMap());
+        List<PersistMap<?, ?>> all = new java.util.ArrayList<>(List.of(map));
+        if (behind != null) {
+            all.add(behind.pendingMap());
+        }
+        if (clustering != null) {
+            all.addAll(clustering.namespaces());
+        }
+        return all;
     }
 
     /** @return false if the cache was already closed; from now on every operation throws */

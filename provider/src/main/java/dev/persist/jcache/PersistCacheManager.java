@@ -1,5 +1,7 @@
 package dev.persist.jcache;
 
+import dev.persist.jcache.cluster.Cluster;
+import dev.persist.jcache.cluster.Clusters;
 import dev.persist.jcache.config.CacheSettings;
 import dev.persist.jcache.config.ConfigResolver;
 import dev.persist.jcache.config.ManagerSettings;
@@ -73,6 +75,8 @@ public final class PersistCacheManager implements CacheManager {
     private final Store memoryOnly = new Store();
     private final Clock clock;
     private final Map<String, PersistCache<?, ?>> caches = new LinkedHashMap<>();
+    /** This node in the cluster of {@code cluster} (docs/cluster.md), or null. */
+    private Cluster cluster;
     private volatile boolean closed;
 
     PersistCacheManager(PersistCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties) {
@@ -90,6 +94,9 @@ public final class PersistCacheManager implements CacheManager {
                     + "): " + e.getMessage(), e);
         }
         try {
+            if (settings.cluster() != null) {
+                cluster = Clusters.open(settings.cluster(), settings.source(), store);
+            }
             for (Map.Entry<String, CacheSettings> c : settings.caches().entrySet()) {
                 if (c.getValue().integration().writeBehind() != null && c.getValue().integration().writer() == null) {
                     continue; // its writer comes from the application's createCache, so the application creates it
@@ -127,6 +134,11 @@ public final class PersistCacheManager implements CacheManager {
                         + "and writeBehind", store.orphanCount(ns), ns, store.path());
             }
         }
+    }
+
+    /** @return this node in the cluster, or null if the configuration has no {@code cluster} */
+    Cluster cluster() {
+        return cluster;
     }
 
     /** @return the resolved settings of this manager */
@@ -249,6 +261,8 @@ public final class PersistCacheManager implements CacheManager {
                         + "writer never received; they are dropped", cacheName, store.orphanCount(pending));
                 store.dropNamespace(pending, Durability.WRITE);
             }
+            store.dropNamespace(CacheNamespaces.clusterOutboxNamespaceOf(cacheName), Durability.WRITE);
+            store.dropNamespace(CacheNamespaces.clusterAppliedNamespaceOf(cacheName), Durability.WRITE);
         }
     }
 
@@ -298,6 +312,9 @@ public final class PersistCacheManager implements CacheManager {
             closed = true;
         }
         provider.release(this);
+        if (cluster != null) {
+            cluster.stopFollowing(); // nothing is applied any more; the caches publish what they owe below
+        }
         List<PersistCache<?, ?>> open;
         synchronized (caches) {
             open = new ArrayList<>(caches.values());
@@ -331,6 +348,9 @@ public final class PersistCacheManager implements CacheManager {
             }
         }
         memoryOnly.close();
+        if (cluster != null) {
+            cluster.close();
+        }
         if (failure != null) {
             throw new CacheException("closing cache manager " + uri + " failed: " + failure.getMessage(), failure);
         }

@@ -22,7 +22,7 @@ class ConfigErrorsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "cachez: {}                                        | cachez                    | allowed here: caches, defaults, store",
+            "cachez: {}                                        | cachez                    | allowed here: caches, cluster, defaults, store",
             "store: { path: x.log, sync: 1s }                  | store.sync                | allowed here: autoShrink, generation, path, syncInterval",
             "defaults: { durability: sometimes }               | defaults.durability       | memory, async, write, fsync",
             "store: { syncInterval: soon }                     | store.syncInterval        | positive duration",
@@ -35,7 +35,7 @@ class ConfigErrorsTest {
             "caches: { u: { codec: java.lang.String } }        | caches.u.codec            | json, serializable",
             "caches: { u: { expiry: { afterRead: 1s } } }      | caches.u.expiry.afterRead | allowed here: afterWrite",
             "caches: { u: { maximumSize: 3, maximumWeight: 9 } }| caches.u.maximumWeight    | cannot be set with maximumSize",
-            "caches: { u: { sizeLimit: 3 } }                   | caches.u.sizeLimit        | allowed here: codec, disk, durability, expiry, keyType, loader, maximumSize, maximumWeight, memory, onUnencodable, serialization, statistics, valueType, writeBehind, writer",
+            "caches: { u: { sizeLimit: 3 } }                   | caches.u.sizeLimit        | allowed here: cluster, codec, disk, durability, expiry, keyType, loader, maximumSize, maximumWeight, memory, onUnencodable, serialization, statistics, valueType, writeBehind, writer",
             "defaults: { durabilty: write }                    | defaults.durabilty        | allowed here: disk, durability, memory, onUnencodable, serialization, statistics",
             "defaults: { serialization: { allow: [\"!com.example.*\"] } }  | defaults.serialization.allow[0] | must be a class pattern",
             "caches: { u: { serialization: { allow: [com.a.*, \"a;b\"] } } } | caches.u.serialization.allow[1] | got 'a;b'",

@@ -29,11 +29,15 @@ import java.util.Objects;
  * @param diskBytes         {@code disk.maximumBytes}: the store is the authority for the cache's entries, memory
  *                          only a front, and the cache's live records on disk are bounded by this many bytes; null
  *                          for a cache held in memory
+ * @param clusterMode       its own {@code cluster} mode, or null: the top-level {@code cluster.mode} (when the
+ *                          store is clustered; see {@link ClusterSettings})
+ * @param replicated        whether its durability is {@code replicated}: puts, removes and invokes are written at
+ *                          WRITE and return once Kafka acknowledged them (docs/cluster.md)
  */
 public record CacheSettings(OperationTiers tiers, Long maximumSize, Long maximumWeight, Duration expiryAfterWrite, Class<?> keyType,
                             Class<?> valueType, String codec, List<String> serialAllow, boolean configured,
                             OnUnencodable onUnencodable, boolean statistics, IntegrationSettings integration,
-                            Long diskBytes) {
+                            Long diskBytes, ClusterMode clusterMode, boolean replicated) {
     /** The memory front of a cache with {@code disk} and no {@code memory} bound: this many entries. */
     public static final long DEFAULT_FRONT_SIZE = 10_000;
 
@@ -50,16 +54,25 @@ public record CacheSettings(OperationTiers tiers, Long maximumSize, Long maximum
                          Class<?> keyType, Class<?> valueType, String codec, List<String> serialAllow,
                          boolean configured, OnUnencodable onUnencodable, boolean statistics) {
         this(tiers, maximumSize, maximumWeight, expiryAfterWrite, keyType, valueType, codec, serialAllow, configured,
-                onUnencodable, statistics, IntegrationSettings.NONE, null);
+                onUnencodable, statistics, IntegrationSettings.NONE, null, null, false);
     }
 
-    /** Settings of a cache held in memory (no {@code disk}). */
+    /** Settings of a cache held in memory (no {@code disk}) that follows the store's cluster mode, if any. */
     public CacheSettings(OperationTiers tiers, Long maximumSize, Long maximumWeight, Duration expiryAfterWrite,
                          Class<?> keyType, Class<?> valueType, String codec, List<String> serialAllow,
                          boolean configured, OnUnencodable onUnencodable, boolean statistics,
                          IntegrationSettings integration) {
         this(tiers, maximumSize, maximumWeight, expiryAfterWrite, keyType, valueType, codec, serialAllow, configured,
-                onUnencodable, statistics, integration, null);
+                onUnencodable, statistics, integration, null, null, false);
+    }
+
+    /**
+     * @param isReplicated whether the cache's durability is {@code replicated}
+     * @return these settings with {@link #replicated} set so
+     */
+    public CacheSettings withReplicated(boolean isReplicated) {
+        return new CacheSettings(tiers, maximumSize, maximumWeight, expiryAfterWrite, keyType, valueType, codec,
+                serialAllow, configured, onUnencodable, statistics, integration, diskBytes, clusterMode, isReplicated);
     }
 
     /** @return whether the cache is disk-backed ({@code disk}) */
@@ -95,7 +108,8 @@ public record CacheSettings(OperationTiers tiers, Long maximumSize, Long maximum
     public static CacheSettings defaults(OperationTiers tiers, List<String> serialAllow, OnUnencodable onUnencodable,
                                          boolean statistics, CacheBounds bounds) {
         return new CacheSettings(tiers, bounds.maximumSize(), bounds.maximumWeight(), null, null, null, null,
-                serialAllow, false, onUnencodable, statistics, IntegrationSettings.NONE, bounds.diskBytes());
+                serialAllow, false, onUnencodable, statistics, IntegrationSettings.NONE, bounds.diskBytes(), null,
+                false);
     }
 
     /**

@@ -46,19 +46,23 @@ import java.util.regex.Pattern;
  * it); a cache's list adds to the defaults' list.
  */
 final class ConfigParser {
-    private static final String TIERS = "memory, async, write, fsync";
+    private static final String TIERS = "memory, async, write, fsync (or replicated, for a whole cache, with cluster)";
 
     /** The keys each mapping accepts; the JSON Schema's test compares docs/persist-jcache.schema.json with these. */
-    static final Set<String> TOP_KEYS = Set.of("store", "defaults", "caches");
+    static final Set<String> TOP_KEYS = Set.of("store", "defaults", "caches", "cluster");
     static final Set<String> STORE_KEYS = Set.of("path", "syncInterval", "autoShrink", "generation");
     static final Set<String> AUTO_SHRINK_KEYS = Set.of("interval", "ratio");
     static final Set<String> DEFAULTS_KEYS = Set.of("durability", "serialization", "onUnencodable", "statistics",
             "memory", "disk");
     static final Set<String> CACHE_KEYS = Set.of("durability", "maximumSize", "maximumWeight", "expiry", "keyType",
-            "valueType", "codec", "serialization", "onUnencodable", "statistics", "writer", "loader", "writeBehind", "memory",
-            "disk");
+            "valueType", "codec", "serialization", "onUnencodable", "statistics", "writer", "loader", "writeBehind",
+            "memory", "disk", "cluster");
     static final Set<String> MEMORY_KEYS = Set.of("maximumSize", "maximumWeight");
     static final Set<String> DISK_KEYS = Set.of("maximumBytes");
+    static final Set<String> CLUSTER_KEYS = Set.of("kafka", "mode", "nodeId", "connectTimeout", "catchUpTimeout",
+            "replicatedTimeout");
+    /** The keys of {@code cluster.kafka} the provider reads itself; every other key is a Kafka client property. */
+    static final Set<String> KAFKA_KEYS = Set.of("bootstrapServers", "topic");
     static final Set<String> WRITE_BEHIND_KEYS = Set.of("delay", "batchSize", "coalesce", "retry", "flushOnClose");
     static final Set<String> RETRY_KEYS = Set.of("initial", "max", "giveUpAfter");
     static final Set<String> EXPIRY_KEYS = Set.of("afterWrite");
@@ -69,6 +73,13 @@ final class ConfigParser {
 
     private final String source;
     private final ClassLoader classLoader;
+    /** Whether the top-level cluster is set: durability replicated needs it. */
+    private boolean clustered;
+
+    /** @return where the settings come from, for messages */
+    String source() {
+        return source;
+    }
 
     ConfigParser(String source, ClassLoader classLoader) {
         this.source = source;
@@ -119,7 +130,11 @@ final class ConfigParser {
             }
         }
 
+        ClusterSettings cluster = top.has("cluster") ? ClusterParser.parse(this, top.get("cluster")) : null;
+        this.clustered = cluster != null;
+
         OperationTiers defaultTiers = OperationTiers.all(Durability.WRITE);
+        boolean defaultReplicated = false;
         List<String> defaultAllow = List.of();
         OnUnencodable defaultOnUnencodable = OnUnencodable.FAIL;
         boolean defaultStatistics = false;
@@ -135,6 +150,7 @@ final class ConfigParser {
             }
             if (d.has("durability")) {
                 defaultTiers = tiers(d.get("durability"), "defaults.durability", Durability.WRITE);
+                defaultReplicated = replicated(d.get("durability"), "defaults.durability");
             }
             if (d.has("serialization")) {
                 defaultAllow = serialAllow(d.get("serialization"), "defaults.serialization");
@@ -155,11 +171,19 @@ final class ConfigParser {
             for (Iterator<Map.Entry<String, JsonNode>> it = cs.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 caches.put(e.getKey(), cache(e.getKey(), e.getValue(), defaultTiers, defaultAllow,
-                        defaultOnUnencodable, defaultStatistics, defaultBounds));
+                        defaultOnUnencodable, defaultStatistics, defaultBounds).withReplicated(defaultReplicated
+                        && !(e.getValue() instanceof ObjectNode o && o.has("durability"))
+                        || e.getValue() instanceof ObjectNode c && c.has("durability")
+                        && replicated(c.get("durability"), CacheSettings.pathOf(e.getKey()) + ".durability")));
             }
         }
+        if (cluster != null && defaultReplicated) {
+            cluster = new ClusterSettings(cluster.bootstrapServers(), cluster.topic(), cluster.clientProperties(),
+                    cluster.mode(), cluster.nodeId(), cluster.connectTimeout(), cluster.catchUpTimeout(),
+                    cluster.replicatedTimeout(), true);
+        }
         return new ManagerSettings(source, storePath, syncInterval, shrinkInterval, shrinkRatio, defaultTiers,
-                defaultAllow, caches, generation, defaultOnUnencodable, defaultStatistics, defaultBounds);
+                defaultAllow, caches, generation, defaultOnUnencodable, defaultStatistics, defaultBounds, cluster);
     }
 
     private CacheSettings cache(String name, JsonNode node, OperationTiers defaults, List<String> defaultAllow,
@@ -170,7 +194,7 @@ final class ConfigParser {
             checkTiers(at, false, defaults, defaultBounds);
             return new CacheSettings(defaults, defaultBounds.maximumSize(), defaultBounds.maximumWeight(), null,
                     null, null, null, defaultAllow, true, defaultOnUnencodable, defaultStatistics,
-                    IntegrationSettings.NONE, defaultBounds.diskBytes());
+                    IntegrationSettings.NONE, defaultBounds.diskBytes(), null, false);
         }
         ObjectNode c = object(node, at);
         allowOnly(c, at, CACHE_KEYS);
@@ -221,8 +245,16 @@ final class ConfigParser {
         OnUnencodable onUnencodable = c.has("onUnencodable")
                 ? onUnencodable(c.get("onUnencodable"), at + ".onUnencodable") : defaultOnUnencodable;
         boolean statistics = c.has("statistics") ? bool(c.get("statistics"), at + ".statistics") : defaultStatistics;
+        IntegrationSettings integration = integration(c, at);
+        ClusterMode clusterMode = c.has("cluster") ? ClusterParser.cacheMode(this, c.get("cluster"), at + ".cluster")
+                : null;
+        if (clustered && integration.writeBehind() != null && clusterMode != ClusterMode.OFF) {
+            throw new ConfigException(source, at + ".cluster", "a cache with writeBehind cannot be clustered (each "
+                    + "change keeps one queue record beside it, and write-behind has it); set cluster: off, or use "
+                    + "a writer without writeBehind (write-through)");
+        }
         return new CacheSettings(tiers, maximumSize, maximumWeight, afterWrite, keyType, valueType, codec, allow,
-                true, onUnencodable, statistics, integration(c, at), diskBytes);
+                true, onUnencodable, statistics, integration, diskBytes, clusterMode, false);
     }
 
     /**
@@ -506,7 +538,29 @@ final class ConfigParser {
         if (!node.isTextual()) {
             throw new ConfigException(source, at, "must be one of " + TIERS + ", got " + node);
         }
+        if (isReplicated(node)) {
+            // replicated is WRITE in the log, plus the wait for Kafka: a whole cache's, read by replicated()
+            if (!at.endsWith(".durability") && !at.endsWith(".durability.default")) {
+                throw new ConfigException(source, at, "replicated applies to a whole cache: set durability: "
+                        + "replicated (or durability.default), not one kind of operation");
+            }
+            if (!clustered) {
+                throw new ConfigException(source, at, "replicated needs the top-level cluster setting (a Kafka "
+                        + "topic to replicate to); see docs/cluster.md");
+            }
+            return Durability.WRITE;
+        }
         return parseTier(source, at, node.asText());
+    }
+
+    private static boolean isReplicated(JsonNode node) {
+        return node.isTextual() && node.asText().trim().equalsIgnoreCase("replicated");
+    }
+
+    /** Whether a {@code durability} setting (a tier, or a mapping with {@code default}) is {@code replicated}. */
+    private boolean replicated(JsonNode durability, String at) {
+        return isReplicated(durability) || durability.isObject() && durability.has("default")
+                && isReplicated(durability.get("default"));
     }
 
     static Durability parseTier(String source, String at, String text) {
@@ -517,7 +571,7 @@ final class ConfigParser {
         }
     }
 
-    private Duration positiveDuration(JsonNode node, String at) {
+    Duration positiveDuration(JsonNode node, String at) {
         String s = node.asText().trim();
         Duration d = null;
         Matcher m = DURATION.matcher(s);
@@ -554,7 +608,7 @@ final class ConfigParser {
         }
     }
 
-    private String text(JsonNode node, String at) {
+    String text(JsonNode node, String at) {
         if (!node.isTextual()) {
             throw new ConfigException(source, at, "must be a string, got " + node);
         }
@@ -589,14 +643,14 @@ final class ConfigParser {
         return v;
     }
 
-    private ObjectNode object(JsonNode node, String at) {
+    ObjectNode object(JsonNode node, String at) {
         if (!(node instanceof ObjectNode o)) {
             throw new ConfigException(source, at, "must be a mapping of settings, got " + node);
         }
         return o;
     }
 
-    private void allowOnly(ObjectNode node, String at, Set<String> allowed) {
+    void allowOnly(ObjectNode node, String at, Set<String> allowed) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!allowed.contains(k)) {

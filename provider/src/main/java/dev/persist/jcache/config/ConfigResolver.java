@@ -166,7 +166,7 @@ public final class ConfigResolver {
         }
     }
 
-    /** Applies Properties whose keys start with store, defaults or caches onto the tree, as strings. */
+    /** Applies Properties whose keys start with store, defaults, caches or cluster onto the tree, as strings. */
     static void applyProperties(ObjectNode root, Properties properties, String source) {
         if (properties == null) {
             return;
@@ -174,7 +174,7 @@ public final class ConfigResolver {
         for (String key : properties.stringPropertyNames()) {
             List<String> path = splitPath(key);
             if (path.isEmpty() || !(path.get(0).equals("store") || path.get(0).equals("defaults")
-                    || path.get(0).equals("caches"))) {
+                    || path.get(0).equals("caches") || path.get(0).equals("cluster"))) {
                 continue;
             }
             ObjectNode node = root;

@@ -55,6 +55,15 @@ public interface Writer<K, V> extends AutoCloseable {
     }
 
     /**
+     * Called after the atomic section of a change that {@link #owe}d something, outside the key's lock, before the
+     * operation returns: a writer whose record must reach somewhere first waits here (a clustered cache at durability
+     * {@code replicated}, for Kafka's acknowledgement). The others return at once.
+     */
+    default void awaitOwed() {
+        // nothing to wait for
+    }
+
+    /**
      * Called when the cache closes, before its namespaces are released and before {@link #close}: a write-behind
      * writer delivers what is pending, for a bounded time. The others have nothing pending.
      */

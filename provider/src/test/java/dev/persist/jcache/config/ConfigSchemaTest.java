@@ -122,7 +122,11 @@ class ConfigSchemaTest {
                 "caches: { u: { memory: { maximumSize: 1, maximumWeight: 2 } } }",
                 "caches: { u: { memory: { entries: 1 } } }",
                 "caches: { u: { maximumSize: 1, disk: { maximumBytes: 1GB } } }",
-                "caches: { u: { maximumSize: 1, memory: { maximumSize: 2 } } }")) {
+                "caches: { u: { maximumSize: 1, memory: { maximumSize: 2 } } }",
+
+                "cluster: { kafka: { topic: t } }", "cluster: { kafka: { bootstrapServers: h, topic: t }, mode: off }",
+                "cluster: { kafka: { bootstrapServers: h, topic: t }, nodes: 3 }",
+                "caches: { u: { cluster: sometimes } }", "caches: { u: { durability: { put: replicated } } }")) {
             assertThat(schema.validate(yaml.readTree(bad))).as(bad).isNotEmpty();
         }
     }
@@ -151,6 +155,7 @@ class ConfigSchemaTest {
                 ConfigParser.WRITE_BEHIND_KEYS});
         mappings.put("caches.<name>.writeBehind.retry", new Object[] {defs.at("/writeBehind/properties/retry"),
                 ConfigParser.RETRY_KEYS});
+        mappings.put("cluster", new Object[] {s.at("/properties/cluster"), ConfigParser.CLUSTER_KEYS});
         mappings.put("durability (mapping form)", new Object[] {defs.at("/durability/oneOf/1"),
                 ConfigParser.DURABILITY_KEYS});
         for (Map.Entry<String, Object[]> e : mappings.entrySet()) {

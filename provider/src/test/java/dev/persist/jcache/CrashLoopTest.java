@@ -47,8 +47,8 @@ class CrashLoopTest {
     private static final int THREADS = 3;
     private static final int KEYS_PER_THREAD = 8;
     /**
-     * Fewest operations a round must acknowledge in all. Rounds on tmpfs acknowledge thousands; the bound leaves room
-     * for FSYNC rounds on a slow disk killed after 150 ms, and still fails a child whose workers die at once.
+     * Fewest operations a round must acknowledge in all: the kill waits for this many (within a minute), then a
+     * random time more, so a round always checks something, and a child whose workers die at once fails.
      */
     private static final int MIN_ACKS_PER_ROUND = 30;
     /** Fewest operations each worker must have acknowledged per round, on average over the run. */
@@ -131,10 +131,16 @@ class CrashLoopTest {
         Round round = new Round();
         Map<String, KeyHistory> histories = round.histories;
         List<String[]> lines = new ArrayList<>();
-        String what = "cache " + cacheName + " (" + tier + ", killed " + runMillis + " ms after READY)";
+        String what = "cache " + cacheName + " (" + tier + ", killed " + runMillis + " ms after its " + MIN_ACKS_PER_ROUND
+                + "th acknowledgement)";
         try (ChildJvm child = ChildJvm.start(dir, CrashLoopChild.class, log.toString(), tier, cacheName,
                 String.valueOf(THREADS), String.valueOf(KEYS_PER_THREAD), String.valueOf(seed))) {
             child.awaitLine("READY", 60_000);
+            // the kill's random moment counts from the round's first acknowledgements, not from READY: on a loaded
+            // machine the workers may not have run at all 150 ms after READY, and such a round would check nothing
+            for (int i = 0; i < MIN_ACKS_PER_ROUND; i++) {
+                child.awaitLine("A ", 60_000);
+            }
             Thread.sleep(runMillis);
             child.kill(); // SIGKILL; the child's stdout stays readable to EOF
             List<String> out = child.linesToEof();

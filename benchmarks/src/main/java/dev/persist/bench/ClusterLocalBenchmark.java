@@ -1,5 +1,6 @@
 package dev.persist.bench;
 
+import dev.persist.kafka.EmbeddedKafka;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -41,7 +42,7 @@ public class ClusterLocalBenchmark {
     public String cluster;
 
     private Path dir;
-    private ClusterBroker broker;
+    private EmbeddedKafka broker;
     private CacheManager manager;
     private Cache<String, String> cache;
     private String[] keys;
@@ -53,7 +54,7 @@ public class ClusterLocalBenchmark {
         String bootstrap = null;
         String topic = "bench";
         if (!cluster.equals("off")) {
-            broker = ClusterBroker.start(dir.resolve("broker"));
+            broker = EmbeddedKafka.start(dir.resolve("broker"));
             bootstrap = broker.bootstrapServers();
             broker.createCompactedTopic(topic, 3);
         }

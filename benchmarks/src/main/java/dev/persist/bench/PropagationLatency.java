@@ -1,5 +1,6 @@
 package dev.persist.bench;
 
+import dev.persist.kafka.EmbeddedKafka;
 import com.hazelcast.cache.HazelcastCachingProvider;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
@@ -65,7 +66,7 @@ public final class PropagationLatency {
     public static void main(String[] args) throws Exception {
         int puts = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
         Path dir = Files.createTempDirectory("propagation");
-        try (ClusterBroker broker = ClusterBroker.start(dir.resolve("broker"))) {
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("broker"))) {
             for (String durability : new String[] {"write", "replicated"}) {
                 String topic = broker.createCompactedTopic("latency-" + durability, 3);
                 try (CacheManager a = ClusterNodes.open(dir.resolve(durability), "a", broker.bootstrapServers(),

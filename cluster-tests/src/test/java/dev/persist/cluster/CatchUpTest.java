@@ -1,5 +1,6 @@
 package dev.persist.cluster;
 
+import dev.persist.kafka.EmbeddedKafka;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +24,7 @@ class CatchUpTest {
     @TempDir
     Path dir;
 
-    private final EmbeddedKafka kafka = EmbeddedKafka.shared();
+    private final EmbeddedKafka kafka = SharedKafka.get();
 
     /**
      * @return null if the restarted node served what it missed, else the difference

@@ -1,5 +1,6 @@
 package dev.persist.cluster;
 
+import dev.persist.kafka.EmbeddedKafka;
 import dev.persist.jcache.config.ConfigException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -44,7 +45,7 @@ class ClusterSemanticsTest {
     @TempDir
     Path dir;
 
-    private final EmbeddedKafka kafka = EmbeddedKafka.shared();
+    private final EmbeddedKafka kafka = SharedKafka.get();
 
     private String topic(String name) {
         return kafka.createCompactedTopic(name + "-" + System.nanoTime(), 3);

@@ -1,5 +1,6 @@
 package dev.persist.cluster;
 
+import dev.persist.kafka.EmbeddedKafka;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +22,7 @@ class ConvergenceTest {
     @TempDir
     Path dir;
 
-    private final EmbeddedKafka kafka = EmbeddedKafka.shared();
+    private final EmbeddedKafka kafka = SharedKafka.get();
 
     /**
      * Runs the random workload on nodes of the given kinds and checks convergence.

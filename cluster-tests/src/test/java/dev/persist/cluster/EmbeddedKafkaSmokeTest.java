@@ -1,5 +1,6 @@
 package dev.persist.cluster;
 
+import dev.persist.kafka.EmbeddedKafka;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -13,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EmbeddedKafkaSmokeTest {
     @Test
     void aRecordSentIsReadBack() throws Exception {
-        EmbeddedKafka kafka = EmbeddedKafka.shared();
+        EmbeddedKafka kafka = SharedKafka.get();
         String topic = kafka.createCompactedTopic("smoke", 1);
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers",
                 kafka.bootstrapServers(), "key.serializer", ByteArraySerializer.class.getName(),

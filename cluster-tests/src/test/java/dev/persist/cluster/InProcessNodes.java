@@ -1,5 +1,6 @@
 package dev.persist.cluster;
 
+import dev.persist.kafka.EmbeddedKafka;
 import dev.persist.jcache.PersistCachingProvider;
 
 import javax.cache.CacheManager;

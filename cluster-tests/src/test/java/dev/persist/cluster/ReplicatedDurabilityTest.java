@@ -1,5 +1,6 @@
 package dev.persist.cluster;
 
+import dev.persist.kafka.EmbeddedKafka;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +26,7 @@ class ReplicatedDurabilityTest {
     @TempDir
     Path dir;
 
-    private final EmbeddedKafka kafka = EmbeddedKafka.shared();
+    private final EmbeddedKafka kafka = SharedKafka.get();
 
     /** @return null if every acknowledged put survived the loss of the node's machine, else what was lost */
     private String putsAcrossABrokerRestartThenLoseTheMachine(String topic, String durability, boolean replicated)

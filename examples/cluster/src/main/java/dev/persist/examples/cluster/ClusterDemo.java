@@ -1,5 +1,6 @@
 package dev.persist.examples.cluster;
 
+import dev.persist.kafka.EmbeddedKafka;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ public final class ClusterDemo {
         List<String> said = new ArrayList<>();
         deleteTree(dir);
         Files.createDirectories(dir);
-        try (Broker kafka = Broker.start(dir.resolve("broker"))) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("broker"))) {
             String topic = kafka.createCompactedTopic("greetings-changes", 3);
             say(said, "Kafka broker at " + kafka.bootstrapServers() + ", compacted topic '" + topic + "'");
             Path a = config(dir, "node-a", kafka.bootstrapServers(), topic);

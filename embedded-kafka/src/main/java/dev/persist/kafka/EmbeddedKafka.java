@@ -1,4 +1,4 @@
-package dev.persist.cluster;
+package dev.persist.kafka;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -17,7 +17,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -25,43 +24,51 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One real Kafka broker in KRaft mode (broker and controller in one server), started in the test JVM: storage
- * formatted with Kafka's {@link Formatter}, both listeners on 127.0.0.1 at ports chosen once (kept across
- * {@link #restart}), small thread pools. {@link #shared()} is the one broker of the test JVM, which every test class
- * uses; it stops when the JVM exits.
+ * One real Kafka broker in KRaft mode (broker and controller in one server) in this JVM, for the cluster tests, the
+ * cluster example and the cluster benchmarks: storage formatted with Kafka's {@link Formatter}, both listeners on
+ * 127.0.0.1 at free ports chosen once (kept across {@link #restart}), small thread pools. Kafka's own
+ * {@code KafkaClusterTestKit} binds every address, hence this. Applications point at their own Kafka instead.
  */
-final class EmbeddedKafka {
-    private static EmbeddedKafka shared;
-
+public final class EmbeddedKafka implements AutoCloseable {
     private final Path dir;
+    private final boolean flushEveryRecord;
     private final int brokerPort;
     private final int controllerPort;
     private final String clusterId = Uuid.randomUuid().toString();
     private KafkaRaftServer server;
 
-    private EmbeddedKafka(Path dir) {
+    private EmbeddedKafka(Path dir, boolean flushEveryRecord) {
         this.dir = dir;
+        this.flushEveryRecord = flushEveryRecord;
         this.brokerPort = freePort();
         this.controllerPort = freePort();
         format();
-        start();
+        startServer();
     }
 
-    /** @return the broker of this test JVM, started at the first call */
-    static synchronized EmbeddedKafka shared() {
-        if (shared == null) {
-            try {
-                shared = new EmbeddedKafka(Files.createTempDirectory("embedded-kafka"));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Runtime.getRuntime().addShutdownHook(new Thread(shared::stop, "embedded-kafka-stop"));
-        }
-        return shared;
+    /**
+     * Formats storage in {@code dir} and starts a broker there.
+     *
+     * @param dir an empty directory for the broker's log
+     * @return the running broker
+     */
+    public static EmbeddedKafka start(Path dir) {
+        return new EmbeddedKafka(dir, false);
+    }
+
+    /**
+     * As {@link #start(Path)}, with every record flushed to disk as it is appended: for a test that restarts the
+     * broker in-process and must find every acknowledged record (Kafka's default leaves flushing to the OS).
+     *
+     * @param dir an empty directory for the broker's log
+     * @return the running broker
+     */
+    public static EmbeddedKafka startFlushingEveryRecord(Path dir) {
+        return new EmbeddedKafka(dir, true);
     }
 
     /** @return host:port of the broker's listener */
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return "127.0.0.1:" + brokerPort;
     }
 
@@ -72,7 +79,7 @@ final class EmbeddedKafka {
      * @param partitions how many partitions
      * @return the name
      */
-    String createCompactedTopic(String name, int partitions) {
+    public String createCompactedTopic(String name, int partitions) {
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)
                     .configs(Map.of("cleanup.policy", "compact", "min.insync.replicas", "1"))))
@@ -84,7 +91,7 @@ final class EmbeddedKafka {
     }
 
     /** @return an admin client of this broker */
-    Admin admin() {
+    public Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
     }
 
@@ -113,8 +120,9 @@ final class EmbeddedKafka {
         p.put("num.recovery.threads.per.data.dir", "1");
         p.put("log.cleaner.threads", "1");
         p.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
-        // every acknowledged record on disk at once: the broker-restart test restarts it in-process, not a crash
-        p.put("log.flush.interval.messages", "1");
+        if (flushEveryRecord) {
+            p.put("log.flush.interval.messages", "1");
+        }
         return p;
     }
 
@@ -135,19 +143,19 @@ final class EmbeddedKafka {
         }
     }
 
-    private synchronized void start() {
+    private synchronized void startServer() {
         server = new KafkaRaftServer(new KafkaConfig(config(), false), Time.SYSTEM);
         server.startup();
     }
 
     /** Stops the broker (a clean shutdown: its log is kept) and starts it again on the same ports and storage. */
-    synchronized void restart() {
+    public synchronized void restart() {
         stop();
-        start();
+        startServer();
     }
 
     /** Stops the broker. */
-    synchronized void stop() {
+    public synchronized void stop() {
         if (server != null) {
             server.shutdown();
             server.awaitShutdown();
@@ -156,10 +164,16 @@ final class EmbeddedKafka {
     }
 
     /** Starts the broker after {@link #stop}. */
-    synchronized void startAgain() {
+    public synchronized void startAgain() {
         if (server == null) {
-            start();
+            startServer();
         }
+    }
+
+    /** Stops the broker. */
+    @Override
+    public void close() {
+        stop();
     }
 
     private static int freePort() {

@@ -37,7 +37,8 @@
 #   BENCH_JAVA_OPTS="..."            options of the JMH host JVM, e.g. -Djmh.ignoreLock=true when another JMH run
 #                                    holds /tmp/jmh.lock (the numbers then share the CPU with it)
 #   BENCH_DISK_DATA=dir              disk group: where its data sets live (default benchmarks/target/disk-data).
-#                                    Each is built once (minutes: 2M puts of ~1 KB, 2 GB to 6 GB per implementation)
+#                                    Each is built once (minutes: 2M puts of ~1 KB; on disk about 2.3 GB for
+#                                    persist-disk, 4.4 GB for ehcache-disk)
 #                                    and reused by every later trial, fork and run; delete the directory to rebuild.
 #                                    Not /dev/shm.
 #   BENCH_DISK_BUILD_HEAP=size       disk group: heap of the JVM that builds missing data sets (default 4g; the build
@@ -112,7 +113,7 @@ for g in ${ONLY//,/ }; do
          "all)" >&2; exit 2 ;;
   esac
 done
-# a trial that fails (e.g. persist-disk before the disk tier exists) must not stop the other groups
+# every JMH run goes through this: a trial that fails must not stop the other runs and groups
 jmh() { java ${BENCH_JAVA_OPTS:-} -jar "$JAR" "$@" 2>&1 | tee -a "$OUT/console.log" \
           || echo ">> JMH exited with an error (a failed trial?): see $OUT/console.log" | tee -a "$OUT/console.log"; }
 
@@ -141,30 +142,27 @@ echo ">> mode $MODE, results in $OUT"
 : > "$OUT/console.log"
 if [[ -n "$THRPT_RE" ]]; then
   echo ">> store throughput benchmarks: ${THRPT[*]} $*" | tee -a "$OUT/console.log"
-  java ${BENCH_JAVA_OPTS:-} -jar "$JAR" "$THRPT_RE" "${THRPT[@]}" -rf json -rff "$OUT/throughput.json" "$@" 2>&1 \
-    | tee -a "$OUT/console.log"
+  jmh "$THRPT_RE" "${THRPT[@]}" -rf json -rff "$OUT/throughput.json" "$@"
 fi
 if has replay; then
   echo ">> store replay benchmark: ${SHOT[*]} $*" | tee -a "$OUT/console.log"
-  java ${BENCH_JAVA_OPTS:-} -jar "$JAR" 'dev\.persist\.bench\.ReplayBenchmark\.' "${SHOT[@]}" -rf json -rff "$OUT/replay.json" "$@" 2>&1 \
-    | tee -a "$OUT/console.log"
+  jmh 'dev\.persist\.bench\.ReplayBenchmark\.' "${SHOT[@]}" -rf json -rff "$OUT/replay.json" "$@"
 fi
 if has jcache; then
   echo ">> JCache throughput benchmarks: ${THRPT[*]} ${IMPL_ARGS[*]} $*" | tee -a "$OUT/console.log"
-  java ${BENCH_JAVA_OPTS:-} -jar "$JAR" 'dev\.persist\.bench\.JCache(Get|Workload|Put)Benchmark\.' "${THRPT[@]}" "${IMPL_ARGS[@]}" \
-    -rf json -rff "$OUT/jcache.json" "$@" 2>&1 | tee -a "$OUT/console.log"
+  jmh 'dev\.persist\.bench\.JCache(Get|Workload|Put)Benchmark\.' "${THRPT[@]}" "${IMPL_ARGS[@]}" \
+    -rf json -rff "$OUT/jcache.json" "$@"
 fi
 if has restart; then
   echo ">> JCache restart benchmark: ${SHOT[*]} $*" | tee -a "$OUT/console.log"
-  java ${BENCH_JAVA_OPTS:-} -jar "$JAR" 'dev\.persist\.bench\.JCacheRestartBenchmark\.' "${SHOT[@]}" -rf json -rff "$OUT/restart.json" \
-    "$@" 2>&1 | tee -a "$OUT/console.log"
+  jmh 'dev\.persist\.bench\.JCacheRestartBenchmark\.' "${SHOT[@]}" -rf json -rff "$OUT/restart.json" "$@"
 fi
 if has memory; then
   echo ">> JCache memory footprint, $MEM_ENTRIES entries, one JVM per implementation" | tee -a "$OUT/console.log"
   for impl in persist-MEMORY persist-WRITE caffeine ehcache-heap; do
     if [[ -n "${BENCH_IMPLS:-}" && ",$BENCH_IMPLS," != *",$impl,"* ]]; then continue; fi
     java -Xms3g -Xmx3g -cp "$JAR" dev.persist.bench.MemoryFootprint "$impl" "$MEM_ENTRIES" 2>&1 \
-      | grep -v '^SLF4J' | tee -a "$OUT/console.log"
+      | grep -v '^SLF4J' | tee -a "$OUT/console.log" || echo ">> footprint of $impl failed" | tee -a "$OUT/console.log"
   done
 fi
 
@@ -182,16 +180,17 @@ if has_named disk; then
   DISK_ENTRIES=${BENCH_DISK_ENTRIES:-2000000}
   DISK_REF_HEAP=${BENCH_DISK_REF_HEAP-512m}
   DISK_REF_ENTRIES=${BENCH_DISK_REF_ENTRIES:-200000}
+  DISK_BUILD_HEAP=${BENCH_DISK_BUILD_HEAP:-4g}
   DISK_P=(-p "impl=$DISK_IMPLS" -p "entries=$DISK_ENTRIES")
   echo ">> disk tier (issue 12): data sets in $BENCH_DISK_DATA, impls $DISK_IMPLS, $DISK_ENTRIES entries" \
     | tee -a "$OUT/console.log"
   # 0. build the missing data sets (once; later trials and runs reuse them), with a larger heap than the benchmarks'
-  echo ">> disk data sets: build what is missing, -Xmx${BENCH_DISK_BUILD_HEAP:-4g}" | tee -a "$OUT/console.log"
-  java -Xmx"${BENCH_DISK_BUILD_HEAP:-4g}" -cp "$JAR" dev.persist.bench.DiskDataSet "$DISK_ENTRIES" ${DISK_IMPLS//,/ } \
+  echo ">> disk data sets: build what is missing, -Xmx$DISK_BUILD_HEAP" | tee -a "$OUT/console.log"
+  java -Xmx"$DISK_BUILD_HEAP" -cp "$JAR" dev.persist.bench.DiskDataSet "$DISK_ENTRIES" ${DISK_IMPLS//,/ } \
     2>&1 | grep -v '^SLF4J' | cut -c1-400 | tee -a "$OUT/console.log" \
     || echo ">> some data sets could not be built (see above)" | tee -a "$OUT/console.log"
   if [[ -n "$DISK_REF_HEAP" ]]; then
-    java -Xmx"${BENCH_DISK_BUILD_HEAP:-4g}" -cp "$JAR" dev.persist.bench.DiskDataSet "$DISK_REF_ENTRIES" persist-heap \
+    java -Xmx"$DISK_BUILD_HEAP" -cp "$JAR" dev.persist.bench.DiskDataSet "$DISK_REF_ENTRIES" persist-heap \
       2>&1 | grep -v '^SLF4J' | cut -c1-400 | tee -a "$OUT/console.log" \
       || echo ">> the reference data set could not be built (see above)" | tee -a "$OUT/console.log"
   fi

@@ -4,12 +4,14 @@ import dev.persist.store.StoreStats;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Temp directories and key pools shared by the benchmarks. */
+/** Temp directories, key pools and heap measurement shared by the benchmarks. */
 final class BenchSupport {
     private BenchSupport() {
     }
@@ -48,6 +50,21 @@ final class BenchSupport {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Used heap after {@code System.gc()}: the least of five tries, 200 ms apart (the footprint measurements of
+     * {@link MemoryFootprint} and {@link DiskFootprint}).
+     */
+    static long usedHeapAfterGc() throws InterruptedException {
+        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            Thread.sleep(200);
+            used = Math.min(used, mem.getHeapMemoryUsage().getUsed());
+        }
+        return used;
     }
 
     /** Keys "0" .. "n-1", as go-persist's benchmark ({@code strconv.Itoa}), built once so the loop does not format. */

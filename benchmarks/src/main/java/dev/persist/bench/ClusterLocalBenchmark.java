@@ -17,7 +17,6 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import javax.cache.Cache;
 import javax.cache.CacheManager;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +49,7 @@ public class ClusterLocalBenchmark {
 
     @Setup(Level.Trial)
     public void open() throws Exception {
-        dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "cluster-bench");
+        dir = BenchSupport.freshDir("cluster-bench");
         String bootstrap = null;
         String topic = "bench";
         if (!cluster.equals("off")) {

@@ -46,8 +46,7 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code persist-disk}: this provider with the disk tier of issue 12, configured by a YAML file in the data
  *       set's directory: {@code caches: { items: { durability: write, memory: { maximumSize: 100000 },
- *       disk: { maximumBytes: 4GB } } }}. Until the disk tier exists the provider refuses the file ("unknown
- *       setting"), and every persist-disk trial fails in its setup.</li>
+ *       disk: { maximumBytes: 4GB } } }}.</li>
  *   <li>{@code persist-heap}: the reference of the Zipf target, today's cache: this provider, {@code durability:
  *       write}, no {@code memory} or {@code disk} section, no size bound, so every entry is held in the heap (2M x
  *       1 KB needs a heap of about 4 GB, not 512 MB).</li>
@@ -63,8 +62,8 @@ final class DiskDataSet {
     /** persist-disk's {@code disk.maximumBytes}, as in issue 12. */
     static final int DISK_GB = 4;
     /**
-     * ehcache-disk's disk pool: Ehcache's files take about 2.8 KB per 1 KB entry here (553 MB for 200,000), so 2M
-     * entries need more than 4 GB; a smaller pool would evict from the disk tier and the gets would miss.
+     * ehcache-disk's disk pool: Ehcache's files take about 2.2 KB per 1 KB entry here (4.4 GB for 2M), more than a
+     * 4 GB pool holds; a smaller pool would evict from the disk tier and the gets would miss.
      */
     static final int EHCACHE_DISK_GB = 8;
     private static final String READY = "READY";

@@ -1,7 +1,5 @@
 package dev.persist.bench;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -31,24 +29,24 @@ public final class DiskFootprint {
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 2_000_000;
         Path dir = DiskDataSet.ensure(impl, n);
         DiskDataSet.warmPageCache(dir);
-        long before = usedAfterGc();
+        long before = BenchSupport.usedHeapAfterGc();
         // open, get, close once first (class loading, JIT); what it leaves behind after the close is printed as the
         // phase afterClose (a leak check) and stays in the numbers of the phases after it
         openGetClose(impl, dir);
-        print(impl, n, "afterClose", before, usedAfterGc());
+        print(impl, n, "afterClose", before, BenchSupport.usedHeapAfterGc());
         try (DiskDataSet.Opened o = DiskDataSet.open(impl, dir)) {
             if (o.cache().get("0") == null) {
                 throw new IllegalStateException(impl + ": key 0 missing");
             }
             DiskDataSet.awaitSettled(impl, o.cache());
-            long reopened = usedAfterGc();
+            long reopened = BenchSupport.usedHeapAfterGc();
             print(impl, n, "reopened", before, reopened);
             for (int i = 0; i < n; i++) {
                 if (o.cache().get(Integer.toString(i)) == null) {
                     throw new IllegalStateException(impl + ": key " + i + " missing");
                 }
             }
-            long readAll = usedAfterGc();
+            long readAll = BenchSupport.usedHeapAfterGc();
             print(impl, n, "readAll", before, readAll);
             java.lang.ref.Reference.reachabilityFence(o);
         }
@@ -79,16 +77,5 @@ public final class DiskFootprint {
             sum += 24 + ((16 + len + 7) & ~7);
         }
         return sum / n;
-    }
-
-    private static long usedAfterGc() throws InterruptedException {
-        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            System.gc();
-            Thread.sleep(200);
-            used = Math.min(used, mem.getHeapMemoryUsage().getUsed());
-        }
-        return used;
     }
 }

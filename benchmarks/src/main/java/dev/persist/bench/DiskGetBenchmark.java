@@ -21,9 +21,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code get_uniform_*}: uniformly random keys: about 95% of the gets miss the front and are read from the
  *       disk tier (files in the page cache).</li>
  *   <li>{@code get_zipf_*}: Zipf keys ({@link Zipf}, s = 0.99, 2^20 precomputed draws over the 2M keys, fixed seed;
- *       each thread walks them from its own offset): mostly front hits. The setup fills the front with the
- *       100,000 hottest keys first (all get benchmarks, uniform too). The reference is {@code persist-heap}
- *       (today's cache, every entry in the heap) on the same data and draws, run with a larger heap.</li>
+ *       each thread walks them from its own offset, {@link ZipfCursor}): mostly front hits. The setup fills the
+ *       front with the 100,000 hottest keys first (all get benchmarks, uniform too). The reference is
+ *       {@code persist-heap} (today's cache, every entry in the heap) on a data set that fits in the same 512 MB
+ *       heap: 200,000 entries by default (run.sh's {@code BENCH_DISK_REF_ENTRIES}), Zipf s = 0.99 over those keys,
+ *       same seed.</li>
  * </ul>
  * Keys are formatted per get ({@code Integer.toString}) rather than held in a pool of 2M strings, which would take
  * a fifth of the 512 MB heap; every implementation pays the same.
@@ -35,7 +37,6 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 3)
 public class DiskGetBenchmark extends DiskTrial {
-    static final int DRAWS = 1 << 20;
     int[] zipf;
 
     /**
@@ -45,21 +46,9 @@ public class DiskGetBenchmark extends DiskTrial {
      */
     @Override
     protected void afterOpen() {
-        zipf = Zipf.indices(entries, 0.99, DRAWS, 42);
+        zipf = Zipf.indices(entries, 0.99, ZipfCursor.DRAWS, 42);
         for (int i : Zipf.hottest(entries, 42, DiskDataSet.FRONT)) {
             get(i);
-        }
-    }
-
-    /** A thread's position in the Zipf draws. */
-    @State(Scope.Thread)
-    public static class Cursor {
-        int pos = ThreadLocalRandom.current().nextInt(DRAWS);
-
-        int next() {
-            int p = pos;
-            pos = (p + 1) & (DRAWS - 1);
-            return p;
         }
     }
 
@@ -85,13 +74,13 @@ public class DiskGetBenchmark extends DiskTrial {
 
     @Benchmark
     @Threads(1)
-    public Blob get_zipf_01t(Cursor c) {
+    public Blob get_zipf_01t(ZipfCursor c) {
         return get(zipf[c.next()]);
     }
 
     @Benchmark
     @Threads(8)
-    public Blob get_zipf_08t(Cursor c) {
+    public Blob get_zipf_08t(ZipfCursor c) {
         return get(zipf[c.next()]);
     }
 }

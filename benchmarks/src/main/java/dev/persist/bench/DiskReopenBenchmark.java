@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * Issue 12, reopen: time from nothing open to the first get served on the 2M-entry data set
  * ({@link DiskDataSet}): {@code getCacheManager} + {@code createCache} + {@code get("0")}, single shot, heap 512 MB,
  * files in the page cache (read once in the trial's setup). The data set is built in the setup if it is missing
- * (run.sh runs this benchmark first, so the build happens here). Each invocation's teardown checks the middle and
- * last key and closes the manager (not measured).
+ * (run.sh builds the missing ones before, with {@code DiskDataSet}'s {@code main} in a larger heap, so this is only
+ * for a run without run.sh). Each invocation's teardown checks the middle and last key and closes the manager (not
+ * measured).
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
 /**
  * The tables of the disk-tier benchmarks (issue 12) and the issue's targets, from the JMH JSON of
  * {@link DiskGetBenchmark}, {@link DiskPutBenchmark}, {@link DiskReopenBenchmark} and the {@code DISKFOOTPRINT}
- * lines of {@link DiskFootprint} in the console log. A target whose measurement is missing (a trial that failed,
- * e.g. persist-disk before the disk tier exists) is reported as "not measured", never as met or missed.
+ * lines of {@link DiskFootprint} in the console log. A target whose measurement is missing (a trial that failed)
+ * is reported as "not measured", never as met or missed.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.persist.bench.DiskReport [--log console.log] result.json...</pre>
  */

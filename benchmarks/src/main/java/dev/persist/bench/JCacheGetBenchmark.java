@@ -13,12 +13,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Workload 1, get-heavy: 100% {@code Cache.get} on a cache filled with 100,000 keys, Zipf-like keys (s = 0.99,
- * precomputed, 2^20 draws; each thread walks the draws from its own random offset), 1, 2 and 8 threads.
+ * precomputed, 2^20 draws; each thread walks the draws from its own random offset, {@link ZipfCursor}), 1, 2 and 8
+ * threads.
  * Store-by-value: every get returns a copy (Java deserialization in all implementations), except in the
  * {@code caffeine-raw} reference, which holds the values by reference.
  */
@@ -29,27 +29,14 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 5)
 public class JCacheGetBenchmark extends JCacheTrial {
-    static final int DRAWS = 1 << 20;
     int[] zipf;
 
     @Setup(Level.Trial)
     public void draws() {
-        zipf = Zipf.indices(keys, 0.99, DRAWS, 42);
+        zipf = Zipf.indices(keys, 0.99, ZipfCursor.DRAWS, 42);
     }
 
-    /** A thread's position in the draws. */
-    @State(Scope.Thread)
-    public static class Cursor {
-        int pos = ThreadLocalRandom.current().nextInt(DRAWS);
-
-        int next() {
-            int p = pos;
-            pos = (p + 1) & (DRAWS - 1);
-            return p;
-        }
-    }
-
-    private Item get(Cursor c) {
+    private Item get(ZipfCursor c) {
         Item v = ops.get(keyPool[zipf[c.next()]]);
         if (v == null) {
             throw new IllegalStateException(impl + ": missing key");
@@ -59,19 +46,19 @@ public class JCacheGetBenchmark extends JCacheTrial {
 
     @Benchmark
     @Threads(1)
-    public Item get_01t(Cursor c) {
+    public Item get_01t(ZipfCursor c) {
         return get(c);
     }
 
     @Benchmark
     @Threads(2)
-    public Item get_02t(Cursor c) {
+    public Item get_02t(ZipfCursor c) {
         return get(c);
     }
 
     @Benchmark
     @Threads(8)
-    public Item get_08t(Cursor c) {
+    public Item get_08t(ZipfCursor c) {
         return get(c);
     }
 }

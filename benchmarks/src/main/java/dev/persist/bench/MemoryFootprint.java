@@ -2,8 +2,6 @@ package dev.persist.bench;
 
 import javax.cache.Cache;
 import javax.cache.CacheManager;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -37,12 +35,12 @@ public final class MemoryFootprint {
             for (int i = 0; i < 1000; i++) {
                 cache.remove("warm" + i);
             }
-            long before = usedAfterGc();
+            long before = BenchSupport.usedHeapAfterGc();
             for (int i = 0; i < n; i++) {
                 cache.put(keys[i], new Item(i, "example struct", i * 0.5));
             }
             keys = null; // the cache holds its own key copies (or shares the strings, as all three do for String)
-            long after = usedAfterGc();
+            long after = BenchSupport.usedHeapAfterGc();
             if (cache.get(Integer.toString(n - 1)) == null) {
                 throw new IllegalStateException(impl + ": entries missing");
             }
@@ -53,16 +51,5 @@ public final class MemoryFootprint {
             JCacheImpls.close(manager);
             BenchSupport.deleteRecursively(dir);
         }
-    }
-
-    private static long usedAfterGc() throws InterruptedException {
-        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            System.gc();
-            Thread.sleep(200);
-            used = Math.min(used, mem.getHeapMemoryUsage().getUsed());
-        }
-        return used;
     }
 }

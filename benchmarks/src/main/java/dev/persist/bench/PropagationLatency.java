@@ -18,7 +18,6 @@ import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.CacheEntryUpdatedListener;
 import java.io.Serializable;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -65,7 +64,7 @@ public final class PropagationLatency {
 
     public static void main(String[] args) throws Exception {
         int puts = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
-        Path dir = Files.createTempDirectory("propagation");
+        Path dir = BenchSupport.freshDir("propagation");
         try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("broker"))) {
             for (String durability : new String[] {"write", "replicated"}) {
                 String topic = broker.createCompactedTopic("latency-" + durability, 3);

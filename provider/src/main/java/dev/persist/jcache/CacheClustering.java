@@ -53,7 +53,6 @@ final class CacheClustering<K, V> implements ClusterMember {
     private final Publisher publisher;
     private final PersistMap<Object, AppliedOffset> applied;
     private final PublishingWriter<K, V> writer;
-    private final PersistMap<Object, Stored> map;
     private final CacheAssembly<K, V> parts;
     private final Durability tier;
     private final Clock clock;
@@ -65,17 +64,16 @@ final class CacheClustering<K, V> implements ClusterMember {
         this.cluster = cluster;
         this.mode = mode;
         this.parts = parts;
-        this.map = parts.map;
         this.clock = clock;
         // changes read from the topic are applied at ASYNC: the change and its offset are logged in one pending change
         // of the key, so a crash loses both or neither, and what it loses is read from the topic again. A MEMORY
         // cache keeps no offsets either, and catches up from the beginning
         this.tier = parts.tiers.put() == Durability.MEMORY ? Durability.MEMORY : Durability.ASYNC;
-        this.publisher = new Publisher(name, cluster, mode, map, CacheNamespaces.clusterOutboxNamespaceOf(name),
-                parts.keyCodec, parts.storedCodec);
+        this.publisher = new Publisher(name, cluster, mode, parts.map,
+                CacheNamespaces.clusterOutboxNamespaceOf(name), parts.keyCodec, parts.storedCodec);
         try {
-            this.applied = map.store().map(MapConfig.of(CacheNamespaces.clusterAppliedNamespaceOf(name),
-                    parts.keyCodec, AppliedOffset.CODEC).durability(map.defaultDurability()));
+            this.applied = parts.map.store().map(MapConfig.of(CacheNamespaces.clusterAppliedNamespaceOf(name),
+                    parts.keyCodec, AppliedOffset.CODEC).durability(parts.map.defaultDurability()));
         } catch (RuntimeException e) {
             publisher.outbox().close();
             throw e;
@@ -153,8 +151,8 @@ final class CacheClustering<K, V> implements ClusterMember {
         Object held = parts.keyCodec.decode(in.key());
         @SuppressWarnings("unchecked")
         Change<V>[] change = new Change[1];
-        map.update(held, u -> {
-            change[0] = decide(held, in, u.value() == null ? null : map.settled(held, u.value()), u);
+        parts.map.update(held, u -> {
+            change[0] = decide(held, in, u.value() == null ? null : parts.map.settled(held, u.value()), u);
             u.setIn(applied, new AppliedOffset(in.partition(), in.offset()));
         }, tier);
         if (change[0] != null && change[0].kind() != Change.Kind.UNCHANGED && mode == ClusterMode.REPLICATE) {
@@ -206,10 +204,10 @@ final class CacheClustering<K, V> implements ClusterMember {
     @Override
     public void rebuild() {
         List<Object> keys = new ArrayList<>();
-        map.forEach((k, v) -> keys.add(k));
+        parts.map.forEach((k, v) -> keys.add(k));
         applied.forEach((k, v) -> keys.add(k));
         for (Object held : keys) {
-            map.update(held, u -> {
+            parts.map.update(held, u -> {
                 if (u.exists()) {
                     u.delete();
                 }

@@ -50,32 +50,7 @@ final class CacheIterator<K, V> implements Iterator<Cache.Entry<K, V>> {
      * @return its entries, as held
      */
     static Iterator<Map.Entry<Object, Stored>> stored(PersistMap<Object, Stored> map) {
-        Iterator<Object> keys = map.keys();
-        return new Iterator<>() {
-            private Map.Entry<Object, Stored> next;
-
-            @Override
-            public boolean hasNext() {
-                while (next == null && keys.hasNext()) {
-                    Object k = keys.next();
-                    Stored v = map.peek(k);
-                    if (v != null) {
-                        next = new java.util.AbstractMap.SimpleImmutableEntry<>(k, v);
-                    }
-                }
-                return next != null;
-            }
-
-            @Override
-            public Map.Entry<Object, Stored> next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                Map.Entry<Object, Stored> e = next;
-                next = null;
-                return e;
-            }
-        };
+        return map.entries();
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.persist.jcache.config.ManagerSettings;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.security.MessageDigest;
@@ -108,6 +109,17 @@ public final class CacheNamespaces {
      */
     public static String clusterAppliedNamespaceOf(String cacheName) {
         return companionNamespaceOf("co", cacheName);
+    }
+
+    /**
+     * The companion namespaces of a clustered cache, dropped with it when it is destroyed:
+     * {@link #clusterOutboxNamespaceOf} and {@link #clusterAppliedNamespaceOf}.
+     *
+     * @param cacheName any string
+     * @return their names
+     */
+    public static List<String> clusterCompanionsOf(String cacheName) {
+        return List.of(clusterOutboxNamespaceOf(cacheName), clusterAppliedNamespaceOf(cacheName));
     }
 
     private static String companionNamespaceOf(String tag, String cacheName) {

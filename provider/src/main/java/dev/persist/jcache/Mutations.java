@@ -57,7 +57,13 @@ final class Mutations<K, V> {
      * @throws CacheException if the store failed (disk full, I/O error)
      */
     Change<V> apply(K key, Object held, Durability tier, Rule<V> rule) {
-        Change<V> change = guarded(() -> applyToStore(key, held, tier, rule));
+        Change<V> change;
+        try {
+            change = guarded(() -> applyToStore(key, held, tier, rule));
+        } catch (RuntimeException | Error e) {
+            writer.forgetOwed(); // the section may have owed before it threw: nothing is left to wait for
+            throw e;
+        }
         writer.awaitOwed(); // outside the key's lock: what it waits for takes the lock
         return change;
     }
@@ -166,7 +172,7 @@ final class Mutations<K, V> {
     boolean expire(Object held, Stored found, Durability tier) {
         boolean[] dropped = new boolean[1];
         guarded(() -> map.update(held, u -> {
-            if (u.value() == found) {
+            if (u.value() == found || Stored.sameEntry(map.settled(held, u.value()), found)) {
                 u.delete();
                 dropped[0] = true;
             }
@@ -184,7 +190,7 @@ final class Mutations<K, V> {
             return;
         }
         map.update(held, u -> {
-            if (u.value() == found) {
+            if (u.value() == found || Stored.sameEntry(map.settled(held, u.value()), found)) {
                 u.set(found.withExpiry(at));
             }
         }, Durability.MEMORY);

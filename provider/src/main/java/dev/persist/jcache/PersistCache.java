@@ -592,8 +592,10 @@ public final class PersistCache<K, V> implements Cache<K, V> {
             if (clustering != null) {
                 for (PersistMap<?, ?> m : clustering.namespaces()) {
                     m.close();
-                    if (destroy && m.store().isOpen()) {
-                        m.store().dropNamespace(m.name(), Durability.WRITE);
+                }
+                if (destroy && map.store().isOpen()) {
+                    for (String ns : CacheNamespaces.clusterCompanionsOf(name)) {
+                        map.store().dropNamespace(ns, Durability.WRITE);
                     }
                 }
             }

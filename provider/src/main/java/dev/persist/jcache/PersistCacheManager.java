@@ -261,8 +261,9 @@ public final class PersistCacheManager implements CacheManager {
                         + "writer never received; they are dropped", cacheName, store.orphanCount(pending));
                 store.dropNamespace(pending, Durability.WRITE);
             }
-            store.dropNamespace(CacheNamespaces.clusterOutboxNamespaceOf(cacheName), Durability.WRITE);
-            store.dropNamespace(CacheNamespaces.clusterAppliedNamespaceOf(cacheName), Durability.WRITE);
+            for (String ns : CacheNamespaces.clusterCompanionsOf(cacheName)) {
+                store.dropNamespace(ns, Durability.WRITE);
+            }
         }
     }
 

@@ -56,6 +56,23 @@ public sealed class Stored permits Stored.Unsettled {
         return expiresAt == ETERNAL || expiresAt > clock.millis();
     }
 
+    /**
+     * Whether a later look at a key finds the entry an earlier one found, so that what was decided on it (it expired,
+     * its access expiry moves) still holds. The same object, or else the same expiry time and an equal value: a cache
+     * with {@code disk} decodes a new copy each time it reads an entry beyond its memory front, and the front may drop
+     * the entry between the two looks.
+     */
+    static boolean sameEntry(Stored now, Stored before) {
+        if (now == before) {
+            return true;
+        }
+        if (now == null || before == null || now.expiresAt != before.expiresAt) {
+            return false;
+        }
+        return now.payload instanceof byte[] a && before.payload instanceof byte[] b
+                ? java.util.Arrays.equals(a, b) : java.util.Objects.equals(now.payload, before.payload);
+    }
+
     Stored withExpiry(long newExpiresAt) {
         return new Stored(payload, newExpiresAt);
     }

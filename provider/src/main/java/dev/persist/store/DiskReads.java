@@ -36,15 +36,31 @@ final class DiskReads {
             lock.unlock();
         }
         RecordFormat.Record r = new RecordFormat.Record();
-        String why = record.length < length ? "the log ends " + (length - record.length) + " bytes before the "
-                + "record's end" : RecordFormat.check(record, r);
-        if (why == null && (r.isDelete() || !r.namespaceIs(map.nameBytes()) || !r.keyIs(keyBytes))) {
-            why = "the record there is not this key's";
-        }
+        String why = problem(record, length, map.nameBytes(), keyBytes, r);
         if (why != null) {
             map.dropDamaged(key, keyBytes, offset, why);
             return null;
         }
         return r.value();
+    }
+
+    /**
+     * Checks a record read back from where an index entry points: that the read got all of it, its length, CRC and
+     * body ({@link RecordFormat#check}), and that it is a SET of {@code namespace} and {@code key}.
+     *
+     * @param record the bytes read, at most {@code length} of them
+     * @param length the record's length as the index holds it
+     * @param r      receives the parsed views when the record is valid
+     * @return null if the record is this key's value, else why not
+     */
+    static String problem(byte[] record, int length, byte[] namespace, byte[] key, RecordFormat.Record r) {
+        if (record.length < length) {
+            return "the log ends " + (length - record.length) + " bytes before the record's end";
+        }
+        String why = RecordFormat.check(record, r);
+        if (why == null && (r.isDelete() || !r.namespaceIs(namespace) || !r.keyIs(key))) {
+            why = "the record there is not this key's";
+        }
+        return why;
     }
 }

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -24,6 +23,9 @@ import java.util.function.Consumer;
  * the file, so it works on the log of a running application and on a damaged copy alike.
  */
 public final class LogFiles {
+    /** Every file access of the operator tools: the local file system, as a store opened with the defaults uses. */
+    private static final StoreFileSystem FS = StoreFileSystem.local();
+
     private LogFiles() {
     }
 
@@ -51,7 +53,8 @@ public final class LogFiles {
      * @param length how many bytes until the next valid record or the end of the file
      * @param reason what is wrong at {@code offset}
      * @param tail   true if no valid record follows (a torn tail), or what follows is what a power cut left of writes
-     *               never fsynced (see {@code LogScanner.unwrittenAt}): open truncates it
+     *               never fsynced (see {@code LogScanner.unwrittenAt}), or the file is a header cut short (no longer
+     *               than the header, each byte the header's or zero): open truncates (or rewrites) it
      */
     public record Damage(long offset, long length, String reason, boolean tail) {
     }
@@ -97,7 +100,8 @@ public final class LogFiles {
      *
      * @param file a log file
      * @return what it holds
-     * @throws CorruptLogException if the header is not a valid version-1 header
+     * @throws CorruptLogException if the header is not a valid version-1 header (a header cut short, which open
+     *                             rewrites, is reported as tail damage instead)
      * @throws IOException         if the file cannot be read
      */
     public static Verification verify(Path file) throws IOException {
@@ -116,7 +120,7 @@ public final class LogFiles {
         });
         Map<String, NamespaceSummary> namespaces = new TreeMap<>();
         counts.forEach((ns, c) -> namespaces.put(ns, new NamespaceSummary(c[0], live.get(ns).size())));
-        return new Verification(file, Files.size(file), records[0], damages, Collections.unmodifiableMap(namespaces));
+        return new Verification(file, FS.size(file), records[0], damages, Collections.unmodifiableMap(namespaces));
     }
 
     /**
@@ -125,16 +129,28 @@ public final class LogFiles {
      * @param file    a log file
      * @param visitor gets each valid record
      * @return the damaged regions skipped (empty for a clean log)
-     * @throws CorruptLogException if the header is not a valid version-1 header
+     * @throws CorruptLogException if the header is not a valid version-1 header (a header cut short, which open
+     *                             rewrites, is reported as tail damage instead)
      * @throws IOException         if the file cannot be read
      */
     public static List<Damage> read(Path file, Consumer<LogRecord> visitor) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = FS.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            byte[] head = new byte[RecordFormat.HEADER_SIZE];
-            int n = size < head.length ? -1 : ch.read(ByteBuffer.wrap(head), 0);
-            if (n < head.length) {
-                throw new CorruptLogException(file, 0, "shorter than the " + RecordFormat.HEADER_SIZE + "-byte header");
+            byte[] head = new byte[(int) Math.min(size, RecordFormat.HEADER_SIZE)];
+            if (readFully(ch, head) < head.length) {
+                throw new CorruptLogException(file, 0, "could not read the " + head.length + "-byte header");
+            }
+            if (size <= RecordFormat.HEADER_SIZE && !java.util.Arrays.equals(head, RecordFormat.header())) {
+                if (LogScanner.creationCutShort(head)) {
+                    // what a creation cut short leaves (a power cut can also zero the header's sector): open rewrites
+                    // the header, as it cuts a torn tail
+                    return List.of(new Damage(0, size, "header cut short (" + size + " bytes, each the header's or "
+                            + "zero)", true));
+                }
+                if (size < RecordFormat.HEADER_SIZE) {
+                    throw new CorruptLogException(file, 0, "shorter than the " + RecordFormat.HEADER_SIZE
+                            + "-byte header");
+                }
             }
             String bad = RecordFormat.checkHeader(head);
             if (bad != null) {
@@ -149,10 +165,7 @@ public final class LogFiles {
                 if (d == null) {
                     return damages;
                 }
-                long next = scanner.findNextValidRecord(d.offset() + 1);
-                if (next >= 0 && scanner.unwrittenAt(d.offset(), next)) {
-                    next = -1; // what a power cut left of unsynced writes: open cuts it off like a torn tail
-                }
+                long next = scanner.nextRecordAfterDamage(d.offset()); // -1: open cuts it off as a torn tail
                 damages.add(new Damage(d.offset(), (next < 0 ? size : next) - d.offset(), d.reason(), next < 0));
                 if (next < 0) {
                     return damages;
@@ -160,6 +173,16 @@ public final class LogFiles {
                 pos = next;
             }
         }
+    }
+
+    private static int readFully(FileChannel ch, byte[] b) throws IOException {
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        while (bb.hasRemaining()) {
+            if (ch.read(bb, bb.position()) < 0) {
+                break;
+            }
+        }
+        return bb.position();
     }
 
     /**
@@ -173,11 +196,11 @@ public final class LogFiles {
      */
     public static Verification salvage(Path damaged, Path target) throws IOException {
         Verification v = verify(damaged);
-        if (!StoreFileSystem.local().createFile(target)) {
+        if (!FS.createFile(target)) {
             throw new java.nio.file.FileAlreadyExistsException(target.toString(), null, "salvage never overwrites a file");
         }
         boolean done = false;
-        try (FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE)) {
+        try (FileChannel out = FS.open(target, StandardOpenOption.WRITE)) {
             Shrinker.Output o = new Shrinker.Output(out);
             o.write(RecordFormat.header());
             read(damaged, r -> {
@@ -192,10 +215,10 @@ public final class LogFiles {
             throw e.getCause();
         } finally {
             if (!done) {
-                Files.deleteIfExists(target);
+                FS.deleteIfExists(target);
             }
         }
-        StoreFileSystem.local().fsyncDirectory(StoreFileSystem.directoryOf(target));
+        FS.fsyncDirectory(StoreFileSystem.directoryOf(target));
         return v;
     }
 }

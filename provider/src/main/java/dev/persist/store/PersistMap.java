@@ -116,7 +116,7 @@ public final class PersistMap<K, V> {
         if (v != null || diskBytes == 0) {
             return v;
         }
-        return readThrough(key, true);
+        return readThrough(key, null, true);
     }
 
     /**
@@ -127,15 +127,23 @@ public final class PersistMap<K, V> {
      * @return the value, or null if absent
      */
     public V peek(K key) {
-        V v = memory.get(Objects.requireNonNull(key, "key"));
+        return peek(Objects.requireNonNull(key, "key"), null);
+    }
+
+    /** {@link #peek(Object)} with the key's encoded bytes when the caller has them (else null). */
+    private V peek(K key, byte[] keyBytes) {
+        V v = memory.get(key);
         if (v != null || diskBytes == 0) {
             return v;
         }
-        return readThrough(key, false);
+        return readThrough(key, keyBytes, false);
     }
 
-    /** A disk-backed map's read that missed memory: under the key's lock, from the store; into memory if asked. */
-    private V readThrough(K key, boolean promote) {
+    /**
+     * A disk-backed map's read that missed memory: under the key's lock, from the store; into memory if asked.
+     * {@code keyBytes} is the key encoded, or null to encode it here.
+     */
+    private V readThrough(K key, byte[] keyBytes, boolean promote) {
         ReentrantLock lock = locks.lockFor(key);
         lock.lock();
         try {
@@ -143,7 +151,7 @@ public final class PersistMap<K, V> {
             if (v != null) {
                 return v;
             }
-            v = fromStore(key);
+            v = fromStore(key, keyBytes);
             if (v != null && promote) {
                 memory.put(key, v);
             }
@@ -156,17 +164,19 @@ public final class PersistMap<K, V> {
     /**
      * Called under the key's lock, for a disk-backed map: the key's value beyond memory, from its pending ASYNC
      * record or from its record in the log; null if absent, or if the record is damaged or does not decode (the
-     * entry is then dropped: see {@link #dropDamaged}).
+     * entry is then dropped: see {@link #dropDamaged}). {@code knownKeyBytes} is the key encoded, or null to encode
+     * it here.
      */
-    private V fromStore(K key) {
+    private V fromStore(K key, byte[] knownKeyBytes) {
         Pending pending = dirty.isEmpty() ? null : dirty.get(key);
         if (pending != null && pending.own != null) {
             RecordFormat.Record r = new RecordFormat.Record();
-            RecordFormat.check(pending.own, r);
+            // this process encoded the record: parsing it is enough, its CRC cannot be wrong
+            RecordFormat.parseBody(pending.own, 0, pending.own.length, r);
             return r.isDelete() ? null : decodeStored(key, null, r.value());
         }
         DiskIndex idx = index;
-        byte[] keyBytes = keyCodec.encode(key);
+        byte[] keyBytes = knownKeyBytes != null ? knownKeyBytes : keyCodec.encode(key);
         DiskIndex.Entry e = idx.entry(keyBytes);
         if (e == null) {
             return null;
@@ -394,7 +404,7 @@ public final class PersistMap<K, V> {
             V current = memory.get(key);
             boolean fromStore = false;
             if (current == null && diskBytes > 0) {
-                current = fromStore(key);
+                current = fromStore(key, null);
                 fromStore = current != null;
             }
             Update<V> u = new Update<>(current);
@@ -584,16 +594,8 @@ public final class PersistMap<K, V> {
         if (idx == null) {
             return memory.keySet().iterator();
         }
-        List<K> unwritten = new ArrayList<>();
-        for (Map.Entry<K, Pending> e : dirty.entrySet()) {
-            byte[] own = e.getValue().own;
-            if (own != null && own[RecordFormat.RECORD_PREFIX] == RecordFormat.SET
-                    && !idx.contains(keyCodec.encode(e.getKey()))) {
-                unwritten.add(e.getKey());
-            }
-        }
         Iterator<DiskIndex.Entry> indexed = idx.entries().iterator();
-        Iterator<K> pending = unwritten.iterator();
+        Iterator<K> pending = unwritten(idx).iterator();
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -603,6 +605,69 @@ public final class PersistMap<K, V> {
             @Override
             public K next() {
                 return indexed.hasNext() ? keyCodec.decode(indexed.next().key) : pending.next();
+            }
+        };
+    }
+
+    /** @return the keys of pending ASYNC sets that {@code idx} does not hold yet */
+    private List<K> unwritten(DiskIndex idx) {
+        List<K> unwritten = new ArrayList<>();
+        for (Map.Entry<K, Pending> e : dirty.entrySet()) {
+            byte[] own = e.getValue().own;
+            if (own != null && own[RecordFormat.RECORD_PREFIX] == RecordFormat.SET
+                    && !idx.contains(keyCodec.encode(e.getKey()))) {
+                unwritten.add(e.getKey());
+            }
+        }
+        return unwritten;
+    }
+
+    /**
+     * The entries, as {@link #keys()} with each key's value as by {@link #peek} (keys whose value is gone by then are
+     * skipped): for a disk-backed map, a value not in memory is read back from the log without being kept in memory,
+     * so a pass over the whole map does not push out what is in use. A key from the index is looked up with the
+     * index's own bytes, not encoded again.
+     *
+     * @return the entries, weakly consistent as {@link #keys()}
+     */
+    public Iterator<Map.Entry<K, V>> entries() {
+        DiskIndex idx = index;
+        Iterator<DiskIndex.Entry> indexed = idx == null ? java.util.Collections.emptyIterator()
+                : idx.entries().iterator();
+        Iterator<K> others = idx == null ? memory.keySet().iterator() : unwritten(idx).iterator();
+        return new Iterator<>() {
+            private Map.Entry<K, V> next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null) {
+                    K k;
+                    V v;
+                    if (indexed.hasNext()) {
+                        byte[] keyBytes = indexed.next().key;
+                        k = Objects.requireNonNull(keyCodec.decode(keyBytes), "key");
+                        v = peek(k, keyBytes);
+                    } else if (others.hasNext()) {
+                        k = others.next();
+                        v = peek(k);
+                    } else {
+                        break;
+                    }
+                    if (v != null) {
+                        next = new java.util.AbstractMap.SimpleImmutableEntry<>(k, v);
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public Map.Entry<K, V> next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                Map.Entry<K, V> e = next;
+                next = null;
+                return e;
             }
         };
     }
@@ -631,10 +696,9 @@ public final class PersistMap<K, V> {
      */
     public void range(BiPredicate<? super K, ? super V> visitor) {
         if (diskBytes > 0) {
-            for (Iterator<K> it = keys(); it.hasNext(); ) {
-                K k = it.next();
-                V v = peek(k);
-                if (v != null && !visitor.test(k, v)) {
+            for (Iterator<Map.Entry<K, V>> it = entries(); it.hasNext(); ) {
+                Map.Entry<K, V> e = it.next();
+                if (!visitor.test(e.getKey(), e.getValue())) {
                     return;
                 }
             }

@@ -34,7 +34,8 @@ import java.util.concurrent.locks.Lock;
  * <p>Disk-backed namespaces ({@link MapConfig#disk}) are not in memory: in step 2 their live records are copied from
  * the old log in log order ({@link DiskCopy}), and in step 4, with appends and disk reads blocked, their index entries
  * move to the new file. Then an index file ({@link IndexHint}) describing the new log up to the end of the snapshot
- * is written, for the next open; the old one is deleted before the rename, since it describes the old file.
+ * is written, for the next open. Any old index file is deleted before the rename, since it describes the old file
+ * (even one left by an earlier run with disk namespaces when this one has none).
  */
 final class Shrinker {
     private static final int COPY_BUFFER = 1 << 20;
@@ -69,6 +70,7 @@ final class Shrinker {
         IndexHint.Writer hint = null;
         long snapshotEnd = 0;
         long hintRecords = 0;
+        boolean[] renamed = {false}; // set inside the exclusive action once the new log has replaced the old name
         try {
             store.options().fileSystem().deleteIfExists(temp);
             store.options().fileSystem().createFile(temp);
@@ -116,19 +118,20 @@ final class Shrinker {
                     o.copy(w.channel(), w.fileOffset(p1), w.fileOffset(end[0]));
                     o.flush();
                     newLog.force(true);
-                    if (disk) {
-                        store.options().fileSystem().deleteIfExists(IndexHint.pathOf(log));
-                    }
+                    // the old index file describes the old log, whether or not this run has disk namespaces
+                    store.options().fileSystem().deleteIfExists(IndexHint.pathOf(log));
                     store.options().fileSystem().moveReplacing(temp, log);
+                    renamed[0] = true;
                     // The rename is durable only once the directory is fsynced, and until then a power cut may leave
                     // the old log: switching first (which counts everything copied as synced) would let FSYNC callers
                     // return for records that live only in the new file, or were never fsynced in the old one. So
                     // appends wait for the directory fsync.
                     try {
                         store.options().fileSystem().fsyncDirectory(StoreFileSystem.directoryOf(log));
-                    } catch (IOException e) {
+                    } catch (IOException | RuntimeException e) {
                         // the new log is in place, but its name may not be durable, and appends still go to the old
-                        // file: stop writes (no caller was told its record is synced in the new file)
+                        // file: stop writes (no caller was told its record is synced in the new file). A forwarding
+                        // file system may throw unchecked exceptions too.
                         throw w.fail("fsync of the directory of " + log + " after shrinking failed", e);
                     }
                     w.switchFile(newLog, o.position, records + (end[1] - start[1]));
@@ -154,6 +157,10 @@ final class Shrinker {
                 }
                 if (e instanceof StoreFailedException sfe) {
                     throw sfe;
+                }
+                if (renamed[0]) {
+                    // the old file is unlinked: appends must not go on to it
+                    throw writer.fail("shrinking of " + log + " failed after the new log replaced it", e);
                 }
                 throw new StoreException("shrinking of " + log + " failed, the log is unchanged: " + e, e);
             }

@@ -478,11 +478,7 @@ public final class Store implements AutoCloseable {
                 long location = e.location();
                 int length = index.length(e, location);
                 byte[] record = writer.readAt(DiskIndex.offset(location), length);
-                String why = record.length < length ? "the log ends before the record's end"
-                        : RecordFormat.check(record, r);
-                if (why == null && (r.isDelete() || !r.namespaceIs(ns) || !r.keyIs(e.key))) {
-                    why = "the record there is not this key's";
-                }
+                String why = DiskReads.problem(record, length, ns, e.key, r);
                 if (why != null) {
                     countDamagedRead();
                     LOG.log(System.Logger.Level.ERROR, "damaged record of ''{0}'' at offset {1} of {2} ({3}): "
@@ -1030,7 +1026,11 @@ public final class Store implements AutoCloseable {
 
     /** Notes that memory now holds a change the log does not (see {@link #writeIndexAtClose}). */
     void noteUnloggedChange() {
-        unloggedChanges = true;
+        // read first: a store without disk calls this on every memory-tier change, and an unconditional volatile write
+        // would bounce the flag's cache line between cores
+        if (!unloggedChanges) {
+            unloggedChanges = true;
+        }
     }
 
     /**

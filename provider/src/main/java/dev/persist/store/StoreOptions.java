@@ -95,8 +95,12 @@ public final class StoreOptions {
     }
 
     /**
-     * @param factory opens the log file and its shrinking file, over the current {@link #fileSystem()}; for fault
-     *                injection in tests
+     * Wraps the current {@link #fileSystem()} so that {@code factory} opens every file the store opens: the log, its
+     * shrinking file, the lock file and the index file alike. The other operations (rename, delete, directory fsync)
+     * stay with that file system. The factory is part of the file system this returns: calling
+     * {@link #fileSystem(StoreFileSystem)} afterwards replaces it, and {@code factory} is dropped; call this after it.
+     *
+     * @param factory opens every file of the store; for fault injection in tests
      * @return a copy with this setting
      */
     public StoreOptions channelFactory(ChannelFactory factory) {
@@ -105,7 +109,7 @@ public final class StoreOptions {
 
     /**
      * @param fileSystem every file operation of the store (default {@link StoreFileSystem#local()}); tests pass one
-     *                   that records, fails or loses operations
+     *                   that records, fails or loses operations. Replaces an earlier {@link #channelFactory} too.
      * @return a copy with this setting
      */
     public StoreOptions fileSystem(StoreFileSystem fileSystem) {

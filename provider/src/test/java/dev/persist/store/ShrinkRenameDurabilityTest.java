@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A shrink's rename of the new log over the old one is durable only once the directory is fsynced; until then a
@@ -81,5 +82,40 @@ class ShrinkRenameDurabilityTest {
         }
         assertThat(violations.get()).as("shrinks whose directory fsync an FSYNC call begun after the rename beat")
                 .isZero();
+    }
+
+    /**
+     * After the rename the old log is unlinked, so any failure there, an unchecked one from a user's
+     * {@link ForwardingFileSystem} included, must stop writes: appends going on would land in a file no name holds.
+     * Only an {@link IOException} from the directory fsync did; an unchecked one was reported as "the log is
+     * unchanged" and writes went on.
+     */
+    @Test
+    void anUncheckedFailureAfterTheRenameStopsWrites() throws Exception {
+        AtomicBoolean renamed = new AtomicBoolean();
+        StoreFileSystem throwing = new ForwardingFileSystem(StoreFileSystem.local()) {
+            @Override
+            public void moveReplacing(Path source, Path target) throws IOException {
+                delegate.moveReplacing(source, target);
+                renamed.set(true);
+            }
+
+            @Override
+            public void fsyncDirectory(Path d) throws IOException {
+                if (renamed.get()) {
+                    throw new IllegalStateException("directory fsync refused");
+                }
+                delegate.fsyncDirectory(d);
+            }
+        };
+        try (Store store = Store.open(dir.resolve("s.log"), StoreOptions.defaults().fileSystem(throwing))) {
+            PersistMap<String, String> m = store.map("m", Codecs.utf8(), Codecs.utf8());
+            m.set("a", "1", Durability.FSYNC);
+            assertThatThrownBy(store::shrink).isInstanceOf(StoreFailedException.class);
+            assertThat(renamed.get()).isTrue();
+            assertThatThrownBy(() -> m.set("b", "2", Durability.WRITE)).isInstanceOf(StoreFailedException.class);
+        } catch (StoreException closeFailure) {
+            // closing a failed store may report the failure again
+        }
     }
 }

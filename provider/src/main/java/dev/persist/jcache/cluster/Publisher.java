@@ -3,10 +3,8 @@ package dev.persist.jcache.cluster;
 import dev.persist.jcache.Stored;
 import dev.persist.jcache.config.ClusterMode;
 import dev.persist.jcache.integration.Owed;
-import dev.persist.jcache.integration.OwedCodec;
+import dev.persist.jcache.integration.OwedRecords;
 import dev.persist.store.Codec;
-import dev.persist.store.Durability;
-import dev.persist.store.MapConfig;
 import dev.persist.store.PersistMap;
 import dev.persist.store.StoreException;
 import dev.persist.store.Update;
@@ -21,16 +19,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Publishes a clustered cache's changes to the topic, with the write-behind deliverer's machinery: <b>the log is the
  * queue</b>. Each change records what the key owes the topic in the companion namespace
  * {@link dev.persist.jcache.CacheNamespaces#clusterOutboxNamespaceOf} ({@link #owe}, through {@link Update#setIn}: the
- * same {@link Owed} record and codec as write-behind, logged just before the key's own record, at its tier). So a
- * {@code kill -9} between the local write and the send loses no publish: the next start finds the record and sends
- * it. Updates between two sends coalesce (the record holds the latest state).
+ * same {@link Owed} records as write-behind, kept by {@link OwedRecords}, logged just before the key's own record, at
+ * its tier). So a {@code kill -9} between the local write and the send loses no publish: the next start finds the
+ * record and sends it. Updates between two sends coalesce (the record holds the latest state).
  *
  * <p>A daemon thread per cache, woken by each change, reads what each owed key owes in its atomic section (oldest
  * first), sends it, waits for Kafka's acknowledgements (acks=all) and deletes each key's record in its atomic section
@@ -52,15 +49,13 @@ public final class Publisher {
     private final String cacheName;
     private final Cluster cluster;
     private final ClusterMode mode;
-    private final PersistMap<Object, ?> cacheMap;
+    private final OwedRecords records;
     private final PersistMap<Object, Owed> outbox;
     private final Codec<Object> keyCodec;
     private final Codec<Stored> storedCodec;
-    private final Durability ackTier;
-    private final AtomicLong seq;
     /** Per key whose record is still in the outbox: the highest sequence number Kafka acknowledged. */
     private final Map<Object, Long> acked = new ConcurrentHashMap<>();
-    /** The sequence number of the change this thread just owed, for {@link #awaitOwed}. */
+    /** The key and sequence number of the change this thread just owed, for {@link #afterOwed}. */
     private final ThreadLocal<Object[]> lastOwed = new ThreadLocal<>();
     private final Object ackSignal = new Object();
     private final Thread thread;
@@ -86,19 +81,15 @@ public final class Publisher {
         this.cacheName = cacheName;
         this.cluster = cluster;
         this.mode = mode;
-        this.cacheMap = cacheMap;
         this.keyCodec = keyCodec;
         this.storedCodec = storedCodec;
-        this.outbox = cacheMap.store().map(MapConfig.of(outboxNamespace, keyCodec, new OwedCodec(storedCodec))
-                .durability(cacheMap.defaultDurability()));
-        // acknowledgements at ASYNC: one lost in a crash only sends the key's state again
-        this.ackTier = cacheMap.store().isOpen() ? Durability.ASYNC : Durability.MEMORY;
-        long[] max = {0};
-        outbox.forEach((k, o) -> max[0] = Math.max(max[0], o.seq()));
         // numbers read back from the log are never reused: an acknowledgement compares them. Starting from the
         // clock (microseconds) also keeps them above those of changes published before a restart, which the topic
-        // may still hand back: a newer change is never taken for an older one (see owesNewerThan)
-        this.seq = new AtomicLong(Math.max(max[0], System.currentTimeMillis() * 1000));
+        // may still hand back: a newer change is never taken for an older one (see owesNewerThan). An
+        // acknowledgement lost in a crash only sends the key's state again
+        this.records = new OwedRecords(cacheMap, outboxNamespace, keyCodec, storedCodec,
+                System.currentTimeMillis() * 1000);
+        this.outbox = records.map();
         this.work = outbox.size() > 0;
         this.thread = new Thread(this::run, "persist-jcache-cluster-publish-" + cacheName);
         this.thread.setDaemon(true);
@@ -110,7 +101,7 @@ public final class Publisher {
     }
 
     /** @return the outbox namespace, released and closed with the cache's */
-    public PersistMap<Object, Owed> outbox() {
+    public PersistMap<?, ?> outbox() {
         return outbox;
     }
 
@@ -127,9 +118,7 @@ public final class Publisher {
      * @param u     the key's update
      */
     public void owe(Object held, Stored state, Update<?> u) {
-        Owed before = outbox.get(held);
-        long s = seq.incrementAndGet();
-        u.setIn(outbox, new Owed(s, before != null ? before.since() : System.currentTimeMillis(), state));
+        long s = records.owe(held, state, u);
         // the sender is woken by afterOwed, once the section is over: woken now, it could look before the record is
         // in the outbox, find nothing and sleep while the change waits
         lastOwed.set(new Object[] {held, s});
@@ -174,6 +163,15 @@ public final class Publisher {
                 }
             }
         }
+    }
+
+    /**
+     * Called instead of {@link #afterOwed} when the atomic section of a change failed after {@link #owe}: the store
+     * then kept nothing of the change, and this thread's record of it is forgotten, so that a later operation of the
+     * thread does not wait for it.
+     */
+    public void forgetOwed() {
+        lastOwed.remove();
     }
 
     private boolean isAcknowledged(Object held, long s) {
@@ -237,7 +235,8 @@ public final class Publisher {
         try {
             for (Map.Entry<Object, Owed> e : batch) {
                 Object held = e.getKey();
-                Owed o = owedNow(held);
+                // read in the key's atomic section: a record seen there has taken its place in the log
+                Owed o = records.owedNow(held);
                 if (o == null) {
                     continue;
                 }
@@ -279,24 +278,15 @@ public final class Publisher {
         return allSent;
     }
 
-    /** What the key owes, read in its atomic section: a record seen there has taken its place in the log. */
-    private Owed owedNow(Object held) {
-        Object[] seen = new Object[1];
-        cacheMap.update(held, u -> seen[0] = outbox.get(held), ackTier);
-        return (Owed) seen[0];
-    }
-
     /** Deletes the key's record, in its atomic section, if it still owes what was sent. */
     private void acknowledge(Object held, Owed sent) {
         acked.merge(held, sent.seq(), Math::max);
         try {
-            cacheMap.update(held, u -> {
-                Owed now = outbox.get(held);
-                if (now != null && now.seq() == sent.seq()) {
-                    u.deleteIn(outbox);
-                    acked.remove(held);
-                }
-            }, ackTier);
+            if (records.ackIfStill(held, sent.seq())) {
+                // after the delete, not in its section: only this thread (or finish, once it ended) records
+                // acknowledgements, and a later change of the key has a higher number than the one left here
+                acked.remove(held);
+            }
         } catch (StoreException | IllegalStateException e) {
             // Kafka has it; the record stays, so it is sent again (at least once; applying it again is harmless)
             failed(e);
@@ -325,13 +315,14 @@ public final class Publisher {
         }
         stopping = true;
         LockSupport.unpark(thread);
+        // one deadline for both the thread's last round and the sending here: close takes at most the timeout
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            thread.join(timeout.toMillis());
+            thread.join(Math.max(1, timeout.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
         while (outbox.size() > 0 && System.nanoTime() < deadline && !thread.isAlive()) {
             if (!sendRound()) {
                 LockSupport.parkNanos(MIN_BACKOFF_NANOS);

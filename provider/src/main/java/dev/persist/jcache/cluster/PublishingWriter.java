@@ -46,6 +46,11 @@ public final class PublishingWriter<K, V> implements Writer<K, V> {
     }
 
     @Override
+    public void forgetOwed() {
+        publisher.forgetOwed();
+    }
+
+    @Override
     public void write(K key, V value) {
         inner.write(key, value);
     }

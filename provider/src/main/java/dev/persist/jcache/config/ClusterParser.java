@@ -76,8 +76,7 @@ final class ClusterParser {
                         : DEFAULT_CATCH_UP,
                 c.has("replicatedTimeout")
                         ? p.positiveDuration(c.get("replicatedTimeout"), "cluster.replicatedTimeout")
-                        : DEFAULT_REPLICATED,
-                false);
+                        : DEFAULT_REPLICATED);
     }
 
     /** A cache's {@code cluster}: invalidate, replicate or off. */

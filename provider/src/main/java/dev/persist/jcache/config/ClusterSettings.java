@@ -23,12 +23,10 @@ import java.util.Objects;
  *                          holds that this node has not applied yet (a node does not serve before it caught up)
  * @param replicatedTimeout {@code cluster.replicatedTimeout}: how long an operation of a cache at durability
  *                          {@code replicated} waits for Kafka's acknowledgement before it fails
- * @param replicatedByDefault whether {@code defaults.durability} is {@code replicated}: caches created in code wait
- *                          for Kafka's acknowledgement too
  */
 public record ClusterSettings(String bootstrapServers, String topic, Map<String, String> clientProperties,
                               ClusterMode mode, String nodeId, Duration connectTimeout, Duration catchUpTimeout,
-                              Duration replicatedTimeout, boolean replicatedByDefault) {
+                              Duration replicatedTimeout) {
     /** Checks required fields and copies the client properties. */
     public ClusterSettings {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");

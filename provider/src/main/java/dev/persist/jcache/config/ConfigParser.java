@@ -177,13 +177,9 @@ final class ConfigParser {
                         && replicated(c.get("durability"), CacheSettings.pathOf(e.getKey()) + ".durability")));
             }
         }
-        if (cluster != null && defaultReplicated) {
-            cluster = new ClusterSettings(cluster.bootstrapServers(), cluster.topic(), cluster.clientProperties(),
-                    cluster.mode(), cluster.nodeId(), cluster.connectTimeout(), cluster.catchUpTimeout(),
-                    cluster.replicatedTimeout(), true);
-        }
         return new ManagerSettings(source, storePath, syncInterval, shrinkInterval, shrinkRatio, defaultTiers,
-                defaultAllow, caches, generation, defaultOnUnencodable, defaultStatistics, defaultBounds, cluster);
+                defaultAllow, caches, generation, defaultOnUnencodable, defaultStatistics, defaultBounds,
+                defaultReplicated, cluster);
     }
 
     private CacheSettings cache(String name, JsonNode node, OperationTiers defaults, List<String> defaultAllow,

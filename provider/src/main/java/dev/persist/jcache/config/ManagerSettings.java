@@ -24,13 +24,16 @@ import java.util.Objects;
  * @param onUnencodable     {@code defaults.onUnencodable}, for caches created in code
  * @param statistics        {@code defaults.statistics}, for caches created in code
  * @param bounds            {@code defaults.memory} and {@code defaults.disk}, for caches created in code
+ * @param replicated        whether {@code defaults.durability} is {@code replicated}, for caches created in code
+ *                          (only with {@code cluster})
  * @param cluster           the top-level {@code cluster}: the Kafka topic that keeps this store's caches coherent
  *                          with other nodes', or null for a store of this node alone
  */
 public record ManagerSettings(String source, Path storePath, Duration syncInterval, Duration autoShrinkInterval,
                               double autoShrinkRatio, OperationTiers defaults, List<String> serialAllow,
                               Map<String, CacheSettings> caches, String generation, OnUnencodable onUnencodable,
-                              boolean statistics, CacheBounds bounds, ClusterSettings cluster) {
+                              boolean statistics, CacheBounds bounds, boolean replicated,
+                              ClusterSettings cluster) {
     /** Checks required fields. */
     public ManagerSettings {
         Objects.requireNonNull(source, "source");
@@ -43,19 +46,10 @@ public record ManagerSettings(String source, Path storePath, Duration syncInterv
         caches = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(caches)); // file order
     }
 
-    /** Settings of a store that is not clustered. */
-    public ManagerSettings(String source, Path storePath, Duration syncInterval, Duration autoShrinkInterval,
-                           double autoShrinkRatio, OperationTiers defaults, List<String> serialAllow,
-                           Map<String, CacheSettings> caches, String generation, OnUnencodable onUnencodable,
-                           boolean statistics, CacheBounds bounds) {
-        this(source, storePath, syncInterval, autoShrinkInterval, autoShrinkRatio, defaults, serialAllow, caches,
-                generation, onUnencodable, statistics, bounds, null);
-    }
-
     /** @return the settings of cache {@code name}: its own if configured, else the defaults */
     public CacheSettings cache(String name) {
         CacheSettings s = caches.get(name);
         return s != null ? s : CacheSettings.defaults(defaults, serialAllow, onUnencodable, statistics, bounds)
-                .withReplicated(cluster != null && cluster.replicatedByDefault());
+                .withReplicated(replicated);
     }
 }

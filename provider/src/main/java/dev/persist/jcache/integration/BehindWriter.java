@@ -6,7 +6,6 @@ import dev.persist.jcache.config.WriteBehindSettings;
 import dev.persist.jcache.management.WriteBehindMXBean;
 import dev.persist.store.Codec;
 import dev.persist.store.Durability;
-import dev.persist.store.MapConfig;
 import dev.persist.store.PersistMap;
 import dev.persist.store.Store;
 import dev.persist.store.StoreException;
@@ -25,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
@@ -69,12 +67,11 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
     private final CacheWriter<K, V> writer;
     private final WriteBehindSettings settings;
     private final PersistMap<Object, Stored> cacheMap;
+    private final OwedRecords records;
     private final PersistMap<Object, Owed> pending;
     private final boolean recoveredAtOpen;
     private final Function<Object, K> keyOut;
     private final Function<Object, V> valueOut;
-    private final Durability ackTier;
-    private final AtomicLong seq;
     /** Keys whose last delivery failed, with their backoff; touched by the delivering thread only. */
     private final Map<Object, Failure> failures = new ConcurrentHashMap<>();
     private final Object signal = new Object();
@@ -124,14 +121,8 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
         this.cacheMap = cacheMap;
         this.keyOut = keyOut;
         this.valueOut = valueOut;
-        this.pending = cacheMap.store().map(MapConfig.of(pendingNamespace, keyCodec, new OwedCodec(storedCodec))
-                .durability(cacheMap.defaultDurability()));
-        // acknowledgements at ASYNC: one lost in a crash only delivers the key again (at least once)
-        this.ackTier = cacheMap.store().isOpen() ? Durability.ASYNC : Durability.MEMORY;
-        long[] max = {0};
-        pending.forEach((k, o) -> max[0] = Math.max(max[0], o.seq()));
-        // numbers of records read back from the log are never reused: an acknowledgement compares them
-        this.seq = new AtomicLong(max[0]);
+        this.records = new OwedRecords(cacheMap, pendingNamespace, keyCodec, storedCodec, 0);
+        this.pending = records.map();
         // what the log held when the cache opened is delivered at once; otherwise the first round waits one delay.
         // Decided here, not when the thread runs: by then the application may have made changes of its own, which
         // must wait for the delay like any other
@@ -159,9 +150,7 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
 
     @Override
     public void owe(Object held, Stored state, Update<Stored> u) {
-        Owed before = pending.get(held);
-        long since = before != null ? before.since() : System.currentTimeMillis();
-        u.setIn(pending, new Owed(seq.incrementAndGet(), since, state));
+        records.owe(held, state, u);
     }
 
     @Override
@@ -317,10 +306,13 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
         List<Owed> taken = new ArrayList<>(helds.size());
         try {
             for (Object held : helds) {
-                Owed owed = owedNow(held);
-                if (owed != null) {
+                // read in the key's atomic section (see OwedRecords.owedNow): the sync that follows makes it durable.
+                // Read outside it, a change could be delivered, then lost by a crash, and the older state the log
+                // still holds delivered after it
+                Owed now = records.owedNow(held);
+                if (now != null) {
                     takenKeys.add(held);
-                    taken.add(owed);
+                    taken.add(now);
                 }
             }
         } catch (StoreException | IllegalStateException e) {
@@ -397,18 +389,6 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
         return (V) item.value;
     }
 
-    /**
-     * What the key owes, read in its atomic section: a record seen there has taken its place in the log (or, at
-     * ASYNC, among the changes the next sync writes), so the sync that follows makes it durable. Read outside it, a
-     * change could be seen before its record is appended, delivered, and then lost by a crash, and the older state
-     * the log still holds would be delivered after it.
-     */
-    private Owed owedNow(Object held) {
-        Object[] seen = new Object[1];
-        cacheMap.update(held, u -> seen[0] = pending.get(held), ackTier);
-        return (Owed) seen[0];
-    }
-
     /** What the writer left in the collection failed; something the collection never held is ignored. */
     private static void collectLeft(Collection<?> left, Map<Object, Item> byElement, List<Item> failed) {
         for (Object o : left) {
@@ -422,17 +402,10 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
     /** Deletes the key's record, in its atomic section, if it still owes what was delivered. */
     private boolean acknowledge(Item item) {
         try {
-            boolean[] removed = new boolean[1];
-            cacheMap.update(item.held, u -> {
-                Owed now = pending.get(item.held);
-                if (now != null && now.seq() == item.owed.seq()) {
-                    u.deleteIn(pending);
-                    removed[0] = true;
-                }
-            }, ackTier);
+            boolean removed = records.ackIfStill(item.held, item.owed.seq());
             delivered.increment();
             failures.remove(item.held);
-            return removed[0];
+            return removed;
         } catch (StoreException | IllegalStateException e) {
             // the writer has it; the record stays, so it is delivered again (at least once)
             failed(null, e);
@@ -471,7 +444,7 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
     private void giveUp(Item item, Throwable error, long firstFailureMillis) {
         boolean dropped;
         try {
-            dropped = acknowledgeWithoutCounting(item);
+            dropped = records.ackIfStill(item.held, item.owed.seq());
         } catch (StoreException | IllegalStateException e) {
             failed(null, e);
             return;
@@ -483,18 +456,6 @@ public final class BehindWriter<K, V> implements Writer<K, V> {
                     + " after failing since " + Instant.ofEpochMilli(firstFailureMillis) + " (retry.giveUpAfter "
                     + settings.giveUpAfter() + "): its change is dropped, the writer never received it", error);
         }
-    }
-
-    private boolean acknowledgeWithoutCounting(Item item) {
-        boolean[] removed = new boolean[1];
-        cacheMap.update(item.held, u -> {
-            Owed now = pending.get(item.held);
-            if (now != null && now.seq() == item.owed.seq()) {
-                u.deleteIn(pending);
-                removed[0] = true;
-            }
-        }, ackTier);
-        return removed[0];
     }
 
     /** Records a failure; logs the first of an episode only. */

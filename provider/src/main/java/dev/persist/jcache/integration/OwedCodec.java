@@ -12,12 +12,12 @@ import java.util.Arrays;
  * with the value so that a pending put survives the entry's eviction or expiry from the cache, which are not writer
  * deletes: the deliverer never needs the cache's entry.
  */
-public final class OwedCodec implements Codec<Owed> {
+final class OwedCodec implements Codec<Owed> {
     private static final int HEADER = 2 * Long.BYTES + 1;
     private final Codec<Stored> values;
 
     /** @param values the cache's envelope codec */
-    public OwedCodec(Codec<Stored> values) {
+    OwedCodec(Codec<Stored> values) {
         this.values = values;
     }
 

@@ -64,6 +64,15 @@ public interface Writer<K, V> extends AutoCloseable {
     }
 
     /**
+     * Called instead of {@link #awaitOwed} when the change's atomic section threw (the store kept nothing of it):
+     * a writer that remembered, in {@link #owe}, what {@link #awaitOwed} is to wait for forgets it here. The others
+     * (every writer of a cache that is not clustered) do nothing.
+     */
+    default void forgetOwed() {
+        // nothing remembered
+    }
+
+    /**
      * Called when the cache closes, before its namespaces are released and before {@link #close}: a write-behind
      * writer delivers what is pending, for a bounded time. The others have nothing pending.
      */

@@ -73,7 +73,7 @@ public final class LogReplay {
         if (size <= RecordFormat.HEADER_SIZE && !creationComplete(size, expected)) {
             byte[] head = new byte[(int) size];
             channel.read(ByteBuffer.wrap(head), 0);
-            if (!creationCutShort(head, expected)) {
+            if (!LogScanner.creationCutShort(head)) {
                 throw new CorruptLogException(file, 0, "not a persist-jcache log (" + size + " bytes, bad header)");
             }
             // a new file, or one whose creation was cut short: (re)write the header
@@ -109,8 +109,8 @@ public final class LogReplay {
                 validEnd = size;
                 return;
             }
-            long next = scanner.findNextValidRecord(damage.offset() + 1);
-            if (next < 0 || scanner.unwrittenAt(damage.offset(), next)) {
+            long next = scanner.nextRecordAfterDamage(damage.offset());
+            if (next < 0) {
                 // nothing valid after it: the writer died mid-record; or a power cut kept some of the writes after
                 // the last fsync and not others: nothing from here on was ever durable
                 validEnd = damage.offset();
@@ -137,20 +137,6 @@ public final class LogReplay {
         byte[] head = new byte[RecordFormat.HEADER_SIZE];
         channel.read(ByteBuffer.wrap(head), 0);
         return Arrays.equals(head, expected);
-    }
-
-    /**
-     * Whether a file no longer than the header is what a creation cut short leaves: each byte is the header's or
-     * zero. Zeros too, because a power cut can keep the file's size and lose the header's sector (it reads as zeros);
-     * the header is fsynced before any record is appended, so such a file never held a record.
-     */
-    private static boolean creationCutShort(byte[] head, byte[] expected) {
-        for (int i = 0; i < head.length; i++) {
-            if (head[i] != expected[i] && head[i] != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void apply(long offset, RecordFormat.Record r) {

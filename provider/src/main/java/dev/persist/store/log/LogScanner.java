@@ -145,6 +145,45 @@ public final class LogScanner {
     }
 
     /**
+     * The open-time rule for damage, shared by {@link LogReplay} (which truncates) and the read-only verification
+     * ({@code LogFiles}), so that both report the same thing: damage with no valid record after it is a torn tail,
+     * and so is damage with the shape a power cut leaves in writes never fsynced ({@link #unwrittenAt}); anything
+     * else is corruption in the middle of the log.
+     *
+     * @param damageOffset the first damaged record
+     * @return the offset of the first valid record after the damage, or -1 if everything from {@code damageOffset} on
+     *         is a torn tail (may be cut off)
+     */
+    public long nextRecordAfterDamage(long damageOffset) throws IOException {
+        long next = findNextValidRecord(damageOffset + 1);
+        if (next >= 0 && unwrittenAt(damageOffset, next)) {
+            return -1;
+        }
+        return next;
+    }
+
+    /**
+     * Whether a file no longer than the header and not holding the whole header is what a creation cut short leaves:
+     * each byte is the header's or zero. Zeros too, because a power cut can keep the file's size and lose the header's
+     * sector (it reads as zeros); the header is fsynced before any record is appended, so such a file never held a
+     * record. Open rewrites the header of such a file; verification reports it as a torn tail.
+     *
+     * @param head the file's bytes, at most {@link RecordFormat#HEADER_SIZE}
+     */
+    public static boolean creationCutShort(byte[] head) {
+        byte[] expected = RecordFormat.header();
+        if (head.length > expected.length) {
+            return false;
+        }
+        for (int i = 0; i < head.length; i++) {
+            if (head[i] != expected[i] && head[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Whether damage at {@code offset}, with a valid record at {@code next} after it, has the shape a power cut leaves
      * in writes that were never fsynced, rather than that of corruption. The disk writes 512-byte sectors whole, each
      * with what the page cache held when it was written back; a sector that a lost write should have reached holds

@@ -64,15 +64,20 @@ final class Expectations {
     /** With {@code logFsyncCoversWrites}: WRITE operations that returned before this position are durable. */
     private int writesCoveredBefore = -1;
 
+    /** The inode each name holds so far: tells an fsync of the log ({@link Workload#LOG}) from one of another file. */
+    private final Map<String, Integer> inodes;
+
     /**
      * @param initial              the state before the history (key to value), as a store opening the initial files
      *                             finds it
-     * @param logFsyncCoversWrites whether a completed fsync makes the WRITE operations that returned before it began
-     *                             durable (the WRITE tier's promise under power loss, for workloads whose log is always
-     *                             one file: no shrink)
+     * @param initialInodes        the inode of each initial file, by name
+     * @param logFsyncCoversWrites whether a completed fsync of the log makes the WRITE operations that returned
+     *                             before it began durable (the WRITE tier's promise under power loss, for workloads
+     *                             whose log is always one file: no shrink)
      */
-    Expectations(Map<String, String> initial, boolean logFsyncCoversWrites) {
+    Expectations(Map<String, String> initial, Map<String, Integer> initialInodes, boolean logFsyncCoversWrites) {
         this.initial = Map.copyOf(initial);
+        this.inodes = new HashMap<>(initialInodes);
         this.logFsyncCoversWrites = logFsyncCoversWrites;
     }
 
@@ -86,7 +91,17 @@ final class Expectations {
             Op op = ops.get(end.op());
             op.end = end.seq();
             op.endNanos = end.nanos();
-        } else if (e instanceof History.ForceEnd f && logFsyncCoversWrites) {
+        } else if (e instanceof History.Create c) {
+            inodes.put(c.name(), c.inode());
+        } else if (e instanceof History.Rename r) {
+            Integer moved = inodes.remove(r.from());
+            if (moved != null) {
+                inodes.put(r.to(), moved);
+            }
+        } else if (e instanceof History.Delete d) {
+            inodes.remove(d.name());
+        } else if (e instanceof History.ForceEnd f && logFsyncCoversWrites
+                && Integer.valueOf(f.inode()).equals(inodes.get(Workload.LOG))) {
             writesCoveredBefore = Math.max(writesCoveredBefore, f.beginSeq());
         } else if (e instanceof History.BarrierBegin b) {
             openBarriers.put(b.barrier(), b);

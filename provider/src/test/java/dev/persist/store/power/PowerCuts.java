@@ -115,7 +115,8 @@ final class PowerCuts {
     Result run(List<Integer> cuts, int perCut, long seed) {
         Result result = new Result();
         DiskModel disk = new DiskModel(history);
-        Expectations expected = new Expectations(history.initialState, history.logFsyncCoversWrites);
+        Expectations expected = new Expectations(history.initialState, history.initialInodes,
+                history.logFsyncCoversWrites);
         List<History.Event> events = history.events();
         int next = 0;
         for (int i = 0; i < cuts.size(); i++) {
@@ -140,7 +141,8 @@ final class PowerCuts {
     Result replay(Case c) {
         Result result = new Result();
         DiskModel disk = new DiskModel(history);
-        Expectations expected = new Expectations(history.initialState, history.logFsyncCoversWrites);
+        Expectations expected = new Expectations(history.initialState, history.initialInodes,
+                history.logFsyncCoversWrites);
         List<History.Event> events = history.events();
         for (History.Event e : events.subList(0, c.cut())) {
             disk.apply(e);

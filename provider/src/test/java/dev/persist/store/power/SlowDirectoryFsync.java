@@ -34,11 +34,16 @@ final class SlowDirectoryFsync extends ForwardingFileSystem {
         if (since >= 0) {
             renamedAt = -1;
             long deadline = System.nanoTime() + 20_000_000L;
-            while (System.nanoTime() < deadline && !history.events().subList(since, history.size()).stream()
-                    .anyMatch(e -> e instanceof History.OpEnd)) {
+            while (System.nanoTime() < deadline && !returnedSince(since)) {
                 LockSupport.parkNanos(200_000);
             }
         }
         delegate.fsyncDirectory(dir);
+    }
+
+    /** One copy of the history: its size, not the history's (which other threads grow), bounds the view. */
+    private boolean returnedSince(int since) {
+        java.util.List<History.Event> events = history.events();
+        return events.subList(since, events.size()).stream().anyMatch(e -> e instanceof History.OpEnd);
     }
 }

@@ -195,7 +195,7 @@ final class Shrinker {
                     if (!r.isDelete()) {
                         DiskIndex index = indexes.get(r.namespace());
                         if (index != null) {
-                            copyIfLive(writer, r.namespace(), index, r, DiskIndex.position(seg.number, offset));
+                            copyIfLive(r.namespace(), index, r, DiskIndex.position(seg.number, offset));
                         }
                     }
                 });
@@ -218,7 +218,7 @@ final class Shrinker {
         }
     }
 
-    private void copyIfLive(LogWriter writer, String namespace, DiskIndex index, RecordFormat.Record r, long position) {
+    private void copyIfLive(String namespace, DiskIndex index, RecordFormat.Record r, long position) {
         DiskIndex.Entry e = index.entry(r.key());
         if (e == null || DiskIndex.offset(e.location()) != position) {
             return; // deleted, or an older record of the key

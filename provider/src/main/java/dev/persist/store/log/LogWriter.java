@@ -63,7 +63,7 @@ public final class LogWriter {
     private static final int WRITE_YIELDS = 16;
     private volatile long writtenLsn;
 
-    /** Held by the fsync leader and by shrinking: no fsync runs while the file is swapped. */
+    /** Held by the fsync leader and by {@link #startPendingSegment}: one fsync leader at a time. */
     private final ReentrantLock syncLock = new ReentrantLock();
     /** Guards the leader/follower state of FSYNC callers below. */
     private final ReentrantLock syncState = new ReentrantLock();

@@ -54,7 +54,7 @@ final class SharedStores {
             return shared;
         }
         StoreOptions options = StoreOptions.defaults().syncInterval(settings.syncInterval())
-                .generation(settings.generation()).diskNamespaces(CacheNamespaces.diskBacked(settings));
+                .segmentBytes(settings.segmentBytes()).generation(settings.generation()).diskNamespaces(CacheNamespaces.diskBacked(settings));
         Store store = Store.open(file, settlingExecutor == null ? options : options.settlingExecutor(settlingExecutor));
         if (settings.autoShrinkInterval() != null) {
             store.startAutoShrink(settings.autoShrinkInterval(), settings.autoShrinkRatio());

@@ -1,6 +1,7 @@
 package dev.persist.store;
 
 import dev.persist.store.log.DiskIndex;
+import dev.persist.store.log.LogWriter;
 import dev.persist.store.log.RecordFormat;
 
 import java.util.ArrayList;
@@ -78,14 +79,15 @@ final class DiskEvictor<K> {
         List<DiskIndex.Entry> victims = new ArrayList<>();
         List<Long> seen = new ArrayList<>();
         Lock diskLock = store.diskLock().readLock();
-        diskLock.lock(); // offsets stay those of one file while they are compared
+        diskLock.lock(); // no segment is retired while positions are compared
         try {
-            long fileLength = Math.max(1, store.writer().logBytes());
-            long width = fileLength / BUCKETS + 1;
+            LogWriter writer = store.writer();
+            long first = writer.firstLsn();
+            long width = Math.max(1, writer.appendedLsn() - first) / BUCKETS + 1;
             long[] histogram = new long[BUCKETS];
             for (DiskIndex.Entry e : index.entries()) {
                 long location = e.location();
-                histogram[bucket(location, width)] += index.length(e, location);
+                histogram[bucket(writer, location, first, width)] += index.length(e, location);
             }
             long sum = 0;
             int cut = 0;
@@ -94,7 +96,7 @@ final class DiskEvictor<K> {
             }
             for (DiskIndex.Entry e : index.entries()) {
                 long location = e.location();
-                if (bucket(location, width) < cut) {
+                if (bucket(writer, location, first, width) < cut) {
                     victims.add(e);
                     seen.add(location);
                 }
@@ -138,7 +140,9 @@ final class DiskEvictor<K> {
                 + "bytes", evicted, map.name(), bound);
     }
 
-    private static int bucket(long location, long width) {
-        return (int) Math.min(BUCKETS - 1, DiskIndex.offset(location) / width);
+    /** Buckets by LSN, which orders records across segments as the log does (a position's offset does not). */
+    private static int bucket(LogWriter writer, long location, long firstLsn, long width) {
+        long age = writer.lsnOf(DiskIndex.offset(location)) - firstLsn;
+        return (int) Math.min(BUCKETS - 1, Math.max(0, age) / width);
     }
 }

@@ -8,9 +8,9 @@ import java.util.concurrent.locks.Lock;
 
 /**
  * Appends a record of a disk-backed map and points the map's index at it, in one step as far as shrinking is
- * concerned: both happen under the store's disk lock (read side), and shrinking takes its write side to note where it
- * starts and to move the file, so it never sees a record whose index entry is not yet set, and no index entry is set
- * with an offset of a file that is no longer the log.
+ * concerned: both happen under the store's disk lock (read side), and shrinking takes its write side to retire
+ * segments (and the index file's writer to note where it starts), so no index entry is set with a position in a
+ * segment that is no longer the log's, and no record is seen without its index entry.
  */
 final class DiskWrites {
     private DiskWrites() {
@@ -37,7 +37,7 @@ final class DiskWrites {
             if (r.isDelete()) {
                 index.remove(r.key());
             } else {
-                index.put(r.key(), writer.fileOffset(lsn - record.length), record.length);
+                index.put(r.key(), writer.position(lsn - record.length), record.length);
             }
             return lsn;
         } finally {

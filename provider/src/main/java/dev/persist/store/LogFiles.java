@@ -3,6 +3,7 @@ package dev.persist.store;
 import dev.persist.store.log.LogScanner;
 import dev.persist.store.log.RecordFormat;
 import dev.persist.store.log.ByteKey;
+import dev.persist.store.log.SegmentFiles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,8 +20,10 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * Operator access to a log file without opening a {@link Store}: reading never takes the lock and never changes
- * the file, so it works on the log of a running application and on a damaged copy alike.
+ * Operator access to a log without opening a {@link Store}: reading never takes the lock and never changes a file,
+ * so it works on the log of a running application and on a damaged copy alike. A log is given by its configured path
+ * (segment 0); its segment files ({@code <log>.000001}, ...) are read in order after it. A log written as one file
+ * is a log of one segment.
  */
 public final class LogFiles {
     /** Every file access of the operator tools: the local file system, as a store opened with the defaults uses. */
@@ -32,14 +35,15 @@ public final class LogFiles {
     /**
      * One valid record.
      *
-     * @param offset    its byte offset in the file
+     * @param segment   the number of its segment file (0: the configured path)
+     * @param offset    its byte offset in that file
      * @param size      its size on disk, prefix included
      * @param delete    a delete record (else a set)
      * @param namespace its namespace
      * @param key       the key's bytes
      * @param value     the value's bytes (empty for a delete)
      */
-    public record LogRecord(long offset, int size, boolean delete, String namespace, byte[] key, byte[] value) {
+    public record LogRecord(long segment, long offset, int size, boolean delete, String namespace, byte[] key, byte[] value) {
         /** @return the key read as UTF-8 */
         public String keyAsString() {
             return new String(key, StandardCharsets.UTF_8);
@@ -49,14 +53,17 @@ public final class LogFiles {
     /**
      * Bytes that are not a valid record.
      *
-     * @param offset where they start
+     * @param file   the segment file they are in
+     * @param offset where they start in it
      * @param length how many bytes until the next valid record or the end of the file
      * @param reason what is wrong at {@code offset}
-     * @param tail   true if no valid record follows (a torn tail), or what follows is what a power cut left of writes
-     *               never fsynced (see {@code LogScanner.unwrittenAt}), or the file is a header cut short (no longer
-     *               than the header, each byte the header's or zero): open truncates (or rewrites) it
+     * @param tail   true if it is in the last segment and no valid record follows (a torn tail), or what follows is
+     *               what a power cut left of writes never fsynced (see {@code LogScanner.unwrittenAt}), or the file is a
+     *               header cut short (no longer than the header, each byte the header's or zero): open truncates (or
+     *               rewrites) it. Damage in any other segment is never a tail: that segment was fsynced whole before
+     *               the next one was created
      */
-    public record Damage(long offset, long length, String reason, boolean tail) {
+    public record Damage(Path file, long offset, long length, String reason, boolean tail) {
     }
 
     /**
@@ -71,8 +78,8 @@ public final class LogFiles {
     /**
      * What {@link #verify} found.
      *
-     * @param file       the file
-     * @param fileBytes  its size
+     * @param file       the log (its configured path)
+     * @param fileBytes  the size of its live segment files together
      * @param records    valid records
      * @param damages    damaged regions, in file order (empty for a clean log)
      * @param namespaces per namespace, sorted by name
@@ -96,9 +103,9 @@ public final class LogFiles {
     }
 
     /**
-     * Checks the header and every record's length and CRC, going on past damage to find every valid record.
+     * Checks each segment's header and every record's length and CRC, going on past damage to find every valid record.
      *
-     * @param file a log file
+     * @param file a log (its configured path)
      * @return what it holds
      * @throws CorruptLogException if the header is not a valid version-1 header (a header cut short, which open
      *                             rewrites, is reported as tail damage instead)
@@ -120,13 +127,33 @@ public final class LogFiles {
         });
         Map<String, NamespaceSummary> namespaces = new TreeMap<>();
         counts.forEach((ns, c) -> namespaces.put(ns, new NamespaceSummary(c[0], live.get(ns).size())));
-        return new Verification(file, FS.size(file), records[0], damages, Collections.unmodifiableMap(namespaces));
+        long bytes = 0;
+        for (Path segment : segments(file)) {
+            bytes += FS.size(segment);
+        }
+        return new Verification(file, bytes, records[0], damages, Collections.unmodifiableMap(namespaces));
     }
 
     /**
-     * Visits every valid record in file order, skipping damaged bytes.
+     * @param log a log (its configured path)
+     * @return its live segment files, oldest first (the configured path alone for a log of one segment)
+     * @throws IOException if the directory cannot be listed, or there is no log at {@code log}
+     */
+    public static List<Path> segments(Path log) throws IOException {
+        List<Path> out = new ArrayList<>();
+        for (long n : SegmentFiles.list(FS, log)) {
+            out.add(SegmentFiles.pathOf(log, n));
+        }
+        if (out.isEmpty()) {
+            throw new java.nio.file.NoSuchFileException(log.toString(), null, "no log file or segment there");
+        }
+        return out;
+    }
+
+    /**
+     * Visits every valid record in log order (segment by segment), skipping damaged bytes.
      *
-     * @param file    a log file
+     * @param file    a log (its configured path)
      * @param visitor gets each valid record
      * @return the damaged regions skipped (empty for a clean log)
      * @throws CorruptLogException if the header is not a valid version-1 header (a header cut short, which open
@@ -134,6 +161,17 @@ public final class LogFiles {
      * @throws IOException         if the file cannot be read
      */
     public static List<Damage> read(Path file, Consumer<LogRecord> visitor) throws IOException {
+        List<Path> segments = segments(file);
+        List<Long> numbers = SegmentFiles.list(FS, file);
+        List<Damage> damages = new ArrayList<>();
+        for (int i = 0; i < segments.size(); i++) {
+            readSegment(segments.get(i), numbers.get(i), i == segments.size() - 1, visitor, damages);
+        }
+        return damages;
+    }
+
+    private static void readSegment(Path file, long number, boolean last, Consumer<LogRecord> visitor,
+                                    List<Damage> damages) throws IOException {
         try (FileChannel ch = FS.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             byte[] head = new byte[(int) Math.min(size, RecordFormat.HEADER_SIZE)];
@@ -143,9 +181,10 @@ public final class LogFiles {
             if (size <= RecordFormat.HEADER_SIZE && !java.util.Arrays.equals(head, RecordFormat.header())) {
                 if (LogScanner.creationCutShort(head)) {
                     // what a creation cut short leaves (a power cut can also zero the header's sector): open rewrites
-                    // the header, as it cuts a torn tail
-                    return List.of(new Damage(0, size, "header cut short (" + size + " bytes, each the header's or "
-                            + "zero)", true));
+                    // the header of the last segment, as it cuts a torn tail
+                    damages.add(new Damage(file, 0, size, "header cut short (" + size + " bytes, each the header's "
+                            + "or zero)", last));
+                    return;
                 }
                 if (size < RecordFormat.HEADER_SIZE) {
                     throw new CorruptLogException(file, 0, "shorter than the " + RecordFormat.HEADER_SIZE
@@ -157,18 +196,18 @@ public final class LogFiles {
                 throw new CorruptLogException(file, 0, bad);
             }
             LogScanner scanner = new LogScanner(ch, size);
-            List<Damage> damages = new ArrayList<>();
             long pos = RecordFormat.HEADER_SIZE;
             while (true) {
-                LogScanner.Damage d = scanner.scan(pos, (offset, r) -> visitor.accept(new LogRecord(offset, r.size(),
-                        r.isDelete(), r.namespace(), r.key(), r.value())));
+                LogScanner.Damage d = scanner.scan(pos, (offset, r) -> visitor.accept(new LogRecord(number, offset,
+                        r.size(), r.isDelete(), r.namespace(), r.key(), r.value())));
                 if (d == null) {
-                    return damages;
+                    return;
                 }
                 long next = scanner.nextRecordAfterDamage(d.offset()); // -1: open cuts it off as a torn tail
-                damages.add(new Damage(d.offset(), (next < 0 ? size : next) - d.offset(), d.reason(), next < 0));
+                damages.add(new Damage(file, d.offset(), (next < 0 ? size : next) - d.offset(), d.reason(),
+                        next < 0 && last));
                 if (next < 0) {
-                    return damages;
+                    return;
                 }
                 pos = next;
             }
@@ -186,10 +225,10 @@ public final class LogFiles {
     }
 
     /**
-     * Copies every valid record of {@code damaged}, in order, into a new log {@code target} (fsynced), leaving the
-     * damaged file as it is. Replaying the copy gives the state of every record that survived.
+     * Copies every valid record of {@code damaged}, in order, into a new log {@code target} of one file (fsynced),
+     * leaving the damaged log as it is. Replaying the copy gives the state of every record that survived.
      *
-     * @param damaged a log file, perhaps damaged
+     * @param damaged a log (its configured path), perhaps damaged
      * @param target  a path where no file exists yet
      * @return the verification of the damaged file (what was copied, what was skipped)
      * @throws IOException if reading or writing fails; a partial target is deleted

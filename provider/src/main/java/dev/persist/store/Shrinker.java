@@ -1,271 +1,297 @@
 package dev.persist.store;
 
+import dev.persist.store.log.ByteKey;
+import dev.persist.store.log.DiskIndex;
+import dev.persist.store.log.IndexHint;
+import dev.persist.store.log.LogSegment;
+import dev.persist.store.log.LogScanner;
 import dev.persist.store.log.LogWriter;
 import dev.persist.store.log.RecordFormat;
-import dev.persist.store.log.ByteKey;
-import dev.persist.store.log.IndexHint;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * {@link Store#shrink()}: rewrites the log as the live state while reads and writes go on.
+ * {@link Store#shrink()}: retires the oldest segments of the log (a prefix of them) while reads and writes go on,
+ * without rewriting the rest.
  *
  * <ol>
- *   <li>Note the log position P0. Every operation updates memory before it takes its log position, inside its
- *       key's lock, so every operation before P0 is already visible in memory.</li>
- *   <li>Write the live state (every map's entries, every orphan record) to {@code <log>.shrink}; fsync it.
- *       Operations go on and append to the old log meanwhile.</li>
- *   <li>Copy the old log's records after P0 to the new file: first without blocking anyone, then, with appends
- *       briefly blocked, the last few. Replayed after the snapshot, they bring each key to its latest state
- *       whichever value the snapshot caught.</li>
- *   <li>Fsync the new file, rename it atomically over the log, fsync the directory, switch appends to it (appends
- *       wait for the directory fsync: a record is never acknowledged as synced in a file whose name may not last).</li>
+ *   <li>Seal them: every record before the first kept segment is written, and the segments up to it are fsynced
+ *       (for a full shrink, the active segment is ended first, so that every segment with records is retired).</li>
+ *   <li>Copy their live records forward, as ordinary appends at the head of the log, each under its key's lock:
+ *       for a disk-backed namespace ({@link MapConfig#disk}), each record its index still points at, as it is
+ *       (not decoded), and the index then points at the copy; for a namespace held in memory, and for orphan
+ *       records, every current entry (no location is kept for them, so which are in the retired segments is not
+ *       known). A delete is never copied: every record older than it is in the retired segments too.</li>
+ *   <li>Fsync the copies; delete the index file (it names places in the retired segments).</li>
+ *   <li>With disk reads blocked for a moment, forget the retired segments; delete their files, oldest first
+ *       (segment 0, the configured path, is emptied to its header instead, and fsynced); fsync the directory. Then
+ *       the store writes a new index file, if it has disk-backed namespaces.</li>
  * </ol>
- * A crash before the rename leaves the old log (the leftover {@code .shrink} file is deleted at the next open);
- * after it, the new one: either is complete, since the new file was fsynced before the rename.
- *
- * <p>Disk-backed namespaces ({@link MapConfig#disk}) are not in memory: in step 2 their live records are copied from
- * the old log in log order ({@link DiskCopy}), and in step 4, with appends and disk reads blocked, their index entries
- * move to the new file. Then an index file ({@link IndexHint}) describing the new log up to the end of the snapshot
- * is written, for the next open. Any old index file is deleted before the rename, since it describes the old file
- * (even one left by an earlier run with disk namespaces when this one has none).
+ * A crash at any point leaves a log that replays to the same state: until a retired segment is deleted, its records
+ * are replayed first and the copies (newer) win; the deletes go oldest first, so a delete record in a retired segment
+ * outlives every older record of its key. An open finds leftover retired segments as ordinary old segments, and the
+ * next shrink retires them again.
  */
 final class Shrinker {
-    private static final int COPY_BUFFER = 1 << 20;
+    private static final System.Logger LOG = System.getLogger(Shrinker.class.getName());
 
     private final Store store;
     private final Path log;
-    private final Path temp;
+    private long copiedBytes;
 
     Shrinker(Store store) {
         this.store = store;
         this.log = store.path();
-        this.temp = tempFileOf(log);
     }
 
+    /**
+     * The temporary file of a shrink of versions before segments, which rewrote the whole log into it: an open
+     * deletes one left by a crash.
+     */
     static Path tempFileOf(Path log) {
         return log.resolveSibling(log.getFileName() + ".shrink");
     }
 
-    /** Called with the store's shrink lock held. */
-    void run() {
+    /**
+     * Retires every segment that holds records now. Called with the store's shrink lock held.
+     *
+     * @return the bytes of the records copied forward
+     */
+    long runFull() {
         LogWriter writer = store.writer();
         writer.checkNotFailed();
-        FileChannel out = null;
-        boolean switched = false;
-        boolean disk = store.hasDiskNamespaces();
-        // disk-backed namespaces must not move between an index and memory while their records are being copied
+        return retireUpTo(writer.roll());
+    }
+
+    /**
+     * Retires the segments numbered up to {@code last}, which must be before the active one (or ended by a roll).
+     * Called with the store's shrink lock held.
+     *
+     * @return the bytes of the records copied forward
+     */
+    long retireUpTo(long last) {
+        LogWriter writer = store.writer();
+        // the retired segments' records must be in their files and fsynced before they are scanned and deleted
+        writer.startPendingSegment();
+        List<LogSegment> retiring = new ArrayList<>();
+        for (LogSegment seg : writer.segments()) {
+            if (seg.number <= last && seg.number < writer.writingSegment().number) {
+                retiring.add(seg);
+            }
+        }
+        if (retiring.isEmpty()) {
+            return 0;
+        }
         Lock registry = store.registry().readLock();
-        if (disk) {
-            registry.lock();
-        }
-        HintOutput hints = new HintOutput(null);
-        IndexHint.Writer hint = null;
-        long snapshotEnd = 0;
-        long hintRecords = 0;
-        boolean[] renamed = {false}; // set inside the exclusive action once the new log has replaced the old name
+        copiedBytes = 0;
+        registry.lock(); // no namespace moves between a map and the orphans while its records are copied
         try {
-            store.options().fileSystem().deleteIfExists(temp);
-            store.options().fileSystem().createFile(temp);
-            out = store.options().fileSystem().open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            long[] start;
-            // with the write side, every disk-backed record appended so far has its index entry set
+            Map<String, DiskIndex> indexes = store.diskIndexes();
+            for (LogSegment seg : retiring) {
+                copyDiskRecords(writer, seg, indexes);
+            }
+            for (PersistMap<?, ?> map : store.registeredMaps()) {
+                if (!map.isDiskBacked()) {
+                    copyEntries(writer, map);
+                }
+            }
+            for (Map.Entry<String, Map<ByteKey, byte[]>> ns : store.orphanValuesHeld().entrySet()) {
+                for (Map.Entry<ByteKey, byte[]> e : ns.getValue().entrySet()) {
+                    append(writer, orphanRecord(ns.getKey(), e));
+                }
+            }
+            writer.syncAll();
+            StoreFileSystem fs = store.options().fileSystem();
+            Path dir = StoreFileSystem.directoryOf(log);
+            try {
+                // the index file names places in the segments about to go: it must be gone first
+                if (fs.deleteIfExists(IndexHint.pathOf(log))) {
+                    fs.fsyncDirectory(dir);
+                }
+            } catch (IOException e) {
+                throw new StoreException("shrinking of " + log + " failed before any segment was deleted: " + e, e);
+            }
+            List<LogSegment> retired;
+            BitSet slots = new BitSet();
+            long lost = 0;
             store.diskLock().writeLock().lock();
             try {
-                start = writer.position();
+                retired = writer.retire(last);
+                retired.forEach(seg -> slots.set((int) DiskIndex.slotOf(seg.number)));
+                for (DiskIndex index : indexes.values()) {
+                    lost += index.removeIn(slots);
+                }
             } finally {
                 store.diskLock().writeLock().unlock();
             }
-            long p0 = start[0];
-            writer.awaitWritten(p0);
-
-            Output o = new Output(out);
-            o.write(RecordFormat.header());
-            hints.writer = disk ? newHint() : null;
-            long snapshotRecords = store.writeLiveState(record -> {
-                o.writeRecord(record);
-                hints.value(record);
-            });
-            DiskCopy copies = new DiskCopy(disk ? store.diskIndexes() : Map.of());
-            snapshotRecords += copies.copy(log, writer.channel(), RecordFormat.HEADER_SIZE, writer.fileOffset(p0), o,
-                    hints);
-            o.flush();
-            out.force(true);
-            long tailStart = writer.fileOffset(p0);
-            long newTailStart = o.position;
-            hint = hints.writer;
-            snapshotEnd = newTailStart;
-            hintRecords = snapshotRecords;
-
-            long p1 = writer.appendedLsn();
-            writer.awaitWritten(p1);
-            FileChannel oldLog = writer.channel(); // only shrinking swaps it, and we are shrinking
-            o.copy(oldLog, writer.fileOffset(p0), writer.fileOffset(p1));
-
-            final FileChannel newLog = out;
-            final long records = snapshotRecords;
-            store.diskLock().writeLock().lock();
+            if (lost > 0) {
+                LOG.log(System.Logger.Level.ERROR, lost + " disk-resident entries of " + log + " had their records in "
+                        + "damaged bytes of retired segments and were dropped");
+            }
             try {
-                writer.exclusively(w -> {
-                    long[] end = w.position();
-                    o.copy(w.channel(), w.fileOffset(p1), w.fileOffset(end[0]));
-                    o.flush();
-                    newLog.force(true);
-                    // the old index file describes the old log, whether or not this run has disk namespaces
-                    store.options().fileSystem().deleteIfExists(IndexHint.pathOf(log));
-                    store.options().fileSystem().moveReplacing(temp, log);
-                    renamed[0] = true;
-                    // The rename is durable only once the directory is fsynced, and until then a power cut may leave
-                    // the old log: switching first (which counts everything copied as synced) would let FSYNC callers
-                    // return for records that live only in the new file, or were never fsynced in the old one. So
-                    // appends wait for the directory fsync.
-                    try {
-                        store.options().fileSystem().fsyncDirectory(StoreFileSystem.directoryOf(log));
-                    } catch (IOException | RuntimeException e) {
-                        // the new log is in place, but its name may not be durable, and appends still go to the old
-                        // file: stop writes (no caller was told its record is synced in the new file). A forwarding
-                        // file system may throw unchecked exceptions too.
-                        throw w.fail("fsync of the directory of " + log + " after shrinking failed", e);
+                for (LogSegment seg : retired) {
+                    if (seg.number == 0) {
+                        emptyFirstSegment(fs, seg.path);
+                    } else {
+                        fs.deleteIfExists(seg.path);
                     }
-                    w.switchFile(newLog, o.position, records + (end[1] - start[1]));
-                    long lost = copies.apply(tailStart, newTailStart);
-                    if (lost > 0) {
-                        java.lang.System.getLogger(Shrinker.class.getName()).log(System.Logger.Level.ERROR,
-                                lost + " disk-resident entries of " + log + " had their records in damaged bytes "
-                                        + "and were dropped");
-                    }
-                    return null;
-                });
-            } finally {
-                store.diskLock().writeLock().unlock();
+                }
+                fs.fsyncDirectory(dir);
+            } catch (IOException | RuntimeException e) {
+                // what is left is a valid log (old segments replay first), but the writer's view of it is not
+                throw writer.fail("deleting retired segments of " + log + " failed", e);
             }
-            switched = true;
-        } catch (IOException | RuntimeException e) {
-            if (!switched) {
-                closeQuietly(out);
-                try {
-                    store.options().fileSystem().deleteIfExists(temp);
-                } catch (IOException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                if (e instanceof StoreFailedException sfe) {
-                    throw sfe;
-                }
-                if (renamed[0]) {
-                    // the old file is unlinked: appends must not go on to it
-                    throw writer.fail("shrinking of " + log + " failed after the new log replaced it", e);
-                }
-                throw new StoreException("shrinking of " + log + " failed, the log is unchanged: " + e, e);
-            }
-            throw new StoreException("shrinking of " + log + " failed: " + e, e);
         } finally {
-            if (!switched && hints.writer != null) {
-                hints.writer.close();
-            }
-            if (disk) {
-                registry.unlock();
-            }
+            registry.unlock();
         }
-        if (hint != null) {
-            finishHint(hint, writer, snapshotEnd, hintRecords);
-        }
+        return copiedBytes;
     }
 
-    /** Puts the index file of the new log in place; a failure only costs the next open a full scan. */
-    private void finishHint(IndexHint.Writer hint, LogWriter writer, long coveredLength, long records) {
-        try (hint) {
-            store.diskLock().readLock().lock();
-            try {
-                hint.finish(writer.channel(), coveredLength, records);
-            } finally {
-                store.diskLock().readLock().unlock();
+    /**
+     * Retires segment 0 by replacing it with an empty segment (a header only), so that the configured path keeps
+     * naming the log; an open leaves the empty file out of the live segments. The empty file is written and fsynced
+     * under {@code <log>.shrink} and renamed over the log: a rename is atomic, where cutting the file in place could
+     * leave, after a power cut, its old size with lost blocks (damage in a segment that is not the last). The rename
+     * comes before any later segment's delete, and directory operations reach the disk in order, so a delete record
+     * in a later segment never goes while older records it deletes could come back.
+     */
+    private static void emptyFirstSegment(StoreFileSystem fs, Path path) throws IOException {
+        Path temp = tempFileOf(path);
+        fs.deleteIfExists(temp);
+        fs.createFile(temp);
+        try (FileChannel ch = fs.open(temp, java.nio.file.StandardOpenOption.WRITE)) {
+            ByteBuffer header = ByteBuffer.wrap(RecordFormat.header());
+            while (header.hasRemaining()) {
+                ch.write(header, header.position());
             }
-        } catch (IOException | RuntimeException e) {
-            java.lang.System.getLogger(Shrinker.class.getName()).log(System.Logger.Level.WARNING, "could not write "
-                    + "the index file of " + log + " after shrinking; the next open scans the whole log: " + e);
+            ch.force(true);
         }
+        fs.moveReplacing(temp, path);
     }
 
-    private IndexHint.Writer newHint() {
+    /** Copies the live disk-backed records of a retired segment forward: those their index still points at. */
+    private void copyDiskRecords(LogWriter writer, LogSegment seg, Map<String, DiskIndex> indexes) {
+        if (indexes.isEmpty()) {
+            return;
+        }
+        FileChannel channel = writer.channelOf(seg);
+        long end = writer.lengthOf(seg);
+        LogScanner scanner = new LogScanner(channel, end);
+        long pos = RecordFormat.HEADER_SIZE;
         try {
-            return new IndexHint.Writer(store.options().fileSystem(), log);
+            while (pos < end) {
+                LogScanner.Damage damage = scanner.scan(pos, (offset, r) -> {
+                    if (!r.isDelete()) {
+                        DiskIndex index = indexes.get(r.namespace());
+                        if (index != null) {
+                            copyIfLive(r.namespace(), index, r, DiskIndex.position(seg.number, offset));
+                        }
+                    }
+                });
+                if (damage == null) {
+                    break;
+                }
+                long next = scanner.findNextValidRecord(damage.offset() + 1);
+                LOG.log(System.Logger.Level.WARNING, "shrinking {0}: skipped {1} damaged bytes at offset {2} ({3}); "
+                        + "disk-resident entries whose records were there are dropped", seg.path,
+                        (next < 0 ? end : next) - damage.offset(), damage.offset(), damage.reason());
+                if (next < 0) {
+                    break;
+                }
+                pos = next;
+            }
         } catch (IOException e) {
-            java.lang.System.getLogger(Shrinker.class.getName()).log(System.Logger.Level.WARNING, "cannot create the "
-                    + "index file of " + log + ": " + e);
-            return null;
+            throw writer.fail("reading " + seg.path + " while shrinking failed", e);
+        } catch (UncheckedIOException e) {
+            throw writer.fail("reading " + seg.path + " while shrinking failed", e.getCause());
         }
     }
 
-    /** The index file written beside the snapshot, given up (not the shrink) at its first failure. */
-    final class HintOutput {
-        IndexHint.Writer writer;
-
-        HintOutput(IndexHint.Writer writer) {
-            this.writer = writer;
+    private void copyIfLive(String namespace, DiskIndex index, RecordFormat.Record r, long position) {
+        DiskIndex.Entry e = index.entry(r.key());
+        if (e == null || DiskIndex.offset(e.location()) != position) {
+            return; // deleted, or an older record of the key
         }
+        PersistMap<?, ?> map = store.registeredMap(namespace);
+        if (map == null || map.diskIndex() != index) {
+            // a disk-backed orphan namespace: nothing changes it while the registry's read lock is held
+            copiedBytes += r.size();
+            DiskWrites.append(store, index, r.bytes());
+            return;
+        }
+        copyUnderKeyLock(map, index, e, position, r.bytes());
+    }
 
-        void namespace(byte[] namespace, int expectedKeys) {
-            if (writer == null) {
-                return;
+    private <K> void copyUnderKeyLock(PersistMap<K, ?> map, DiskIndex index, DiskIndex.Entry e, long position,
+                                      byte[] record) {
+        K key;
+        try {
+            key = map.keyCodec().decode(e.key);
+        } catch (RuntimeException ex) {
+            // a key that does not decode cannot be locked; no operation of the map can reach it either
+            copiedBytes += record.length;
+            DiskWrites.append(store, index, record);
+            return;
+        }
+        ReentrantLock lock = map.locks().lockFor(key);
+        lock.lock();
+        try {
+            if (index.entry(e.key) == e && DiskIndex.offset(e.location()) == position) {
+                copiedBytes += record.length;
+                DiskWrites.append(store, index, record);
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Appends every current entry of a map held in memory, each under its key's lock (so in the key's log order). */
+    private <K, V> void copyEntries(LogWriter writer, PersistMap<K, V> map) {
+        for (K key : map.memory().keySet()) {
+            ReentrantLock lock = map.locks().lockFor(key);
+            lock.lock();
             try {
-                writer.namespace(namespace, expectedKeys);
-            } catch (IOException e) {
-                giveUp(e);
-            }
-        }
-
-        void location(byte[] namespace, byte[] key, long offset, int length) {
-            if (writer == null) {
-                return;
-            }
-            try {
-                writer.location(namespace, key, offset, length);
-            } catch (IOException e) {
-                giveUp(e);
-            }
-        }
-
-        private void giveUp(IOException e) {
-            java.lang.System.getLogger(Shrinker.class.getName()).log(System.Logger.Level.WARNING, "cannot write "
-                    + "the index file of " + log + ": " + e);
-            writer.close();
-            writer = null;
-        }
-
-        void value(byte[] record) {
-            if (writer == null) {
-                return;
-            }
-            try {
-                writer.value(record);
-            } catch (IOException e) {
-                giveUp(e);
+                V value = map.memory().get(key);
+                if (value == null) {
+                    continue;
+                }
+                byte[] record;
+                try {
+                    record = RecordFormat.encodeSet(map.nameBytes(), map.keyCodec().encode(key),
+                            map.valueCodec().encode(value));
+                } catch (RuntimeException ex) {
+                    LOG.log(System.Logger.Level.WARNING, "shrinking skipped an entry of '" + map.name()
+                            + "' that cannot be encoded: " + ex);
+                    continue;
+                }
+                append(writer, record);
+            } finally {
+                lock.unlock();
             }
         }
     }
 
-    private static void closeQuietly(FileChannel ch) {
-        if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // the file is deleted next
-            }
-        }
+    private void append(LogWriter writer, byte[] record) {
+        copiedBytes += record.length;
+        writer.append(record);
     }
 
-    /** Buffered positional writes to the new log. */
+    /** Buffered positional writes to a new file: the operator tool's salvage copy. */
     static final class Output {
+        private static final int BUFFER = 1 << 20;
         private final FileChannel channel;
-        private final ByteBuffer buffer = ByteBuffer.allocate(COPY_BUFFER);
+        private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
         long position;
 
         Output(FileChannel channel) {
@@ -276,13 +302,8 @@ final class Shrinker {
             try {
                 write(record);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
-        }
-
-        /** @return the offset in the file of the next byte written, buffered bytes included */
-        long logicalPosition() {
-            return position + buffer.position();
         }
 
         void write(byte[] bytes) throws IOException {
@@ -303,33 +324,15 @@ final class Shrinker {
         }
 
         private void writeFully(ByteBuffer b) throws IOException {
-            long at = position + 0;
+            long at = position;
             while (b.hasRemaining()) {
                 at += channel.write(b, at);
             }
             position = at;
         }
-
-        /** Appends bytes {@code [from, to)} of {@code source}. */
-        void copy(FileChannel source, long from, long to) throws IOException {
-            flush();
-            ByteBuffer b = ByteBuffer.allocate(COPY_BUFFER);
-            long at = from;
-            while (at < to) {
-                b.clear();
-                b.limit((int) Math.min(b.capacity(), to - at));
-                int n = source.read(b, at);
-                if (n < 0) {
-                    throw new IOException("log ended at " + at + ", expected " + to);
-                }
-                at += n;
-                b.flip();
-                writeFully(b);
-            }
-        }
     }
 
-    /** Encodes an orphan record for the snapshot. */
+    /** Encodes an orphan record. */
     static byte[] orphanRecord(String namespace, Map.Entry<ByteKey, byte[]> e) {
         return RecordFormat.encodeSet(namespace.getBytes(StandardCharsets.UTF_8), e.getKey().bytes, e.getValue());
     }

@@ -8,6 +8,8 @@ import dev.persist.store.log.BackgroundTasks;
 import dev.persist.store.log.ByteKey;
 import dev.persist.store.log.DiskIndex;
 import dev.persist.store.log.IndexHint;
+import dev.persist.store.log.LogSegment;
+import dev.persist.store.log.SegmentFiles;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -34,10 +36,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Consumer;
 
 /**
- * A write-ahead-log store: one log file holding the namespaces of any number of {@link PersistMap}s.
+ * A write-ahead-log store: one log, in segment files ({@code app.log}, {@code app.log.000001}, ...), holding the
+ * namespaces of any number of {@link PersistMap}s.
  *
  * <pre>{@code
  * try (Store store = Store.open(Path.of("data/app.log"))) {
@@ -116,8 +118,10 @@ public final class Store implements AutoCloseable {
     private LogWriter writer;
     private BackgroundTasks background;
     private volatile Duration syncInterval;
-    /** The identity (device and inode on Unix) of the file the log's path named at open or shrinking. */
+    /** The identity (device and inode on Unix) of the segment file being written, when it was last checked. */
     private volatile Object logFileKey;
+    /** The number of the segment {@link #logFileKey} is of. */
+    private volatile long logFileSegment;
     private long tornBytes;
     private long salvagedBytes;
 
@@ -193,16 +197,29 @@ public final class Store implements AutoCloseable {
                 throw new StoreException("cannot create the directory of " + file + ": " + e, e);
             }
             LockFile acquired = LockFile.acquire(file, options.fileSystem());
-            FileChannel channel = null;
+            List<FileChannel> channels = new ArrayList<>();
             try {
-                options.fileSystem().deleteIfExists(Shrinker.tempFileOf(file)); // a shrink that died before its rename
+                // a whole-file shrink of a version before segments that died before its rename
+                options.fileSystem().deleteIfExists(Shrinker.tempFileOf(file));
                 // the same, under the name versions before 0.2 gave the file
                 options.fileSystem().deleteIfExists(file.resolveSibling(file.getFileName() + ".compact"));
-                boolean created = options.fileSystem().createFile(file);
-                channel = options.fileSystem().open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                IndexHint.Loaded hint = created ? null : IndexHint.load(options.fileSystem(), file, channel,
-                        channel.size());
-                LogReplay replay = LogReplay.run(file, channel, options.salvage(), options.diskNamespaces(), hint);
+                List<Long> numbers = SegmentFiles.list(options.fileSystem(), file);
+                boolean created = numbers.isEmpty() && options.fileSystem().createFile(file);
+                if (numbers.isEmpty()) {
+                    numbers = List.of(0L);
+                }
+                List<LogReplay.Input> inputs = new ArrayList<>();
+                Map<Long, FileChannel> byNumber = new HashMap<>();
+                for (long n : numbers) {
+                    Path segment = SegmentFiles.pathOf(file, n);
+                    FileChannel ch = options.fileSystem().open(segment, StandardOpenOption.READ,
+                            StandardOpenOption.WRITE);
+                    channels.add(ch);
+                    inputs.add(new LogReplay.Input(n, segment, ch));
+                    byNumber.put(n, ch);
+                }
+                IndexHint.Loaded hint = created ? null : IndexHint.load(options.fileSystem(), file, byNumber);
+                LogReplay replay = LogReplay.run(inputs, options.salvage(), options.diskNamespaces(), hint);
                 this.openedFromIndex = replay.fromHint;
                 if (created) {
                     options.fileSystem().fsyncDirectory(StoreFileSystem.directoryOf(file));
@@ -210,7 +227,7 @@ public final class Store implements AutoCloseable {
                 this.path = file;
                 this.tornBytes = replay.tornBytes;
                 this.salvagedBytes = replay.salvagedBytes;
-                this.writer = new LogWriter(file, channel, replay.validEnd, replay.records, options.fileSystem(),
+                this.writer = new LogWriter(file, replay.segments, options.segmentBytes(), options.fileSystem(),
                         this::reportFailure);
                 String recordedGeneration = recordedGeneration(replay.namespaces.get(META_NAMESPACE));
                 long clearLsn = clearIfGenerationChanged(file, replay.namespaces, replay.diskIndexes,
@@ -239,11 +256,13 @@ public final class Store implements AutoCloseable {
                     LOG.log(System.Logger.Level.WARNING, "truncated a torn tail of {0} bytes from {1}", tornBytes, file);
                 }
                 recordGeneration(recordedGeneration, clearLsn);
-                this.logFileKey = fileKeyOrNull(file);
+                LogSegment writing = writer.writingSegment();
+                this.logFileSegment = writing.number;
+                this.logFileKey = fileKeyOrNull(writing.path);
                 this.lock = acquired;
                 this.state = State.OPEN;
             } catch (IOException | RuntimeException e) {
-                if (channel != null) {
+                for (FileChannel channel : channels) {
                     try {
                         channel.close();
                     } catch (IOException suppressed) {
@@ -468,7 +487,7 @@ public final class Store implements AutoCloseable {
      */
     private Map<ByteKey, byte[]> readAll(String namespace, DiskIndex index) {
         List<DiskIndex.Entry> entries = new ArrayList<>(index.entries());
-        entries.sort(java.util.Comparator.comparingLong(e -> DiskIndex.offset(e.location())));
+        entries.sort(java.util.Comparator.comparingLong(e -> writer.lsnOf(DiskIndex.offset(e.location()))));
         byte[] ns = namespace.getBytes(StandardCharsets.UTF_8);
         Map<ByteKey, byte[]> out = new HashMap<>(Math.max(16, (int) (entries.size() / 0.75f) + 1));
         RecordFormat.Record r = new RecordFormat.Record();
@@ -481,7 +500,7 @@ public final class Store implements AutoCloseable {
                 String why = DiskReads.problem(record, length, ns, e.key, r);
                 if (why != null) {
                     countDamagedRead();
-                    LOG.log(System.Logger.Level.ERROR, "damaged record of ''{0}'' at offset {1} of {2} ({3}): "
+                    LOG.log(System.Logger.Level.ERROR, "damaged record of ''{0}'' at position {1} of {2} ({3}): "
                             + "skipped", namespace, DiskIndex.offset(location), path, why);
                     continue;
                 }
@@ -720,24 +739,31 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Fails the store if the log's path no longer names the file it writes to (deleted, or replaced by another file,
+     * Fails the store if the segment file it writes to is no longer at its path (deleted, or replaced by another file,
      * by hand or by a backup restore): every write from then on would go to a file nobody will ever read. Checked
      * every sync interval and at fsyncAll and close, so at most one interval of writes is affected, and they are
-     * reported rather than silently lost. Skipped while a shrink runs, since it renames the log on purpose.
+     * reported rather than silently lost. Skipped while a shrink runs. A segment written to for the first time since
+     * the last check is noted, not compared.
      */
     private void checkLogStillInPlace() {
         if (!shrinkLock.tryLock()) {
             return;
         }
         try {
+            LogSegment writing = writer.writingSegment();
             Object now;
             try {
-                now = options.fileSystem().fileKey(path);
+                now = options.fileSystem().fileKey(writing.path);
             } catch (IOException e) {
                 now = null;
             }
+            if (writing.number != logFileSegment) {
+                logFileSegment = writing.number;
+                logFileKey = now;
+                return;
+            }
             if (logFileKey != null && !logFileKey.equals(now)) {
-                throw writer.fail("log " + path + " was " + (now == null ? "deleted" : "replaced by another file")
+                throw writer.fail("log " + writing.path + " was " + (now == null ? "deleted" : "replaced by another file")
                         + " while the store had it open; changes since the last sync are not in it", new IOException(
                         "file identity changed from " + logFileKey + " to " + now));
             }
@@ -749,29 +775,44 @@ public final class Store implements AutoCloseable {
     // ---- shrinking ----
 
     /**
-     * Shrinks the log to the live state (every map's entries, MEMORY-tier values included, and every orphan
-     * record) while reads and writes go on. See {@link Shrinker} for how a crash at any point leaves one
-     * complete log.
+     * Shrinks the log: retires every segment that holds records now, copying their live records (every map's
+     * entries, MEMORY-tier values included, and every orphan record) forward, while reads and writes go on. See
+     * {@link Shrinker} for how a crash at any point leaves a log that replays to the same state.
      *
-     * @throws StoreException if it fails; the old log is then unchanged unless the error is a
+     * @throws StoreException if it fails; the log is then unchanged (apart from copies appended) unless the error is a
      *                        {@link StoreFailedException}
      */
     public void shrink() {
+        shrinkWith(Shrinker::runFull);
+    }
+
+    /**
+     * Retires the segments numbered up to {@code last} (before the active one), as {@link #shrink()} retires all.
+     *
+     * @return the bytes of the records copied forward
+     */
+    long shrinkUpTo(long last) {
+        return shrinkWith(s -> s.retireUpTo(last));
+    }
+
+    private long shrinkWith(java.util.function.ToLongFunction<Shrinker> how) {
         checkWritable();
         shrinkLock.lock();
         try {
             checkWritable();
-            new Shrinker(this).run();
-            logFileKey = fileKeyOrNull(path); // the shrunk file, renamed over the log
+            long copied = how.applyAsLong(new Shrinker(this));
             shrinks.incrementAndGet();
+            writeIndexFile();
+            return copied;
         } finally {
             shrinkLock.unlock();
         }
     }
 
     /**
-     * Checks every {@code interval} whether the log holds more than {@code ratio} records per live key, and
-     * shrinks it if so. Replaces an earlier schedule.
+     * Checks every {@code interval} whether the log holds more than {@code ratio} records per live key, and if so
+     * retires the oldest segments whose garbage pays for the copying ({@link ShrinkPlan}). Replaces an earlier
+     * schedule.
      *
      * @param interval how often to check; positive
      * @param ratio    records per live key above which to shrink; greater than 1
@@ -787,10 +828,27 @@ public final class Store implements AutoCloseable {
             }
             background.scheduleAutoShrink(interval, () -> {
                 if (state == State.OPEN && needsShrink(ratio)) {
-                    shrink();
+                    autoShrink(ratio);
                 }
             });
         }
+    }
+
+    /**
+     * One automatic shrink: retires the prefix of segments {@link ShrinkPlan} picks, ending the active segment first
+     * if the prefix includes it.
+     *
+     * @return the bytes copied forward (0 if no prefix is worth it)
+     */
+    long autoShrink(double ratio) {
+        long last = ShrinkPlan.lastToRetire(writer, diskIndexes().values(), hasDiskNamespaces(), ratio);
+        if (last < 0) {
+            return 0;
+        }
+        if (last >= writer.activeSegment().number) {
+            return shrinkWith(Shrinker::runFull);
+        }
+        return shrinkUpTo(last);
     }
 
     /** Stops automatic shrinking. */
@@ -808,28 +866,14 @@ public final class Store implements AutoCloseable {
         return records > ratio * Math.max(live, 1);
     }
 
-    /** For shrinking: writes every live record; returns how many. Holds the registry's read lock. */
-    long writeLiveState(Consumer<byte[]> sink) {
-        registry.readLock().lock();
-        try {
-            long[] count = {0};
-            Consumer<byte[]> counting = r -> {
-                sink.accept(r);
-                count[0]++;
-            };
-            for (PersistMap<?, ?> map : maps.values()) {
-                map.forEachRecord(counting, e -> LOG.log(System.Logger.Level.WARNING,
-                        "shrinking skipped an entry of '" + map.name() + "' that cannot be encoded: " + e));
-            }
-            for (Map.Entry<String, Map<ByteKey, byte[]>> ns : orphans.entrySet()) {
-                for (Map.Entry<ByteKey, byte[]> e : ns.getValue().entrySet()) {
-                    counting.accept(Shrinker.orphanRecord(ns.getKey(), e));
-                }
-            }
-            return count[0];
-        } finally {
-            registry.readLock().unlock();
-        }
+    /** @return the registered maps (for shrinking, which holds the registry's read lock) */
+    Collection<PersistMap<?, ?>> registeredMaps() {
+        return maps.values();
+    }
+
+    /** @return the orphan records held raw, by namespace (for shrinking, which holds the registry's read lock) */
+    Map<String, Map<ByteKey, byte[]>> orphanValuesHeld() {
+        return orphans;
     }
 
     // ---- stats and lifecycle ----
@@ -909,7 +953,7 @@ public final class Store implements AutoCloseable {
                             map.appendDirty();
                         }
                         writer.syncAll();
-                        writeIndexAtClose();
+                        writeIndexFile();
                     }
                 } catch (RuntimeException e) {
                     error = e;
@@ -938,52 +982,81 @@ public final class Store implements AutoCloseable {
 
     /**
      * Writes the index file ({@link IndexHint}) for the next open, if the store has disk-backed namespaces: their
-     * indexes, and the keys and values of every namespace held in memory, describing the whole log as it is now. Not
-     * if memory holds changes the log does not ({@link #noteUnloggedChange}). A failure only costs the next open a
-     * full scan: it is logged, not thrown.
+     * indexes, and the keys and values of every namespace held in memory, describing the log up to the end of what
+     * is appended when it starts. Writes may go on meanwhile: a disk-resident entry whose record is after that point
+     * is left out, and a value held in memory may be newer than it; both are fine, since the open replays every
+     * record after the point, in order, and the log is fsynced before the file is put in place (the power-cut
+     * simulation found the hole without it: a key left out for a record still in the write buffer was lost). Not if memory holds changes the log does not ({@link #noteUnloggedChange}).
+     * A failure only costs the next open a full scan: it is logged, not thrown. At close, and after a shrink.
      */
-    private void writeIndexAtClose() {
+    private void writeIndexFile() {
         if (unloggedChanges || !hasDiskNamespaces()) {
             return;
         }
         try (IndexHint.Writer hint = new IndexHint.Writer(options.fileSystem(), path)) {
-            for (PersistMap<?, ?> map : maps.values()) {
-                DiskIndex index = map.diskIndex();
-                if (index != null) {
-                    writeLocations(hint, map.nameBytes(), index);
-                } else {
-                    map.forEachRecord(record -> {
-                        try {
-                            hint.value(record);
-                        } catch (IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                    }, e -> {
-                        throw e;
-                    });
+            LogWriter.WrittenPoint covered;
+            // with the write side, every disk-backed record before the point has its index entry
+            diskLock.writeLock().lock();
+            try {
+                covered = writer.writtenPoint();
+            } finally {
+                diskLock.writeLock().unlock();
+            }
+            registry.readLock().lock();
+            try {
+                for (PersistMap<?, ?> map : maps.values()) {
+                    DiskIndex index = map.diskIndex();
+                    if (index != null) {
+                        writeLocations(hint, map.nameBytes(), index, covered.lsn());
+                    } else {
+                        map.forEachRecord(record -> {
+                            try {
+                                hint.value(record);
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        }, e -> {
+                            throw e;
+                        });
+                    }
                 }
-            }
-            for (Map.Entry<String, Map<ByteKey, byte[]>> ns : orphans.entrySet()) {
-                for (Map.Entry<ByteKey, byte[]> e : ns.getValue().entrySet()) {
-                    hint.value(Shrinker.orphanRecord(ns.getKey(), e));
+                for (Map.Entry<String, Map<ByteKey, byte[]>> ns : orphans.entrySet()) {
+                    for (Map.Entry<ByteKey, byte[]> e : ns.getValue().entrySet()) {
+                        hint.value(Shrinker.orphanRecord(ns.getKey(), e));
+                    }
                 }
+                for (Map.Entry<String, DiskIndex> ns : diskOrphans.entrySet()) {
+                    writeLocations(hint, ns.getKey().getBytes(StandardCharsets.UTF_8), ns.getValue(), covered.lsn());
+                }
+            } finally {
+                registry.readLock().unlock();
             }
-            for (Map.Entry<String, DiskIndex> ns : diskOrphans.entrySet()) {
-                writeLocations(hint, ns.getKey().getBytes(StandardCharsets.UTF_8), ns.getValue());
-            }
-            long[] pos = writer.position();
-            hint.finish(writer.channel(), writer.logBytes(), pos[1]);
+            // an entry left out for a record after the point, or a value newer than it, is only right if that record
+            // is on disk: the file must not name a state the log could lose to a crash
+            writer.syncAll();
+            hint.finish(covered.channel(), covered.segment().number, covered.offset(), covered.records());
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "could not write the index file of " + path + "; the next open "
                     + "scans the whole log: " + e);
         }
     }
 
-    private static void writeLocations(IndexHint.Writer hint, byte[] namespace, DiskIndex index) throws IOException {
+    /** Writes the entries of {@code index} whose records start before {@code coveredLsn}. */
+    private void writeLocations(IndexHint.Writer hint, byte[] namespace, DiskIndex index, long coveredLsn)
+            throws IOException {
         hint.namespace(namespace, index.size());
-        for (DiskIndex.Entry e : index.entries()) {
-            long location = e.location();
-            hint.location(namespace, e.key, DiskIndex.offset(location), index.length(e, location));
+        diskLock.readLock().lock(); // no segment is retired while positions are turned into LSNs
+        try {
+            for (DiskIndex.Entry e : index.entries()) {
+                long location = e.location();
+                long position = DiskIndex.offset(location);
+                long lsn = writer.lsnOf(position);
+                if (lsn > 0 && lsn < coveredLsn) {
+                    hint.location(namespace, e.key, position, index.length(e, location));
+                }
+            }
+        } finally {
+            diskLock.readLock().unlock();
         }
     }
 

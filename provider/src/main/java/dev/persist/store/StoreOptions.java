@@ -18,6 +18,14 @@ import java.util.function.Predicate;
  * }</pre>
  */
 public final class StoreOptions {
+    /** Default size from which a log segment is full and the next record starts a new one: 256 MiB. */
+    public static final long DEFAULT_SEGMENT_BYTES = 256L << 20;
+    /**
+     * The largest segment size: a segment may grow past its size by the records of one batch, and a disk index
+     * addresses 8 GiB of one segment file.
+     */
+    public static final long MAX_SEGMENT_BYTES = 4L << 30;
+
     /** Default period of the background syncer, as go-persist's {@code DefaultSyncInterval}. */
     public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
 
@@ -35,7 +43,8 @@ public final class StoreOptions {
 
     private static final System.Logger LOG = System.getLogger(Store.class.getName());
     private static final StoreOptions DEFAULTS = new StoreOptions(DEFAULT_SYNC_INTERVAL, false,
-            e -> LOG.log(System.Logger.Level.ERROR, "persist store failure", e), StoreFileSystem.local(), null, null, ns -> false);
+            e -> LOG.log(System.Logger.Level.ERROR, "persist store failure", e), StoreFileSystem.local(), null, null, ns -> false,
+            DEFAULT_SEGMENT_BYTES);
 
     private final Duration syncInterval;
     private final boolean salvage;
@@ -44,10 +53,12 @@ public final class StoreOptions {
     private final Executor settlingExecutor;
     private final String generation;
     private final Predicate<String> diskNamespaces;
+    private final long segmentBytes;
 
     private StoreOptions(Duration syncInterval, boolean salvage, Consumer<Throwable> errorHandler,
                          StoreFileSystem fileSystem, Executor settlingExecutor, String generation,
-                         Predicate<String> diskNamespaces) {
+                         Predicate<String> diskNamespaces, long segmentBytes) {
+        this.segmentBytes = segmentBytes;
         this.generation = generation;
         this.diskNamespaces = diskNamespaces;
         this.syncInterval = syncInterval;
@@ -69,7 +80,7 @@ public final class StoreOptions {
     public StoreOptions syncInterval(Duration interval) {
         requirePositive(interval, "syncInterval");
         return new StoreOptions(interval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                diskNamespaces);
+                diskNamespaces, segmentBytes);
     }
 
     /**
@@ -80,7 +91,7 @@ public final class StoreOptions {
      */
     public StoreOptions salvage(boolean salvage) {
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                diskNamespaces);
+                diskNamespaces, segmentBytes);
     }
 
     /**
@@ -91,7 +102,7 @@ public final class StoreOptions {
      */
     public StoreOptions errorHandler(Consumer<Throwable> handler) {
         return new StoreOptions(syncInterval, salvage, Objects.requireNonNull(handler, "handler"), fileSystem,
-                settlingExecutor, generation, diskNamespaces);
+                settlingExecutor, generation, diskNamespaces, segmentBytes);
     }
 
     /**
@@ -114,7 +125,7 @@ public final class StoreOptions {
      */
     public StoreOptions fileSystem(StoreFileSystem fileSystem) {
         return new StoreOptions(syncInterval, salvage, errorHandler, Objects.requireNonNull(fileSystem, "fileSystem"),
-                settlingExecutor, generation, diskNamespaces);
+                settlingExecutor, generation, diskNamespaces, segmentBytes);
     }
 
     /**
@@ -124,7 +135,7 @@ public final class StoreOptions {
      */
     public StoreOptions settlingExecutor(Executor executor) {
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem,
-                Objects.requireNonNull(executor, "executor"), generation, diskNamespaces);
+                Objects.requireNonNull(executor, "executor"), generation, diskNamespaces, segmentBytes);
     }
 
     /**
@@ -142,7 +153,7 @@ public final class StoreOptions {
             throw new IllegalArgumentException("generation must not be blank");
         }
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                diskNamespaces);
+                diskNamespaces, segmentBytes);
     }
 
     /**
@@ -157,7 +168,30 @@ public final class StoreOptions {
      */
     public StoreOptions diskNamespaces(Predicate<String> diskNamespaces) {
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                Objects.requireNonNull(diskNamespaces, "diskNamespaces"));
+                Objects.requireNonNull(diskNamespaces, "diskNamespaces"), segmentBytes);
+    }
+
+    /**
+     * The size of the log's segment files: once the last segment holds this many bytes, the next record starts a new
+     * one. A shrink retires whole segments, oldest first, so smaller segments let it free space in smaller steps, at
+     * the cost of more files. Default {@value #DEFAULT_SEGMENT_BYTES} bytes. A log opened with another size keeps
+     * its segments as they are; only new ones follow the new size.
+     *
+     * @param bytes from 512 (sizes that small are for tests) to {@value #MAX_SEGMENT_BYTES}
+     * @return a copy with this setting
+     */
+    public StoreOptions segmentBytes(long bytes) {
+        if (bytes < 512 || bytes > MAX_SEGMENT_BYTES) {
+            throw new IllegalArgumentException("segmentBytes must be from 512 to " + MAX_SEGMENT_BYTES + ", got "
+                    + bytes);
+        }
+        return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
+                diskNamespaces, bytes);
+    }
+
+    /** @return the size from which a log segment is full */
+    public long segmentBytes() {
+        return segmentBytes;
     }
 
     /** @return which namespaces are read at open as disk-backed */

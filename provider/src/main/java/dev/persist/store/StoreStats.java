@@ -7,9 +7,9 @@ import java.time.Instant;
  *
  * @param liveKeys           keys held now, in every registered map plus orphan records
  * @param orphanKeys         of those, keys of namespaces no map has registered
- * @param logRecords         records in the current log file (including those not yet written by the syncer's
+ * @param logRecords         records in the log's live segment files (including those not yet written by the syncer's
  *                           buffer); shrinking brings it down to about {@code liveKeys}
- * @param logBytes           bytes in the current log file, header included
+ * @param logBytes           bytes in the log's live segment files together, headers included
  * @param lastSync           when the log was last fsynced
  * @param writeCalls         {@code write(2)} calls since open: with group commit, fewer than WRITE operations
  * @param syncCalls          fsyncs since open: with group commit, fewer than FSYNC operations

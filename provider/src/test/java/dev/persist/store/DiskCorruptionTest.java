@@ -190,9 +190,10 @@ class DiskCorruptionTest {
             for (int i = 0; i < 100; i += 2) {
                 d.set("k" + i, "rewritten-" + i);
             }
-            store.shrink(); // a new file: the old index file's offsets mean nothing in it
-            while (Files.size(log) <= covered) { // as long as the old file covered: only its checksum tells
-                d.set("grow" + Files.size(log), "g".repeat(500));
+            store.shrink(); // retires segment 0, which the old index file covers: its places mean nothing now
+            Path active = LogFiles.segments(log).get(LogFiles.segments(log).size() - 1);
+            while (Files.size(active) <= covered) { // the new segment as long as the old file covered
+                d.set("grow" + Files.size(active), "g".repeat(500));
             }
         }
         Files.copy(old, index, StandardCopyOption.REPLACE_EXISTING);
@@ -208,13 +209,14 @@ class DiskCorruptionTest {
         try (Store store = Store.open(log, options())) {
             disk(store).set("late", "x");
         }
-        long lateCovered = Files.size(log);
+        Path last = LogFiles.segments(log).get(LogFiles.segments(log).size() - 1);
+        long lateCovered = Files.size(last);
         try (Store store = Store.open(log, options())) {
             disk(store).set("later", "y");
             store.fsyncAll();
             Files.copy(index, dir.resolve("covering.index"), StandardCopyOption.REPLACE_EXISTING);
         }
-        truncate(log, lateCovered - 1);
+        truncate(last, lateCovered - 1);
         Files.copy(dir.resolve("covering.index"), index, StandardCopyOption.REPLACE_EXISTING);
         try (Store store = Store.open(log, options())) {
             assertThat(store.openedFromIndex()).isFalse();

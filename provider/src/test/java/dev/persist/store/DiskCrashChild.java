@@ -49,7 +49,9 @@ public final class DiskCrashChild {
     }
 
     static StoreOptions options() {
-        return StoreOptions.defaults().syncInterval(Duration.ofMillis(200)).diskNamespaces(NAMESPACE::equals);
+        // segments of 16 KiB: kills land while segments roll and while shrinks retire them
+        return StoreOptions.defaults().syncInterval(Duration.ofMillis(200)).diskNamespaces(NAMESPACE::equals)
+                .segmentBytes(16 * 1024);
     }
 
     static MapConfig<String, String> config(ConcurrentHashMap<String, String> front) {

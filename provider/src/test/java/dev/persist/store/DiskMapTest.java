@@ -125,9 +125,9 @@ class DiskMapTest {
                 }
             }
             held.set("x", "y");
-            long before = Files.size(log);
+            long before = LogBytes.of(log);
             store.shrink();
-            assertThat(Files.size(log)).isLessThan(before / 2);
+            assertThat(LogBytes.of(log)).isLessThan(before / 2);
             assertThat(store.stats().logRecords()).isEqualTo(301);
             front.clear();
             assertThat(contents(m)).isEqualTo(expected);

@@ -148,6 +148,13 @@ class LogShapesFuzzTest {
         Random rnd = new Random(seed);
         Path source = dir.resolve(shape + ".log");
         History history = build(shape, source);
+        List<Path> segments = LogFiles.segments(source);
+        if (!segments.get(0).equals(source)) {
+            // a shrink retired segment 0 (emptied it) and left the log in one later segment: the shapes are about
+            // one file's bytes, and a segment is in the one file format
+            assertThat(segments).hasSize(1);
+            Files.move(segments.get(0), source, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         byte[] original = Files.readAllBytes(source);
         List<Rec> recs = history.layOver(original);
         long[] boundary = new long[recs.size() + 1];

@@ -42,11 +42,11 @@ class ShrinkTest {
                 }
             }
             store.fsyncAll();
-            long before = Files.size(log);
+            long before = LogBytes.of(log);
             store.shrink();
             StoreStats s = store.stats();
             assertThat(s.logRecords()).isEqualTo(expected.size());
-            assertThat(s.logBytes()).isEqualTo(Files.size(log)).isLessThan(before);
+            assertThat(s.logBytes()).isEqualTo(LogBytes.of(log)).isLessThan(before);
             assertThat(s.shrinks()).isEqualTo(1);
             assertThat(Files.exists(Shrinker.tempFileOf(log))).isFalse();
             // writes after the swap go to the new file

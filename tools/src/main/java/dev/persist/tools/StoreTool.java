@@ -30,6 +30,7 @@ import java.util.Base64;
  * java -jar persist-jcache-tool.jar salvage LOG NEW_LOG
  * </pre>
  *
+ * {@code LOG} is the log's configured path; its segment files ({@code LOG.000001}, ...) are read with it, in order.
  * {@code stats}, {@code verify} and {@code dump} only read (no lock, no change), so they work on the log of a running
  * application. {@code shrink} opens the store, so it refuses while an application holds it. {@code salvage} writes a
  * new file and never touches the damaged one.
@@ -133,10 +134,14 @@ public final class StoreTool {
 
     private int verify(Path log) throws IOException {
         LogFiles.Verification v = LogFiles.verify(log);
+        java.util.List<Path> segments = LogFiles.segments(log);
+        boolean segmented = segments.size() > 1 || !segments.get(0).equals(log);
         for (LogFiles.Damage d : v.damages()) {
-            out.printf("offset %d: %s; %d byte(s) %s%n", d.offset(), d.reason(), d.length(),
+            String where = segmented ? d.file() + " offset " : "offset ";
+            out.printf("%s%d: %s; %d byte(s) %s%n", where, d.offset(), d.reason(), d.length(),
                     d.tail() ? "to the end of the file (torn tail: open truncates it)"
-                            : "until valid records resume at offset " + (d.offset() + d.length()));
+                            : "until valid records resume at offset " + (d.offset() + d.length())
+                            + " (or the file ends: a segment before the last is fsynced whole, so that is corruption)");
         }
         out.printf("%s: %d valid record(s), %d byte(s), %s%n", log, v.records(), v.fileBytes(),
                 v.clean() ? "clean" : v.corrupt() ? "CORRUPT (open refuses it; use salvage)" : "torn tail");
@@ -150,13 +155,15 @@ public final class StoreTool {
             }
         });
         for (LogFiles.Damage d : damages) {
-            err.printf("skipped %d damaged byte(s) at offset %d: %s%n", d.length(), d.offset(), d.reason());
+            err.printf("skipped %d damaged byte(s) at offset %d of %s: %s%n", d.length(), d.offset(), d.file(),
+                    d.reason());
         }
         return OK;
     }
 
     private String toJson(LogFiles.LogRecord r) {
         ObjectNode line = json.createObjectNode();
+        line.put("segment", r.segment());
         line.put("offset", r.offset());
         line.put("op", r.delete() ? "delete" : "set");
         line.put("namespace", r.namespace());
@@ -194,7 +201,7 @@ public final class StoreTool {
     }
 
     private int shrink(Path log) {
-        if (!Files.exists(log)) {
+        if (!Files.exists(log)) { // segment 0 is emptied, never deleted, so a log always has it
             err.println("error: " + log + " does not exist");
             return UNREADABLE;
         }

@@ -160,6 +160,53 @@ class StoreToolTest {
         }
     }
 
+    /** A log of several segment files, given by its configured path: every command reads all of them. */
+    @Test
+    void everyCommandWorksOnALogOfSegments() throws Exception {
+        Path seg = dir.resolve("seg.log");
+        try (Store store = Store.open(seg, dev.persist.store.StoreOptions.defaults().segmentBytes(1024))) {
+            PersistMap<String, String> notes = store.map("notes", Codecs.utf8(), Codecs.utf8());
+            for (int i = 0; i < 100; i++) {
+                notes.set("k" + i % 20, "v".repeat(50) + i);
+            }
+        }
+        assertThat(dev.persist.store.LogFiles.segments(seg).size()).isGreaterThan(3);
+        assertThat(run("verify", seg.toString())).isEqualTo(StoreTool.OK);
+        assertThat(out()).contains("100 valid record(s)").contains("clean");
+        out.reset();
+        assertThat(run("stats", seg.toString())).isEqualTo(StoreTool.OK);
+        assertThat(out()).contains("live keys    20");
+        out.reset();
+        assertThat(run("dump", seg.toString(), "notes")).isEqualTo(StoreTool.OK);
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : out().split("\\R")) {
+            lines.add(new ObjectMapper().readTree(line));
+        }
+        assertThat(lines).hasSize(100);
+        assertThat(lines.get(99).get("segment").asLong()).isGreaterThan(2);
+        // damage in a segment before the last: corruption, named with its file; salvage copies the rest
+        Path sealed = dev.persist.store.LogFiles.segments(seg).get(1);
+        byte[] bytes = Files.readAllBytes(sealed);
+        bytes[bytes.length / 2] ^= 0x5A;
+        Files.write(sealed, bytes);
+        out.reset();
+        assertThat(run("verify", seg.toString())).isEqualTo(StoreTool.CORRUPT);
+        assertThat(out()).contains(sealed.toString()).contains("CORRUPT");
+        Path fixed = dir.resolve("fixed.log");
+        assertThat(run("salvage", seg.toString(), fixed.toString())).isEqualTo(StoreTool.OK);
+        try (Store store = Store.open(fixed)) {
+            assertThat(store.map("notes", Codecs.utf8(), Codecs.utf8()).size()).isEqualTo(20);
+        }
+        bytes[bytes.length / 2] ^= 0x5A;
+        Files.write(sealed, bytes);
+        out.reset();
+        assertThat(run("shrink", seg.toString())).isEqualTo(StoreTool.OK);
+        assertThat(out()).contains("100 record(s)").contains("-> 20 record(s)");
+        assertThat(dev.persist.store.LogFiles.segments(seg)).as("every segment retired, 0 emptied")
+                .doesNotContain(seg);
+        assertThat(dev.persist.store.LogFiles.verify(seg).records()).isEqualTo(20);
+    }
+
     @Test
     void badUsageExitsSixtyFour() {
         assertThat(run()).isEqualTo(StoreTool.USAGE);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.persist.jcache.codec.SerialAllowlist;
 import dev.persist.store.Durability;
+import dev.persist.store.StoreOptions;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +24,7 @@ import java.util.regex.Pattern;
  * refusing every unknown key and every wrong value with a message naming the file, the key and what is allowed.
  *
  * <pre>
- * store:    { path: data/app.log, syncInterval: 1s, autoShrink: { interval: 1m, ratio: 3.0 },
+ * store:    { path: data/app.log, syncInterval: 1s, segmentBytes: 256MB, autoShrink: { interval: 1m, ratio: 3.0 },
  *             generation: "schema-42" }   # differs from the log's: the caches are cleared at open
  * defaults: { durability: write,      # or { default: write, put: fsync, ... } as for a cache
  *             serialization: { allow: [ com.example.** ] },
@@ -50,7 +51,7 @@ final class ConfigParser {
 
     /** The keys each mapping accepts; the JSON Schema's test compares docs/persist-jcache.schema.json with these. */
     static final Set<String> TOP_KEYS = Set.of("store", "defaults", "caches", "cluster");
-    static final Set<String> STORE_KEYS = Set.of("path", "syncInterval", "autoShrink", "generation");
+    static final Set<String> STORE_KEYS = Set.of("path", "syncInterval", "segmentBytes", "autoShrink", "generation");
     static final Set<String> AUTO_SHRINK_KEYS = Set.of("interval", "ratio");
     static final Set<String> DEFAULTS_KEYS = Set.of("durability", "serialization", "onUnencodable", "statistics",
             "memory", "disk");
@@ -95,6 +96,7 @@ final class ConfigParser {
 
         Path storePath = defaultStorePath;
         Duration syncInterval = Duration.ofSeconds(1);
+        long segmentBytes = StoreOptions.DEFAULT_SEGMENT_BYTES;
         Duration shrinkInterval = null;
         double shrinkRatio = 3.0;
         String generation = null;
@@ -114,6 +116,13 @@ final class ConfigParser {
             }
             if (s.has("syncInterval")) {
                 syncInterval = positiveDuration(s.get("syncInterval"), "store.syncInterval");
+            }
+            if (s.has("segmentBytes")) {
+                segmentBytes = byteSize(s.get("segmentBytes"), "store.segmentBytes");
+                if (segmentBytes < 512 || segmentBytes > StoreOptions.MAX_SEGMENT_BYTES) {
+                    throw new ConfigException(source, "store.segmentBytes", "must be from 512B to 4GB (the size of "
+                            + "each log segment file), got " + s.get("segmentBytes").asText());
+                }
             }
             if (s.has("autoShrink")) {
                 ObjectNode a = object(s.get("autoShrink"), "store.autoShrink");
@@ -177,7 +186,8 @@ final class ConfigParser {
                         && replicated(c.get("durability"), CacheSettings.pathOf(e.getKey()) + ".durability")));
             }
         }
-        return new ManagerSettings(source, storePath, syncInterval, shrinkInterval, shrinkRatio, defaultTiers,
+        return new ManagerSettings(source, storePath, syncInterval, segmentBytes, shrinkInterval, shrinkRatio,
+                defaultTiers,
                 defaultAllow, caches, generation, defaultOnUnencodable, defaultStatistics, defaultBounds,
                 defaultReplicated, cluster);
     }

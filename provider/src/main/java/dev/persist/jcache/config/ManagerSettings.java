@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param source            where the settings came from (a file, or "embedded default"), for messages
  * @param storePath         the log file
  * @param syncInterval      the store's background sync period
+ * @param segmentBytes      {@code store.segmentBytes}: the size from which the log's last segment file is full
  * @param autoShrinkInterval how often to check for shrinking, or null for none
  * @param autoShrinkRatio   shrink when log records / live keys exceed it
  * @param defaults          the tiers of caches without their own settings
@@ -29,7 +30,8 @@ import java.util.Objects;
  * @param cluster           the top-level {@code cluster}: the Kafka topic that keeps this store's caches coherent
  *                          with other nodes', or null for a store of this node alone
  */
-public record ManagerSettings(String source, Path storePath, Duration syncInterval, Duration autoShrinkInterval,
+public record ManagerSettings(String source, Path storePath, Duration syncInterval, long segmentBytes,
+                              Duration autoShrinkInterval,
                               double autoShrinkRatio, OperationTiers defaults, List<String> serialAllow,
                               Map<String, CacheSettings> caches, String generation, OnUnencodable onUnencodable,
                               boolean statistics, CacheBounds bounds, boolean replicated,

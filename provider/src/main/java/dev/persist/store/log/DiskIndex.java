@@ -6,29 +6,35 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The index of one disk-backed namespace: key bytes to the location of the key's last SET record in the current log
- * file. Values are not held: a read finds the record here and reads it back.
+ * The index of one disk-backed namespace: key bytes to the location of the key's last SET record in the log's
+ * segment files. Values are not held: a read finds the record here and reads it back.
  *
  * <p>Heap per entry is kept small on purpose (a namespace may hold millions of keys): one {@link Entry} (24 bytes:
  * header, key reference, one {@code long}) serves as both key and value of the map, so the map's node, the entry and
  * the key's array are all there is (measured: about 86 bytes plus the key's bytes on a 64-bit JVM with compressed
  * pointers).
- * The location packs the file offset and the record's length into that one {@code long} (see {@link #pack}); a record
- * too long for its field keeps its length in a side map, which only such rare records enter.
+ * The location packs the record's position (the slot of its segment file and its offset there) and its length into
+ * that one {@code long} (see {@link #pack}); a record too long for its field (1 MiB or more) keeps its length in a
+ * side map, which only such rare records enter.
  *
  * <p>Changes of one key are made by one thread at a time (the map's key lock, or replay, or shrinking with every
  * writer blocked); reads are lock-free.
  */
 public final class DiskIndex {
     /** Bits of the packed location that hold the record's length. */
-    static final int LENGTH_BITS = 23;
+    static final int LENGTH_BITS = 20;
     private static final long LENGTH_MASK = (1L << LENGTH_BITS) - 1;
-    /** Bits that hold the file offset: 1 TiB of log file. */
-    static final int OFFSET_BITS = 40;
-    public static final long MAX_OFFSET = (1L << OFFSET_BITS) - 1;
-    /** Set by shrinking on a location it has moved into the new file, cleared when the move is complete. */
-    public static final long MOVED = 1L << 63;
-
+    /** Bits of a position that hold the offset within its segment: 8 GiB per segment file. */
+    static final int SEGMENT_OFFSET_BITS = 33;
+    /** The largest offset within one segment file that a location can hold. */
+    public static final long MAX_SEGMENT_OFFSET = (1L << SEGMENT_OFFSET_BITS) - 1;
+    /**
+     * Bits of a position that hold the segment's slot (its number modulo {@link #SEGMENT_SLOTS}): a log never has
+     * more live segments than slots, so a slot names one segment.
+     */
+    static final int SLOT_BITS = 10;
+    /** How many segments a log can have at once. */
+    public static final int SEGMENT_SLOTS = 1 << SLOT_BITS;
     /** One key and its record's location. Equal by key bytes. */
     public static final class Entry {
         /** The key as written in the record. */
@@ -57,7 +63,7 @@ public final class DiskIndex {
     }
 
     private final ConcurrentHashMap<Entry, Entry> entries;
-    /** Lengths of records whose length does not fit the packed field (over 8 MiB): rare. */
+    /** Lengths of records whose length does not fit the packed field (1 MiB or more): rare. */
     private final ConcurrentHashMap<Entry, Integer> longRecords = new ConcurrentHashMap<>();
     private final AtomicLong liveBytes = new AtomicLong();
 
@@ -72,21 +78,48 @@ public final class DiskIndex {
     }
 
     /**
-     * @param offset the record's file offset
-     * @param length its size on disk, prefix included
-     * @return both in one {@code long}: the offset in the high bits, the length (0 if it does not fit) in the low
+     * @param segment the number of the record's segment file
+     * @param offset  the record's offset in that file
+     * @return both as one position (the segment's slot above the offset), as {@link #pack} takes it
      */
-    public static long pack(long offset, int length) {
-        if (offset < 0 || offset > MAX_OFFSET) {
-            throw new IllegalArgumentException("log offset " + offset + " beyond what a disk index can hold ("
-                    + MAX_OFFSET + ")");
+    public static long position(long segment, long offset) {
+        if (offset < 0 || offset > MAX_SEGMENT_OFFSET) {
+            throw new IllegalArgumentException("offset " + offset + " of log segment " + segment + " beyond what a "
+                    + "disk index can hold (" + MAX_SEGMENT_OFFSET + ")");
         }
-        return (offset << LENGTH_BITS) | (length <= LENGTH_MASK ? length : 0);
+        return (slotOf(segment) << SEGMENT_OFFSET_BITS) | offset;
     }
 
-    /** @return the file offset of a packed location */
+    /** @return the slot of segment number {@code segment} */
+    public static long slotOf(long segment) {
+        return Math.floorMod(segment, (long) SEGMENT_SLOTS);
+    }
+
+    /** @return the slot of the segment of a position */
+    public static int slotOfPosition(long position) {
+        return (int) (position >>> SEGMENT_OFFSET_BITS);
+    }
+
+    /** @return the offset within its segment of a position */
+    public static long offsetOfPosition(long position) {
+        return position & MAX_SEGMENT_OFFSET;
+    }
+
+    /**
+     * @param position the record's position ({@link #position(long, long)})
+     * @param length   its size on disk, prefix included
+     * @return both in one {@code long}: the position in the high bits, the length (0 if it does not fit) in the low
+     */
+    public static long pack(long position, int length) {
+        if (position < 0 || position >>> (SEGMENT_OFFSET_BITS + SLOT_BITS) != 0) {
+            throw new IllegalArgumentException("log position " + position + " beyond what a disk index can hold");
+        }
+        return (position << LENGTH_BITS) | (length <= LENGTH_MASK ? length : 0);
+    }
+
+    /** @return the position (segment slot and offset) of a packed location */
     public static long offset(long location) {
-        return (location & ~MOVED) >>> LENGTH_BITS;
+        return location >>> LENGTH_BITS;
     }
 
     private static int packedLength(long location) {
@@ -117,11 +150,11 @@ public final class DiskIndex {
      * Points {@code key} at a record, adding the key if it is new.
      *
      * @param key    key bytes (kept: the caller must not change them)
-     * @param offset the record's file offset
-     * @param length the record's size on disk
+     * @param position the record's position ({@link #position(long, long)})
+     * @param length   the record's size on disk
      */
-    public void put(byte[] key, long offset, int length) {
-        long location = pack(offset, length);
+    public void put(byte[] key, long position, int length) {
+        long location = pack(position, length);
         Entry probe = new Entry(key, location);
         Entry e = entries.putIfAbsent(probe, probe);
         if (e == null) {
@@ -155,44 +188,16 @@ public final class DiskIndex {
     }
 
     /**
-     * Moves an entry to a new location (shrinking): the record is the same, only its place changed, so the live
-     * bytes do not change.
+     * Removes every entry whose record is in a segment of one of {@code slots} (the segments a shrink retired): their
+     * records were in damaged bytes the shrink skipped (none, unless the log was damaged).
      *
-     * @param e           the entry
-     * @param expected    its location as the caller saw it
-     * @param newLocation the new location, packed (marked moved until {@link #relocate})
-     * @return false if the entry had changed meanwhile (it is then left alone)
+     * @param slots which slots are gone
+     * @return how many entries were removed
      */
-    public static boolean move(Entry e, long expected, long newLocation) {
-        if (e.location != expected) {
-            return false;
-        }
-        e.location = newLocation | MOVED;
-        return true;
-    }
-
-    /**
-     * Shrinking, with every writer blocked and the new file in place: an entry {@link #move moved} into the new file
-     * loses its mark; any other entry's record was appended after the shrink began, and was copied from
-     * {@code tailStart} of the old file to {@code newTailStart} of the new one with all that followed it.
-     *
-     * @param tailStart    where the copied tail began in the old file
-     * @param newTailStart where it begins in the new file
-     * @return entries that point before the copied tail and were not moved, now removed: their records were in
-     *         damaged bytes the shrink skipped (none, unless the log was damaged)
-     */
-    public long relocate(long tailStart, long newTailStart) {
+    public long removeIn(java.util.BitSet slots) {
         long lost = 0;
         for (Entry e : entries.keySet()) {
-            long location = e.location;
-            if ((location & MOVED) != 0) {
-                e.location = location & ~MOVED;
-                continue;
-            }
-            long offset = offset(location);
-            if (offset >= tailStart) {
-                e.location = ((offset - tailStart + newTailStart) << LENGTH_BITS) | (location & LENGTH_MASK);
-            } else {
+            if (slots.get(slotOfPosition(offset(e.location)))) {
                 remove(e.key);
                 lost++;
             }

@@ -13,14 +13,14 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
- * The index file ({@code <log>.index}): what a replay of the log's first {@code coveredLength} bytes would build,
- * written when the log is shrunk and when the store closes, so that an open reads it and replays only the records
- * after it instead of the whole log.
+ * The index file ({@code <log>.index}): what a replay of the log up to a position (segment {@code coveredSegment},
+ * offset {@code coveredOffset} in it) would build, written when the store closes, so that an open reads it and
+ * replays only the records after it instead of the whole log.
  *
  * <pre>
- * header  (36 bytes): magic "PJCINDX\n" | u32 version (1) | u64 coveredLength | u64 records
- *                     | u32 CRC32C of the log's last (up to 64 KiB) bytes before coveredLength
- *                     | u32 CRC32C of the 32 bytes before it
+ * header  (44 bytes): magic "PJCINDX\n" | u32 version (2) | u64 coveredSegment | u64 coveredOffset | u64 records
+ *                     | u32 CRC32C of the covered segment's last (up to 64 KiB) bytes before coveredOffset
+ *                     | u32 CRC32C of the 40 bytes before it
  * entries:            u8 1 | u32 length | a log record (SET), for a key of a namespace held in memory
  *                     u8 3 | varint id | varint nsLength | namespace | u32 expected keys,
  *                          a disk-backed namespace, before its keys (the count sizes its index at once)
@@ -30,17 +30,18 @@ import java.util.zip.CRC32C;
  * end:                u8 0 | u64 entries | u32 CRC32C of every byte from the end of the header to here
  * </pre>
  *
- * <p>It is trusted only if both checksums hold (a torn or damaged file is ignored), and if the log still holds at
- * least {@code coveredLength} bytes whose last 64 KiB have the recorded checksum: a log shrunk, replaced, restored or
- * cut since is not the log the file describes. Otherwise the open scans the whole log, as without the file. The
+ * <p>It is trusted only if both checksums hold (a torn or damaged file is ignored), if the covered segment is one of
+ * the log's and holds at least {@code coveredOffset} bytes whose last 64 KiB have the recorded checksum, and if every
+ * location is in a segment the log still has, before the covered position: a log shrunk, replaced, restored or cut
+ * since is not the log the file describes. A version-1 file (from before segments) is not used. Otherwise the open scans the whole log, as without the file. The
  * header is written last, and the file is fsynced and renamed over the old one, so a crash leaves the old file or the
  * new one.
  */
 public final class IndexHint {
     private static final System.Logger LOG = System.getLogger(IndexHint.class.getName());
     static final byte[] MAGIC = "PJCINDX\n".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 1;
-    static final int HEADER_SIZE = 36;
+    static final int VERSION = 2;
+    static final int HEADER_SIZE = 44;
     static final int TAIL_CHECK = 64 * 1024;
     static final byte END = 0;
     static final byte VALUE = 1;
@@ -60,14 +61,16 @@ public final class IndexHint {
         return log.resolveSibling(log.getFileName() + ".index.tmp");
     }
 
-    /** What a trusted index file holds: the state of the log's first {@code coveredLength} bytes. */
+    /** What a trusted index file holds: the state of the log up to the covered position. */
     public static final class Loaded {
         /** Namespaces held in memory: their live keys and values. */
         public final Map<String, Map<ByteKey, byte[]>> values = new HashMap<>();
         /** Disk-backed namespaces: their indexes. */
         public final Map<String, DiskIndex> indexes = new HashMap<>();
-        /** Bytes of the log the file covers. */
-        public long coveredLength;
+        /** The segment of the covered position. */
+        public long coveredSegment;
+        /** The offset in that segment up to which the file covers the log. */
+        public long coveredOffset;
         /** Records in those bytes. */
         public long records;
     }
@@ -75,13 +78,12 @@ public final class IndexHint {
     /**
      * Reads the index file of {@code log}, if there is one that describes the log as it is now.
      *
-     * @param fs      the store's file system
-     * @param log     the log
-     * @param channel the log, open
-     * @param logSize the log's size now
+     * @param fs       the store's file system
+     * @param log      the log's configured path
+     * @param segments the log's segment files, open, by number
      * @return its content, or null if there is none or it cannot be trusted (why is logged)
      */
-    public static Loaded load(StoreFileSystem fs, Path log, FileChannel channel, long logSize) {
+    public static Loaded load(StoreFileSystem fs, Path log, Map<Long, FileChannel> segments) {
         Path file = pathOf(log);
         if (!fs.exists(file)) {
             return null;
@@ -90,7 +92,7 @@ public final class IndexHint {
             String why = null;
             Loaded loaded = null;
             try {
-                loaded = read(in, channel, logSize);
+                loaded = read(in, segments);
             } catch (Stale e) {
                 why = e.getMessage();
             }
@@ -113,7 +115,7 @@ public final class IndexHint {
         }
     }
 
-    private static Loaded read(FileChannel in, FileChannel log, long logSize) throws IOException, Stale {
+    private static Loaded read(FileChannel in, Map<Long, FileChannel> segments) throws IOException, Stale {
         long size = in.size();
         if (size < HEADER_SIZE + 13) {
             throw new Stale("torn: " + size + " bytes");
@@ -134,17 +136,32 @@ public final class IndexHint {
         if (h.getInt(8) != VERSION) {
             throw new Stale("version " + h.getInt(8));
         }
-        long covered = h.getLong(12);
-        long records = h.getLong(20);
-        int tailCrc = h.getInt(28);
+        long coveredSegment = h.getLong(12);
+        long covered = h.getLong(20);
+        long records = h.getLong(28);
+        int tailCrc = h.getInt(36);
+        FileChannel log = segments.get(coveredSegment);
+        if (log == null) {
+            throw new Stale("it covers segment " + coveredSegment + ", which the log does not have");
+        }
+        long logSize = log.size();
         if (covered < RecordFormat.HEADER_SIZE || covered > logSize) {
-            throw new Stale("it covers " + covered + " bytes of a log of " + logSize);
+            throw new Stale("it covers " + covered + " bytes of segment " + coveredSegment + " of " + logSize);
         }
         if (tailChecksum(log, covered) != tailCrc) {
-            throw new Stale("the log's bytes before offset " + covered + " are not those it was written for");
+            throw new Stale("the bytes of segment " + coveredSegment + " before offset " + covered
+                    + " are not those it was written for");
+        }
+        // the slots of the segments up to the covered one: a location must be in one of them
+        Map<Integer, Long> slots = new HashMap<>();
+        for (long n : segments.keySet()) {
+            if (n <= coveredSegment) {
+                slots.put((int) DiskIndex.slotOf(n), n);
+            }
         }
         Loaded out = new Loaded();
-        out.coveredLength = covered;
+        out.coveredSegment = coveredSegment;
+        out.coveredOffset = covered;
         out.records = records;
         ChannelInput input = new ChannelInput(in, HEADER_SIZE, size);
         RecordFormat.Record r = new RecordFormat.Record();
@@ -184,15 +201,18 @@ public final class IndexHint {
                 DiskIndex index = byId.get(id);
                 byte[] key = input.readBytes(input.readVarint());
                 long location = input.readLong();
-                long offset = DiskIndex.offset(location);
+                long position = DiskIndex.offset(location);
                 int length = (int) (location & ((1L << DiskIndex.LENGTH_BITS) - 1));
                 if (length == 0) {
                     length = input.readInt(); // a long record's length follows its location
                 }
-                if (offset < RecordFormat.HEADER_SIZE || offset + length > covered) {
+                Long segment = slots.get(DiskIndex.slotOfPosition(position));
+                long offset = DiskIndex.offsetOfPosition(position);
+                if (segment == null || offset < RecordFormat.HEADER_SIZE
+                        || (segment == coveredSegment && offset + length > covered)) {
                     throw new Stale("location outside the covered log at " + input.position());
                 }
-                index.put(key, offset, length);
+                index.put(key, position, length);
             } else {
                 throw new Stale("unknown entry " + tag + " at " + input.position());
             }
@@ -285,9 +305,12 @@ public final class IndexHint {
             entries++;
         }
 
-        /** Adds a key of a disk-backed namespace ({@link #namespace defined} before) and where its record is. */
-        public void location(byte[] namespace, byte[] key, long offset, int length) throws IOException {
-            long location = DiskIndex.pack(offset, length);
+        /**
+         * Adds a key of a disk-backed namespace ({@link #namespace defined} before) and where its record is: its
+         * position ({@link DiskIndex#position(long, long)}) and length.
+         */
+        public void location(byte[] namespace, byte[] key, long position, int length) throws IOException {
+            long location = DiskIndex.pack(position, length);
             Integer id = namespaces.get(namespace);
             if (id == null) {
                 throw new IllegalStateException("namespace not defined");
@@ -308,11 +331,13 @@ public final class IndexHint {
          * Ends the file and puts it in place: the end entry, the header, fsync, rename over the index file, fsync of
          * the directory.
          *
-         * @param logChannel    the log (its bytes before {@code coveredLength} are checksummed)
-         * @param coveredLength how many bytes of the log the entries describe
-         * @param records       how many records those bytes hold
+         * @param coveredChannel the covered segment's file (its bytes before {@code coveredOffset} are checksummed)
+         * @param coveredSegment the segment of the position up to which the entries describe the log
+         * @param coveredOffset  the offset in that segment
+         * @param records        how many records the log holds up to there
          */
-        public void finish(FileChannel logChannel, long coveredLength, long records) throws IOException {
+        public void finish(FileChannel coveredChannel, long coveredSegment, long coveredOffset, long records)
+                throws IOException {
             ensure(1);
             buffer.put(END);
             flush();
@@ -320,8 +345,8 @@ public final class IndexHint {
             end.flip();
             writeAt(end, position);
             ByteBuffer h = ByteBuffer.allocate(HEADER_SIZE);
-            h.put(MAGIC).putInt(VERSION).putLong(coveredLength).putLong(records)
-                    .putInt(tailChecksum(logChannel, coveredLength));
+            h.put(MAGIC).putInt(VERSION).putLong(coveredSegment).putLong(coveredOffset).putLong(records)
+                    .putInt(tailChecksum(coveredChannel, coveredOffset));
             CRC32C hc = new CRC32C();
             hc.update(h.array(), 0, HEADER_SIZE - 4);
             h.putInt((int) hc.getValue());

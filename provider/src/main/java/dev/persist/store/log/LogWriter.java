@@ -1,12 +1,15 @@
 package dev.persist.store.log;
 
-import dev.persist.store.StoreOptions;
 import dev.persist.store.StoreFailedException;
+import dev.persist.store.StoreFileSystem;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -15,7 +18,7 @@ import java.util.function.Consumer;
  * Appends records to the log with group commit.
  *
  * <p>Every record gets a log sequence number (LSN): the number of bytes appended before its end, counted from the
- * open of the store and never reset (shrinking changes file offsets, not LSNs). {@link #append} copies the record
+ * open of the store and never reset, running on across segment files ({@link LogSegment}). {@link #append} copies the record
  * into a pending buffer under a short lock; it is called inside the caller's per-key lock, which is what makes the
  * log order of two operations on one key their order in memory. Waiting happens afterwards, outside that lock:
  * {@link #awaitWritten} and {@link #awaitSynced} make one caller the leader, which writes everything pending with
@@ -23,13 +26,29 @@ import java.util.function.Consumer;
  * their LSN already covered and return without a system call of their own. An uncontended caller never waits for
  * a timer.
  *
+ * <p><b>Segments.</b> Records go to the last segment file. When it holds {@code segmentBytes} or more, the next
+ * append starts a new segment (a roll): from then on records are numbered in the new file. The file itself is
+ * created by whoever writes the first bytes for it: that writer first fsyncs the full segment (so a sealed segment
+ * never has a torn tail, and damage in one is corruption), then creates the new file with its header, fsyncs it and
+ * the directory (so no record in it is acknowledged as synced while its name could still be lost), then writes.
+ *
  * <p>Lock order: {@code syncLock}, then {@code writeLock}, then {@code appendLock}.
  */
 public final class LogWriter {
     private final Path file;
     private final Consumer<Throwable> onFailure;
-    private final StoreOptions.ChannelFactory reopener;
+    private final StoreFileSystem fs;
+    private final long segmentBytes;
     private volatile boolean closing;
+    /** The live segments, oldest first; replaced whole (by a roll, under appendLock, or by {@link #retire}). */
+    private volatile LogSegment[] segments;
+    /** The live segments by slot ({@link DiskIndex#slotOf}); replaced whole with {@link #segments}. */
+    private volatile LogSegment[] bySlot;
+    /** The segment records are appended to. Guarded by appendLock. */
+    private LogSegment active;
+    /** The segment the next written byte goes to (behind {@link #active} until a roll's first bytes are written).
+     * Guarded by writeLock. */
+    private LogSegment writing;
 
     private final ReentrantLock appendLock = new ReentrantLock();
     private byte[] pending = new byte[64 * 1024];
@@ -43,11 +62,8 @@ public final class LogWriter {
     private static final int WRITE_SPINS = 64;
     private static final int WRITE_YIELDS = 16;
     private volatile long writtenLsn;
-    private volatile FileChannel channel;
-    /** LSN of file offset 0 of the current file: file offset = lsn - fileBaseLsn. */
-    private long fileBaseLsn;
 
-    /** Held by the fsync leader and by shrinking: no fsync runs while the file is swapped. */
+    /** Held by the fsync leader and by {@link #startPendingSegment}: one fsync leader at a time. */
     private final ReentrantLock syncLock = new ReentrantLock();
     /** Guards the leader/follower state of FSYNC callers below. */
     private final ReentrantLock syncState = new ReentrantLock();
@@ -73,22 +89,55 @@ public final class LogWriter {
     private volatile Throwable failure;
 
     /**
-     * @param channel     the log, positioned nowhere in particular (writes are positional)
-     * @param fileLength  bytes already in the file, all of them durable
-     * @param fileRecords records already in the file
+     * @param file         the log's configured path (segment 0), for messages and new segments' names
+     * @param opened       the live segments found at open, oldest first, each open and valid to its length, all of
+     *                     it durable; at least one
+     * @param segmentBytes the size from which the last segment is full and the next append starts a new one
+     * @param fs           creates segment files and reopens channels that an interrupt closed
+     * @param onFailure    told once of the failure that stops the writer
      */
-    public LogWriter(Path file, FileChannel channel, long fileLength, long fileRecords, StoreOptions.ChannelFactory reopener,
-              Consumer<Throwable> onFailure) {
+    public LogWriter(Path file, List<LogSegment.Opened> opened, long segmentBytes, StoreFileSystem fs,
+                     Consumer<Throwable> onFailure) {
+        if (opened.isEmpty()) {
+            throw new IllegalArgumentException("no segment");
+        }
         this.file = file;
-        this.reopener = reopener;
-        this.channel = channel;
+        this.fs = fs;
+        this.segmentBytes = segmentBytes;
         this.onFailure = onFailure;
-        this.fileBaseLsn = 0;
-        this.appendedLsn = fileLength;
-        this.appendedRecords = fileRecords;
-        this.writtenLsn = fileLength;
-        this.syncedLsn = fileLength;
+        List<LogSegment> list = new ArrayList<>();
+        long base = 0;
+        long records = 0;
+        long end = 0;
+        LogSegment previous = null;
+        for (LogSegment.Opened o : opened) {
+            LogSegment seg = new LogSegment(o.number(), o.path(), base, o.channel(), o.records());
+            if (previous != null) {
+                previous.endLsn = seg.firstLsn();
+            }
+            list.add(seg);
+            records += o.records();
+            end = base + o.length();
+            base = end - RecordFormat.HEADER_SIZE; // the next segment's first record follows this one's last
+            previous = seg;
+        }
+        publish(list);
+        this.active = previous;
+        this.writing = previous;
+        this.appendedLsn = end;
+        this.appendedRecords = records;
+        this.writtenLsn = end;
+        this.syncedLsn = end;
         this.lastSyncMillis = System.currentTimeMillis();
+    }
+
+    private void publish(List<LogSegment> list) {
+        LogSegment[] slots = new LogSegment[DiskIndex.SEGMENT_SLOTS];
+        for (LogSegment seg : list) {
+            slots[(int) DiskIndex.slotOf(seg.number)] = seg;
+        }
+        this.bySlot = slots;
+        this.segments = list.toArray(new LogSegment[0]);
     }
 
     /**
@@ -100,13 +149,54 @@ public final class LogWriter {
         appendLock.lock();
         try {
             checkNotFailed();
+            if (appendedLsn - active.baseLsn >= segmentBytes) {
+                startSegment();
+            }
             if (pendingLength + record.length > pending.length) {
                 pending = java.util.Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + record.length));
             }
             System.arraycopy(record, 0, pending, pendingLength, record.length);
             pendingLength += record.length;
             appendedRecords++;
+            active.records++;
             return appendedLsn += record.length;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /**
+     * Under appendLock: the next record goes to a new segment, if the active one holds a record and the log has a
+     * free slot (a log at {@link DiskIndex#SEGMENT_SLOTS} segments keeps appending to its last until a shrink
+     * retires some). The file is created when its first bytes are written ({@link #writePendingLocked}).
+     */
+    private void startSegment() {
+        LogSegment[] now = segments;
+        if (appendedLsn == active.firstLsn() || now.length >= DiskIndex.SEGMENT_SLOTS) {
+            return;
+        }
+        long number = active.number + 1;
+        LogSegment next = new LogSegment(number, SegmentFiles.pathOf(file, number),
+                appendedLsn - RecordFormat.HEADER_SIZE, null, 0);
+        active.endLsn = appendedLsn;
+        List<LogSegment> list = new ArrayList<>(List.of(now));
+        list.add(next);
+        publish(list);
+        active = next;
+    }
+
+    /**
+     * Ends the active segment if it holds any record, so that the next record starts a new one: a shrink retires
+     * every segment before it.
+     *
+     * @return the number of the newest segment that holds records appended so far (every later one is empty)
+     */
+    public long roll() {
+        appendLock.lock();
+        try {
+            checkNotFailed();
+            startSegment();
+            return appendedLsn == active.firstLsn() ? active.number - 1 : active.number;
         } finally {
             appendLock.unlock();
         }
@@ -213,24 +303,26 @@ public final class LogWriter {
         long durable = 0; // set only once an fsync has succeeded
         try {
             if (syncedLsn >= lsn) {
-                return; // a shrink made everything durable meanwhile
+                return;
             }
             syncLock.lock();
             try {
                 long target;
+                LogSegment last;
                 writeLock.lock();
                 try {
                     writePendingLocked();
                     target = writtenLsn;
+                    last = writing; // every segment before it was fsynced when its successor was created
                 } finally {
                     writeLock.unlock();
                 }
                 // fsync outside writeLock, so WRITE-tier callers keep going while the disk works
                 long started = System.nanoTime();
-                retryingOnInterrupt(ch -> {
+                retryingOnInterrupt(last, ch -> {
                     ch.force(true);
                     return null;
-                }, "fsync of " + file + " failed");
+                }, "fsync of " + last.path + " failed");
                 lastFsyncNanos = System.nanoTime() - started;
                 syncNanos.add(lastFsyncNanos);
                 syncCalls.increment();
@@ -297,17 +389,30 @@ public final class LogWriter {
             appendLock.unlock();
         }
         try {
-            if (length > 0) {
-                long start = writtenLsn - fileBaseLsn;
-                retryingOnInterrupt(ch -> {
+            long lsn = writtenLsn;
+            int done = 0;
+            while (done < length) {
+                LogSegment seg = writing;
+                if (lsn >= seg.endLsn) {
+                    writing = startFile(seg);
+                    continue;
+                }
+                int n = (int) Math.min(length - done, seg.endLsn - lsn);
+                long start = seg.offsetOf(lsn);
+                int from = done;
+                retryingOnInterrupt(seg, ch -> {
                     // positional and restartable: a retry after an interrupt rewrites the same bytes in place
                     long offset = start;
-                    ByteBuffer bb = ByteBuffer.wrap(batch, 0, length);
+                    ByteBuffer bb = ByteBuffer.wrap(batch, from, n);
                     while (bb.hasRemaining()) {
                         offset += ch.write(bb, offset);
                     }
                     return null;
-                }, "write to " + file + " failed");
+                }, "write to " + seg.path + " failed");
+                done += n;
+                lsn += n;
+            }
+            if (length > 0) {
                 writeCalls.increment();
             }
             writtenLsn = end;
@@ -317,21 +422,90 @@ public final class LogWriter {
     }
 
     /**
-     * Reads {@code length} bytes at {@code fileOffset} of the current file: a record a disk-resident entry points at.
-     * If the record is still in the pending buffer, everything pending is written first. The caller keeps the file
-     * from being swapped meanwhile (the store's disk lock).
+     * Under writeLock, when the first bytes of the segment after {@code full} are to be written: fsyncs {@code full},
+     * then creates the next segment's file with its header, fsyncs it and the directory.
      *
-     * @param fileOffset where the record starts in the current file
-     * @param length     how many bytes
-     * @return the bytes; fewer than asked only if the file ends first
+     * @return the next segment, its file in place
      */
-    public byte[] readAt(long fileOffset, int length) {
-        long endLsn = fileOffset + length + fileBaseLsn;
+    private LogSegment startFile(LogSegment full) {
+        LogSegment next = null;
+        for (LogSegment seg : segments) {
+            if (seg.number == full.number + 1) {
+                next = seg;
+            }
+        }
+        if (next == null) {
+            throw fail("segment " + (full.number + 1) + " of " + file + " is not known", new IllegalStateException());
+        }
+        retryingOnInterrupt(full, ch -> {
+            ch.force(true);
+            return null;
+        }, "fsync of " + full.path + " before starting the next segment failed");
+        try {
+            if (!fs.createFile(next.path)) {
+                throw new java.nio.file.FileAlreadyExistsException(next.path.toString(), null,
+                        "a segment file the log does not list is in the way");
+            }
+            FileChannel ch = fs.open(next.path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            ByteBuffer header = ByteBuffer.wrap(RecordFormat.header());
+            while (header.hasRemaining()) {
+                ch.write(header, header.position());
+            }
+            ch.force(true);
+            fs.fsyncDirectory(StoreFileSystem.directoryOf(next.path));
+            next.channel = ch;
+        } catch (IOException | RuntimeException e) {
+            throw fail("creating log segment " + next.path + " failed", e);
+        }
+        return next;
+    }
+
+    /**
+     * Makes the segment the next record goes to exist on disk even if no record is written yet, everything before it
+     * written and fsynced: after {@link #roll()} this seals every earlier segment, so that a shrink may retire them.
+     */
+    public void startPendingSegment() {
+        syncLock.lock();
+        writeLock.lock();
+        try {
+            writePendingLocked();
+            LogSegment target;
+            appendLock.lock();
+            try {
+                target = active;
+            } finally {
+                appendLock.unlock();
+            }
+            while (writing != target) {
+                writing = startFile(writing);
+            }
+        } finally {
+            writeLock.unlock();
+            syncLock.unlock();
+        }
+    }
+
+    /**
+     * Reads {@code length} bytes at a position ({@link DiskIndex#position(long, long)}): a record a disk-resident
+     * entry points at. If the record is still in the pending buffer, everything pending is written first. The caller
+     * keeps the segment from being retired meanwhile (the store's disk lock).
+     *
+     * @param position where the record starts: its segment's slot and its offset there
+     * @param length   how many bytes
+     * @return the bytes; fewer than asked only if the file ends first (none if no live segment has that slot)
+     */
+    public byte[] readAt(long position, int length) {
+        LogSegment seg = bySlot[DiskIndex.slotOfPosition(position)];
+        if (seg == null) {
+            return new byte[0];
+        }
+        long fileOffset = DiskIndex.offsetOfPosition(position);
+        long endLsn = seg.baseLsn + fileOffset + length;
         if (writtenLsn < endLsn) {
             awaitWritten(endLsn);
         }
         byte[] out = new byte[length];
-        int read = retryingOnInterrupt(ch -> {
+        int read = retryingOnInterrupt(seg, ch -> {
             ByteBuffer bb = ByteBuffer.wrap(out);
             long at = fileOffset;
             while (bb.hasRemaining()) {
@@ -342,7 +516,7 @@ public final class LogWriter {
                 at += n;
             }
             return bb.position();
-        }, "read of " + length + " bytes at offset " + fileOffset + " of " + file + " failed");
+        }, "read of " + length + " bytes at offset " + fileOffset + " of " + seg.path + " failed");
         return read == length ? out : java.util.Arrays.copyOf(out, read);
     }
 
@@ -358,11 +532,11 @@ public final class LogWriter {
      * separate file, and our writes are positional) and the step retried with the interrupt status held back, then
      * re-asserted for the caller.
      */
-    private <T> T retryingOnInterrupt(ChannelIo<T> io, String what) {
+    private <T> T retryingOnInterrupt(LogSegment seg, ChannelIo<T> io, String what) {
         boolean interrupted = false;
         try {
             for (int attempt = 0; ; attempt++) {
-                FileChannel ch = channel;
+                FileChannel ch = seg.channel;
                 try {
                     return io.run(ch);
                 } catch (java.nio.channels.ClosedChannelException e) {
@@ -375,7 +549,7 @@ public final class LogWriter {
                         throw fail(what, e);
                     }
                     try {
-                        reopen(ch);
+                        reopen(seg, ch);
                     } catch (IOException reopenFailure) {
                         reopenFailure.addSuppressed(e);
                         throw fail(what + " (and reopening the log failed)", reopenFailure);
@@ -391,67 +565,162 @@ public final class LogWriter {
         }
     }
 
-    private synchronized void reopen(FileChannel broken) throws IOException {
-        if (channel == broken) {
-            channel = reopener.open(file, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
+    private synchronized void reopen(LogSegment seg, FileChannel broken) throws IOException {
+        if (seg.channel == broken) {
+            seg.channel = fs.open(seg.path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
     }
 
     /**
-     * Runs {@code action} with every lock held and everything appended written to the current file, so that no
-     * record can be appended, written or fsynced meanwhile: shrinking swaps the file inside it.
+     * For a shrink, once every record it copied is fsynced: forgets the segments up to {@code last} and closes them,
+     * never the one being written. The caller holds the store's disk lock (write side), so no read is in them.
+     *
+     * @param last the number of the newest segment to retire
+     * @return the retired segments, oldest first (their files are still there: the caller deletes them)
      */
-    public <T> T exclusively(ExclusiveAction<T> action) throws IOException {
-        syncLock.lock();
+    public List<LogSegment> retire(long last) {
         writeLock.lock();
         try {
             appendLock.lock();
             try {
-                // drained with appendLock held, so nothing can be appended between the drain and the action
-                writePendingLocked();
-                return action.run(this);
+                List<LogSegment> retired = new ArrayList<>();
+                List<LogSegment> kept = new ArrayList<>();
+                for (LogSegment seg : segments) {
+                    if (seg.number <= last && seg.number < writing.number) {
+                        retired.add(seg);
+                        appendedRecords -= seg.records;
+                    } else {
+                        kept.add(seg);
+                    }
+                }
+                publish(kept);
+                for (LogSegment seg : retired) {
+                    try {
+                        seg.channel.close();
+                    } catch (IOException ignored) {
+                        // the file is deleted next; nothing of it is needed any more
+                    }
+                }
+                return retired;
             } finally {
                 appendLock.unlock();
             }
         } finally {
             writeLock.unlock();
-            syncLock.unlock();
         }
     }
 
-    /** Work done while no other thread can touch the log. */
-    public interface ExclusiveAction<T> {
-        T run(LogWriter writer) throws IOException;
+    /** @return the live segments, oldest first */
+    public List<LogSegment> segments() {
+        return List.of(segments);
     }
 
-    /** Inside {@link #exclusively}: the new file holds every record up to {@link #appendedLsn()} and is durable. */
-    public void switchFile(FileChannel newChannel, long newFileLength, long newFileRecords) {
-        assert appendLock.isHeldByCurrentThread();
-        FileChannel old;
-        synchronized (this) {
-            old = channel;
-            channel = newChannel;
-        }
-        fileBaseLsn = appendedLsn - newFileLength;
-        appendedRecords = newFileRecords;
-        writtenLsn = appendedLsn;
-        syncedLsn = appendedLsn;
-        lastSyncMillis = System.currentTimeMillis();
+    /** @return the file of a live segment, to scan it; null for one whose file no byte has needed yet */
+    public FileChannel channelOf(LogSegment seg) {
+        return seg.channel;
+    }
+
+    /** @return the valid length of a segment: up to where the next one starts, or what is appended for the last */
+    public long lengthOf(LogSegment seg) {
+        appendLock.lock();
         try {
-            old.close();
-        } catch (IOException ignored) {
-            // the old file is already replaced; nothing of it is needed any more
+            long end = seg.endLsn == Long.MAX_VALUE ? appendedLsn : seg.endLsn;
+            return end - seg.baseLsn;
+        } finally {
+            appendLock.unlock();
         }
     }
 
-    /** Inside {@link #exclusively} or single-threaded: the current file's channel. */
-    public FileChannel channel() {
-        return channel;
+    /** @return the records in a segment */
+    public long recordsOf(LogSegment seg) {
+        appendLock.lock();
+        try {
+            return seg.records;
+        } finally {
+            appendLock.unlock();
+        }
     }
 
-    /** File offset of {@code lsn} in the current file. */
-    public long fileOffset(long lsn) {
-        return lsn - fileBaseLsn;
+    /** @return the segment records are appended to now */
+    public LogSegment activeSegment() {
+        appendLock.lock();
+        try {
+            return active;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** @return the segment the last written bytes are in (its file exists); the file the store checks is in place */
+    public LogSegment writingSegment() {
+        writeLock.lock();
+        try {
+            return writing;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * @param lsn where a record starts
+     * @return its position ({@link DiskIndex#position(long, long)}); for a record just appended, before a shrink can
+     *         retire its segment
+     */
+    public long position(long lsn) {
+        LogSegment[] now = segments;
+        for (int i = now.length - 1; i >= 0; i--) {
+            if (now[i].firstLsn() <= lsn) {
+                return DiskIndex.position(now[i].number, now[i].offsetOf(lsn));
+            }
+        }
+        throw new IllegalArgumentException("LSN " + lsn + " is before the log's first segment");
+    }
+
+    /**
+     * @param position a position in a live segment
+     * @return the LSN of that byte (0 if no live segment has its slot): positions in log order have growing LSNs,
+     *         whichever segments they are in
+     */
+    public long lsnOf(long position) {
+        LogSegment seg = bySlot[DiskIndex.slotOfPosition(position)];
+        return seg == null ? 0 : seg.baseLsn + DiskIndex.offsetOfPosition(position);
+    }
+
+    /**
+     * A point of the log up to which every record appended is written: what an index file covers.
+     *
+     * @param segment the segment it is in
+     * @param channel that segment's file
+     * @param offset  its offset in that file
+     * @param lsn     its LSN: records that start before it are covered
+     * @param records records in the log before it
+     */
+    public record WrittenPoint(LogSegment segment, FileChannel channel, long offset, long lsn, long records) {
+    }
+
+    /** @return the end of everything appended so far, once it is written */
+    public WrittenPoint writtenPoint() {
+        long lsn;
+        long records;
+        appendLock.lock();
+        try {
+            lsn = appendedLsn;
+            records = appendedRecords;
+        } finally {
+            appendLock.unlock();
+        }
+        awaitWritten(lsn);
+        for (LogSegment seg : segments) {
+            if (lsn <= seg.endLsn && seg.channel != null) {
+                return new WrittenPoint(seg, seg.channel, seg.offsetOf(lsn), lsn, records);
+            }
+        }
+        throw new IllegalStateException("no segment holds LSN " + lsn);
+    }
+
+    /** @return the LSN of the oldest live segment's first byte */
+    public long firstLsn() {
+        return segments[0].baseLsn;
     }
 
     public long appendedLsn() {
@@ -490,10 +759,12 @@ public final class LogWriter {
         return syncedLsn;
     }
 
+    /** @return the bytes of every live segment, headers included */
     public long logBytes() {
         appendLock.lock();
         try {
-            return appendedLsn - fileBaseLsn;
+            LogSegment[] now = segments;
+            return appendedLsn - now[0].baseLsn + (long) (now.length - 1) * RecordFormat.HEADER_SIZE;
         } finally {
             appendLock.unlock();
         }
@@ -550,6 +821,22 @@ public final class LogWriter {
 
     public void close() throws IOException {
         closing = true;
-        channel.close();
+        IOException first = null;
+        for (LogSegment seg : segments) {
+            FileChannel ch = seg.channel;
+            if (ch == null) {
+                continue;
+            }
+            try {
+                ch.close();
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 }

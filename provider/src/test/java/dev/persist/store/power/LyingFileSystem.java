@@ -21,14 +21,19 @@ final class LyingFileSystem extends ForwardingFileSystem {
         FILE_FSYNC,
         /** the directory fsync after the log's creation */
         DIR_FSYNC_AFTER_CREATE,
-        /** the directory fsync after a shrink's rename */
-        DIR_FSYNC_AFTER_RENAME
+        /** the directory fsync after a new segment file's creation */
+        DIR_FSYNC_AFTER_SEGMENT_CREATE,
+        /**
+         * every fsync of a segment file after the first ({@code s.log.000001}, ...), as a store would do that deletes
+         * retired segments before the copies of their live records are durable (and acknowledges FSYNC calls early)
+         */
+        SEGMENT_FSYNC
     }
 
     private final Lie lie;
     private final String logName;
     private boolean createdLog;
-    private boolean renamed;
+    private boolean createdSegment;
 
     LyingFileSystem(StoreFileSystem truth, Lie lie, String logName) {
         super(truth);
@@ -39,7 +44,7 @@ final class LyingFileSystem extends ForwardingFileSystem {
     @Override
     public FileChannel open(Path path, OpenOption... options) throws IOException {
         FileChannel ch = delegate.open(path, options);
-        if (lie != Lie.FILE_FSYNC) {
+        if (lie != Lie.FILE_FSYNC && !(lie == Lie.SEGMENT_FSYNC && isSegment(path))) {
             return ch;
         }
         return new ForwardingChannel(ch) {
@@ -54,13 +59,12 @@ final class LyingFileSystem extends ForwardingFileSystem {
     public synchronized boolean createFile(Path file) throws IOException {
         boolean made = delegate.createFile(file);
         createdLog |= made && file.getFileName().toString().equals(logName);
+        createdSegment |= made && isSegment(file);
         return made;
     }
 
-    @Override
-    public synchronized void moveReplacing(Path source, Path target) throws IOException {
-        delegate.moveReplacing(source, target);
-        renamed = true;
+    private boolean isSegment(Path file) {
+        return file.getFileName().toString().matches(java.util.regex.Pattern.quote(logName) + "\\.[0-9]{6,}");
     }
 
     @Override
@@ -69,8 +73,8 @@ final class LyingFileSystem extends ForwardingFileSystem {
             createdLog = false;
             return;
         }
-        if (lie == Lie.DIR_FSYNC_AFTER_RENAME && renamed) {
-            renamed = false;
+        if (lie == Lie.DIR_FSYNC_AFTER_SEGMENT_CREATE && createdSegment) {
+            createdSegment = false;
             return;
         }
         delegate.fsyncDirectory(dir);

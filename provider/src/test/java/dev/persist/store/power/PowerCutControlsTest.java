@@ -69,12 +69,21 @@ class PowerCutControlsTest {
     }
 
     @Test
-    void aStoreThatSkipsTheDirectoryFsyncAfterAShrinksRenameFails() {
-        PowerCuts.Result r = run("no-dirsync-rename", LyingFileSystem.Lie.DIR_FSYNC_AFTER_RENAME,
+    void aStoreThatSkipsTheDirectoryFsyncAfterCreatingASegmentFails() {
+        PowerCuts.Result r = run("no-dirsync-segment", LyingFileSystem.Lie.DIR_FSYNC_AFTER_SEGMENT_CREATE,
                 SHRINK_SEED_KEYS, PowerCutControlsTest::shrinkSmall, UnaryOperator.identity());
         assertThat(r.failures).isNotEmpty();
-        // the old log comes back: values acknowledged after the shrink are missing
+        // the new segment is lost with its name: values acknowledged in it are missing
         assertThat(String.join("\n", r.failures)).contains("durable: [op");
+    }
+
+    @Test
+    void aStoreThatDeletesRetiredSegmentsBeforeTheirCopiesAreDurableFails() {
+        PowerCuts.Result r = run("segment-fsync", LyingFileSystem.Lie.SEGMENT_FSYNC, SHRINK_SEED_KEYS,
+                PowerCutControlsTest::shrinkSmall, UnaryOperator.identity());
+        assertThat(r.failures).isNotEmpty();
+        // a seeded key the workload never touches lives only in the copies once its old segment is gone
+        assertThat(String.join("\n", r.failures)).containsPattern("key k(7|8|9|10|11) holds nothing");
     }
 
     @Test

@@ -100,7 +100,8 @@ class PowerCutTest {
     }
 
     static void shrinkSmall(Workload w) {
-        Store store = Store.open(w.log, w.options(Duration.ofHours(1)));
+        // segments of 512 bytes: the shrinks retire the seeded log (segment 0) and roll on in numbered segments
+        Store store = Store.open(w.log, w.options(Duration.ofHours(1)).segmentBytes(512));
         PersistMap<String, String> m = Workload.map(store);
         w.change(m, "k1", "new1", Durability.FSYNC);
         w.change(m, "k2", null, Durability.FSYNC);
@@ -246,6 +247,43 @@ class PowerCutTest {
             w.history.freeze();
             store.close();
             randomCuts("shrink-slowdir", w, IMAGES / 10);
+        }
+    }
+
+    /**
+     * A disk-backed namespace (the store keeps each key's record location, not its value) in segments of 512 bytes:
+     * two threads append while a third shrinks (retiring every segment) and auto-shrink retires old segments, so the
+     * images hold many segment files, some retired and not yet deleted, and index files. Images are read with the
+     * namespace disk-backed too.
+     */
+    @Test
+    void diskBackedSegmentsRetiredWhileThreadsAppend() {
+        try (Workload w = Workload.create("disk-segments").start(UnaryOperator.identity())) {
+            Store store = Store.open(w.log, w.options(Duration.ofMillis(5)).segmentBytes(512)
+                    .diskNamespaces(PowerCuts.NAMESPACE::equals));
+            java.util.concurrent.ConcurrentMap<String, String> front = new java.util.concurrent.ConcurrentHashMap<>();
+            PersistMap<String, String> m = store.map(dev.persist.store.MapConfig.of(PowerCuts.NAMESPACE,
+                    dev.persist.store.Codecs.utf8(), dev.persist.store.Codecs.utf8()).memory(front).disk(1L << 30));
+            store.startAutoShrink(Duration.ofMillis(3), 1.5);
+            AtomicBoolean done = new AtomicBoolean();
+            Thread shrinker = new Thread(() -> {
+                while (!done.get()) {
+                    front.clear(); // later reads go to the segments
+                    store.shrink();
+                    LockSupport.parkNanos(3_000_000);
+                }
+            });
+            AtomicReference<Throwable> shrinkFailure = new AtomicReference<>();
+            shrinker.setUncaughtExceptionHandler((t, e) -> shrinkFailure.set(e));
+            shrinker.start();
+            runThreads(w, m, 2, 250, () -> false);
+            done.set(true);
+            join(shrinker);
+            assertThat(shrinkFailure.get()).isNull();
+            assertThat(store.stats().shrinks()).isPositive();
+            w.history.freeze();
+            store.close();
+            randomCuts("disk-segments", w, IMAGES / 5);
         }
     }
 

@@ -221,7 +221,9 @@ final class PowerCuts {
 
     /** @return what a store opening {@code log} finds in {@link #NAMESPACE} */
     static Map<String, String> read(Path log, boolean salvage) {
-        StoreOptions options = StoreOptions.defaults().salvage(salvage).syncInterval(Duration.ofHours(1));
+        // the namespace read as disk-backed: the image's index file, if any, and every record's position are used
+        StoreOptions options = StoreOptions.defaults().salvage(salvage).syncInterval(Duration.ofHours(1))
+                .diskNamespaces(NAMESPACE::equals);
         try (Store store = Store.open(log, options)) {
             for (String ns : store.orphanNamespaces()) {
                 if (!ns.equals(NAMESPACE)) {

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,39 +17,45 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * A shrink's rename of the new log over the old one is durable only once the directory is fsynced; until then a
- * power cut may leave the old name with the old file. No FSYNC call may return in between for a record the old file
- * does not durably hold. The power-cut simulation found that calls begun after the rename returned before the
- * directory fsync (their records were in the new file only): the shrink switched appends to the new file first.
+ * A new segment file's name is durable only once the directory is fsynced; until then a power cut may take the file
+ * with every record in it. So no FSYNC call may return for a record in a new segment before that directory fsync.
+ * (Before segments, the same held for a shrink's rename of the new log over the old one: the power-cut simulation
+ * found calls that returned before it.) And once a shrink has begun deleting retired segments, any failure must stop
+ * writes, an unchecked one from a user's {@link ForwardingFileSystem} included.
  */
-class ShrinkRenameDurabilityTest {
+class SegmentDurabilityTest {
     @TempDir
     Path dir;
 
     @Test
-    void noFsyncCallBegunAfterTheRenameReturnsBeforeTheDirectoryFsync() throws Exception {
+    void noFsyncCallReturnsForARecordInANewSegmentBeforeTheDirectoryFsync() throws Exception {
         AtomicLong clock = new AtomicLong();
-        AtomicLong renamedAt = new AtomicLong(Long.MAX_VALUE);
+        AtomicLong createdAt = new AtomicLong(Long.MAX_VALUE);
         AtomicLong latestReturnBegunAt = new AtomicLong(-1);
         AtomicInteger violations = new AtomicInteger();
-        // a slow directory fsync after each rename: it waits (at most 30 ms) for an FSYNC call begun after the rename
-        // to return, which would be a call acknowledged while the rename may still be lost
+        AtomicInteger created = new AtomicInteger();
+        // a slow directory fsync after each segment's creation: it waits (at most 30 ms) for an FSYNC call begun
+        // after the creation to return, which would be a call acknowledged while the new file may still be lost
         StoreFileSystem slowDirectory = new ForwardingFileSystem(StoreFileSystem.local()) {
             @Override
-            public void moveReplacing(Path source, Path target) throws IOException {
-                delegate.moveReplacing(source, target);
-                renamedAt.set(clock.incrementAndGet());
+            public boolean createFile(Path file) throws IOException {
+                boolean made = delegate.createFile(file);
+                if (file.getFileName().toString().matches(".*\\.[0-9]{6}")) {
+                    created.incrementAndGet();
+                    createdAt.set(clock.incrementAndGet());
+                }
+                return made;
             }
 
             @Override
             public void fsyncDirectory(Path d) throws IOException {
-                long renamed = renamedAt.getAndSet(Long.MAX_VALUE);
-                if (renamed != Long.MAX_VALUE) {
+                long at = createdAt.getAndSet(Long.MAX_VALUE);
+                if (at != Long.MAX_VALUE) {
                     long deadline = System.nanoTime() + 30_000_000L;
-                    while (System.nanoTime() < deadline && latestReturnBegunAt.get() < renamed) {
+                    while (System.nanoTime() < deadline && latestReturnBegunAt.get() < at) {
                         LockSupport.parkNanos(100_000);
                     }
-                    if (latestReturnBegunAt.get() > renamed) {
+                    if (latestReturnBegunAt.get() > at) {
                         violations.incrementAndGet();
                     }
                 }
@@ -56,7 +63,7 @@ class ShrinkRenameDurabilityTest {
             }
         };
         try (Store store = Store.open(dir.resolve("s.log"), StoreOptions.defaults().fileSystem(slowDirectory)
-                .syncInterval(Duration.ofHours(1)))) {
+                .syncInterval(Duration.ofHours(1)).segmentBytes(4096))) {
             PersistMap<String, String> m = store.map("m", Codecs.utf8(), Codecs.utf8());
             AtomicBoolean done = new AtomicBoolean();
             AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -64,7 +71,7 @@ class ShrinkRenameDurabilityTest {
                 try {
                     for (int i = 0; !done.get(); i++) {
                         long began = clock.incrementAndGet();
-                        m.set("k" + i % 5, "v" + i, Durability.FSYNC);
+                        m.set("k" + i % 5, "v".repeat(200) + i, Durability.FSYNC);
                         latestReturnBegunAt.accumulateAndGet(began, Math::max);
                     }
                 } catch (Throwable e) {
@@ -80,42 +87,48 @@ class ShrinkRenameDurabilityTest {
             writer.join();
             assertThat(failure.get()).isNull();
         }
-        assertThat(violations.get()).as("shrinks whose directory fsync an FSYNC call begun after the rename beat")
-                .isZero();
+        assertThat(created.get()).as("segments created").isGreaterThanOrEqualTo(4);
+        assertThat(violations.get()).as("new segments whose directory fsync an FSYNC call begun after the creation "
+                + "beat").isZero();
     }
 
-    /**
-     * After the rename the old log is unlinked, so any failure there, an unchecked one from a user's
-     * {@link ForwardingFileSystem} included, must stop writes: appends going on would land in a file no name holds.
-     * Only an {@link IOException} from the directory fsync did; an unchecked one was reported as "the log is
-     * unchanged" and writes went on.
-     */
     @Test
-    void anUncheckedFailureAfterTheRenameStopsWrites() throws Exception {
-        AtomicBoolean renamed = new AtomicBoolean();
+    void anUncheckedFailureWhileRetiringSegmentsStopsWrites() throws Exception {
+        AtomicBoolean deleting = new AtomicBoolean();
         StoreFileSystem throwing = new ForwardingFileSystem(StoreFileSystem.local()) {
             @Override
-            public void moveReplacing(Path source, Path target) throws IOException {
-                delegate.moveReplacing(source, target);
-                renamed.set(true);
+            public boolean deleteIfExists(Path file) throws IOException {
+                if (file.getFileName().toString().matches(".*\\.[0-9]{6}")) {
+                    deleting.set(true);
+                }
+                return delegate.deleteIfExists(file);
             }
 
             @Override
             public void fsyncDirectory(Path d) throws IOException {
-                if (renamed.get()) {
+                if (deleting.get()) {
                     throw new IllegalStateException("directory fsync refused");
                 }
                 delegate.fsyncDirectory(d);
             }
         };
-        try (Store store = Store.open(dir.resolve("s.log"), StoreOptions.defaults().fileSystem(throwing))) {
+        Path log = dir.resolve("s.log");
+        try (Store store = Store.open(log, StoreOptions.defaults().fileSystem(throwing).segmentBytes(4096))) {
             PersistMap<String, String> m = store.map("m", Codecs.utf8(), Codecs.utf8());
+            for (int i = 0; i < 100; i++) {
+                m.set("k" + i % 10, "v".repeat(100) + i, Durability.WRITE);
+            }
             m.set("a", "1", Durability.FSYNC);
+            assertThat(LogBytes.numberedSegments(log)).isNotEmpty();
             assertThatThrownBy(store::shrink).isInstanceOf(StoreFailedException.class);
-            assertThat(renamed.get()).isTrue();
+            assertThat(deleting.get()).isTrue();
             assertThatThrownBy(() -> m.set("b", "2", Durability.WRITE)).isInstanceOf(StoreFailedException.class);
         } catch (StoreException closeFailure) {
             // closing a failed store may report the failure again
+        }
+        try (Store store = Store.open(log)) {
+            assertThat(store.map("m", Codecs.utf8(), Codecs.utf8()).get("a")).isEqualTo("1");
+            assertThat(Files.exists(log)).isTrue();
         }
     }
 }

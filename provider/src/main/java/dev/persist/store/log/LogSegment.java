@@ -1,0 +1,65 @@
+package dev.persist.store.log;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
+/**
+ * One segment file of the log, as the {@link LogWriter} tracks it. Log sequence numbers (LSNs) run on across
+ * segments: a segment's first record starts at the LSN where the previous segment's last record ends, so the LSN
+ * order of two records is their log order whichever segments they are in.
+ */
+public final class LogSegment {
+    /** The segment's number (see {@link SegmentFiles}). */
+    public final long number;
+    /** Its file. */
+    public final Path path;
+    /** The LSN of the file's offset 0: a record's file offset is its LSN minus this. */
+    final long baseLsn;
+    /** The open file; null for a segment that rolling has begun but whose file no byte has needed yet. */
+    volatile FileChannel channel;
+    /** Where the next segment's records start; {@code Long.MAX_VALUE} while this is the last segment. */
+    volatile long endLsn = Long.MAX_VALUE;
+    /** Records appended to it (replayed at open, or appended since). Guarded by the writer's append lock. */
+    long records;
+
+    LogSegment(long number, Path path, long baseLsn, FileChannel channel, long records) {
+        this.number = number;
+        this.path = path;
+        this.baseLsn = baseLsn;
+        this.channel = channel;
+        this.records = records;
+    }
+
+    /**
+     * A segment found at open.
+     *
+     * @param number  its number
+     * @param path    its file
+     * @param channel the file, open for reading and writing
+     * @param length  its valid length (after a torn tail was cut)
+     * @param records the records in it
+     * @return the segment, to give the writer in log order
+     */
+    public static Opened opened(long number, Path path, FileChannel channel, long length, long records) {
+        return new Opened(number, path, channel, length, records);
+    }
+
+    /** A segment as the open found it, before the writer numbers its bytes. */
+    public record Opened(long number, Path path, FileChannel channel, long length, long records) {
+    }
+
+    /** @return the file's offset of {@code lsn} */
+    long offsetOf(long lsn) {
+        return lsn - baseLsn;
+    }
+
+    /** @return the LSN where this segment's first record starts */
+    long firstLsn() {
+        return baseLsn + RecordFormat.HEADER_SIZE;
+    }
+
+    @Override
+    public String toString() {
+        return "segment " + number + " (" + path + ")";
+    }
+}

@@ -67,6 +67,24 @@ class DiskMapTest {
     }
 
     @Test
+    void aWriteOfAKeyMemoryDoesNotHoldGoesToTheLogOnlyAndOneItHoldsIsUpdatedThere() {
+        try (Store store = Store.open(dir.resolve("w.log"), options())) {
+            PersistMap<String, String> m = diskMap(store);
+            m.set("cold", "v1");
+            m.update("cold2", u -> u.set("v1"));
+            assertThat(front).isEmpty(); // written around memory
+            assertThat(m.get("cold")).isEqualTo("v1"); // read back, and now kept
+            assertThat(front).containsEntry("cold", "v1");
+            m.set("cold", "v2");
+            m.update("cold", u -> u.set(u.value() + "!"));
+            assertThat(front).containsEntry("cold", "v2!"); // held, so updated in memory
+            m.set("cold2", "v2");
+            assertThat(front).doesNotContainKey("cold2");
+            assertThat(m.get("cold2")).isEqualTo("v2");
+        }
+    }
+
+    @Test
     void reopenWithoutTheIndexFileScansTheLogAndWithItReadsOnlyWhatFollows() throws Exception {
         Path log = dir.resolve("b.log");
         Map<String, String> expected = new HashMap<>();

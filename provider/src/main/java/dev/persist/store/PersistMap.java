@@ -145,6 +145,15 @@ public final class PersistMap<K, V> {
      * {@code keyBytes} is the key encoded, or null to encode it here.
      */
     private V readThrough(K key, byte[] keyBytes, boolean promote) {
+        byte[] kb = keyBytes != null ? keyBytes : keyCodec.encode(key);
+        DiskIndex idx = index;
+        DiskIndex.Entry e = idx.entry(kb);
+        // the disk read without the key's lock, so that readers of keys sharing a stripe do not queue behind
+        // each other's I/O; it counts only if, under the lock, nothing changed the key meanwhile (a write moves
+        // its index entry, a delete removes it, an ASYNC change is pending)
+        DiskReads.Unlocked read = e == null || hasPending(key) ? null
+                : DiskReads.valueUnlocked(store, nameBytes, idx, e, kb);
+        V decoded = read == null || read.value() == null ? null : decodeUnlocked(read.value());
         ReentrantLock lock = locks.lockFor(key);
         lock.lock();
         try {
@@ -152,7 +161,11 @@ public final class PersistMap<K, V> {
             if (v != null) {
                 return v;
             }
-            v = fromStore(key, keyBytes);
+            if (decoded != null && !hasPending(key) && read.stillAt(store, idx, e, kb)) {
+                v = decoded;
+            } else {
+                v = fromStore(key, kb);
+            }
             if (v != null && promote) {
                 memory.put(key, v);
             }
@@ -184,6 +197,15 @@ public final class PersistMap<K, V> {
         }
         byte[] value = DiskReads.value(store, this, key, idx, e, keyBytes);
         return value == null ? null : decodeStored(key, keyBytes, value);
+    }
+
+    /** Decodes a value read without the key's lock: null if it does not decode (the locked read then drops it). */
+    private V decodeUnlocked(byte[] value) {
+        try {
+            return valueCodec.decode(value);
+        } catch (RuntimeException | LinkageError | StackOverflowError | OutOfMemoryError e) {
+            return null;
+        }
     }
 
     /** Decodes a value read back from the store; one that does not decode is dropped as at load. */

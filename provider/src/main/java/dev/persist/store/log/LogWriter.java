@@ -44,6 +44,7 @@ public final class LogWriter {
     private static final int WRITE_YIELDS = 16;
     private volatile long writtenLsn;
     private volatile FileChannel channel;
+    private volatile long fileSwitches;
     /** LSN of file offset 0 of the current file: file offset = lsn - fileBaseLsn. */
     private long fileBaseLsn;
 
@@ -424,6 +425,14 @@ public final class LogWriter {
         T run(LogWriter writer) throws IOException;
     }
 
+    /**
+     * @return how many times appends moved to a new file: a file offset read before a switch may name another record
+     *         after it
+     */
+    public long fileSwitches() {
+        return fileSwitches;
+    }
+
     /** Inside {@link #exclusively}: the new file holds every record up to {@link #appendedLsn()} and is durable. */
     public void switchFile(FileChannel newChannel, long newFileLength, long newFileRecords) {
         assert appendLock.isHeldByCurrentThread();
@@ -431,6 +440,7 @@ public final class LogWriter {
         synchronized (this) {
             old = channel;
             channel = newChannel;
+            fileSwitches++;
         }
         fileBaseLsn = appendedLsn - newFileLength;
         appendedRecords = newFileRecords;

@@ -79,8 +79,10 @@ final class BulkOperations<K, V> {
         try {
             for (Map.Entry<K, V> e : toPut.entrySet()) {
                 HeldEntry held = heldForms.get(e.getKey());
-                Change<V> c = mutations.apply(e.getKey(), held.key(), perKey(tiers.put()),
-                        live -> new Step.Put<>(e.getValue(), held.value(), false, true));
+                Mutations.Rule<V> rule = live -> new Step.Put<>(e.getValue(), held.value(), false, true);
+                Change<V> c = events.enabled()
+                        ? mutations.apply(e.getKey(), held.key(), perKey(tiers.put()), rule)
+                        : mutations.applyBlind(e.getKey(), held.key(), perKey(tiers.put()), rule);
                 completion.record(e.getKey(), c, events, Completion.Counted.NOTHING, 0);
                 puts += c.stored() ? 1 : 0;
             }
@@ -109,8 +111,10 @@ final class BulkOperations<K, V> {
         long removed = 0;
         try {
             for (K k : toRemove) {
-                Change<V> c = mutations.apply(k, keys.in(k), perKey(tiers.remove()),
-                        live -> new Step.Remove<>(false, false, true));
+                Mutations.Rule<V> rule = live -> new Step.Remove<>(false, false, true);
+                Change<V> c = events.enabled()
+                        ? mutations.apply(k, keys.in(k), perKey(tiers.remove()), rule)
+                        : mutations.applyBlind(k, keys.in(k), perKey(tiers.remove()), rule);
                 completion.record(k, c, events, Completion.Counted.NOTHING, 0);
                 removed += c.removed() ? 1 : 0;
             }

@@ -44,6 +44,11 @@ final class Completion<K, V> {
         this.noEvents = new EventBatch<>(source, false);
     }
 
+    /** @return whether a listener is registered: an operation then reports the values it replaces */
+    boolean listening() {
+        return listeners.any();
+    }
+
     /** @return a batch for the events of one call (a shared one that records nothing when nobody listens) */
     EventBatch<K, V> batch() {
         return listeners.any() ? new EventBatch<>(source, true) : noEvents;

@@ -57,9 +57,24 @@ final class Mutations<K, V> {
      * @throws CacheException if the store failed (disk full, I/O error)
      */
     Change<V> apply(K key, Object held, Durability tier, Rule<V> rule) {
+        return apply(key, held, tier, rule, true);
+    }
+
+    /**
+     * {@link #apply} for a change whose outcome and report do not look at the value it replaces: a put or a remove
+     * with no listener registered and no old value returned. The entry found is taken as stored, not decoded: for a
+     * key beyond a cache's memory front (a {@code disk} cache) or read back at restart, that saves a deserialization
+     * per write. What changes: an old value that no longer decodes counts as an entry (the put is an update, the
+     * remove removes it) instead of being dropped as absent first; the change overwrites or deletes it either way.
+     */
+    Change<V> applyBlind(K key, Object held, Durability tier, Rule<V> rule) {
+        return apply(key, held, tier, rule, false);
+    }
+
+    private Change<V> apply(K key, Object held, Durability tier, Rule<V> rule, boolean decodeOld) {
         Change<V> change;
         try {
-            change = guarded(() -> applyToStore(key, held, tier, rule));
+            change = guarded(() -> applyToStore(key, held, tier, rule, decodeOld));
         } catch (RuntimeException | Error e) {
             writer.forgetOwed(); // the section may have owed before it threw: nothing is left to wait for
             throw e;
@@ -81,11 +96,11 @@ final class Mutations<K, V> {
     }
 
     @SuppressWarnings("unchecked")
-    private Change<V> applyToStore(K key, Object held, Durability tier, Rule<V> rule) {
+    private Change<V> applyToStore(K key, Object held, Durability tier, Rule<V> rule, boolean decodeOld) {
         Object[] result = new Object[2];
         map.update(held, u -> {
             long now = clock.millis();
-            Stored found = map.settled(held, u.value());
+            Stored found = decodeOld ? map.settled(held, u.value()) : u.value();
             Stored expired = found != null && found.expiredAt(now) ? found : null;
             Stored live = expired == null ? found : null;
             Step<V> step = rule.decide(live);

@@ -189,9 +189,11 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private V getValue(K key, EventBatch<K, V> events) {
         long start = stats.startTime();
         Object held = keys.in(key);
-        Stored s = map.settled(held, held(held));
+        Stored found = held(held);
+        LiveRead<V> read = found instanceof Stored.Unsettled u && u.isLive(clock) ? settleOnRead(held, u) : null;
+        Stored s = read != null ? read.entry() : map.settled(held, found);
         if (s != null && s.isLive(clock)) {
-            V value = values.out(s.payload);
+            V value = read != null ? read.value() : values.out(s.payload);
             mutations.touch(held, s);
             stats.hits(1);
             stats.getTimeSince(start);
@@ -210,6 +212,33 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         }
         stats.getTimeSince(start);
         return loaded;
+    }
+
+    /** An entry a read found live, settled, and the value to hand out. */
+    private record LiveRead<V>(Stored entry, V value) {
+    }
+
+    /**
+     * Settles an entry read back from the log (a front miss of a {@code disk} cache, or an entry adopted at restart)
+     * with the one decode the read needs anyway: the value decoded for the caller shows that it decodes, so the entry
+     * is swapped for its settled form without decoding it a second time ({@link PersistMap#settled} would).
+     *
+     * @return the settled entry and the value, or null if it does not decode: the caller then settles it the usual
+     *         way, which drops it
+     */
+    private LiveRead<V> settleOnRead(Object held, Stored.Unsettled found) {
+        V value;
+        try {
+            value = values.out(found.bytes());
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+        if (value == null) {
+            return null;
+        }
+        Stored settled = found.settledWith(value);
+        map.settledAs(held, found, settled);
+        return new LiveRead<>(settled, value);
     }
 
     @Override
@@ -297,8 +326,10 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     private Change<V> putOne(K key, V value, boolean replace, Durability tier, Completion.Counted counted) {
         long start = stats.startTime();
         Object heldValue = unencodable.in(value);
-        Change<V> c = mutations.apply(key, keys.in(key), tier,
-                live -> live == null || replace ? new Step.Put<>(value, heldValue, true) : Step.keep());
+        Mutations.Rule<V> rule = live -> live == null || replace ? new Step.Put<>(value, heldValue, true) : Step.keep();
+        Change<V> c = replace && counted == Completion.Counted.PUT && !completion.listening()
+                ? mutations.applyBlind(key, keys.in(key), tier, rule)
+                : mutations.apply(key, keys.in(key), tier, rule);
         return completion.complete(key, c, counted, start);
     }
 
@@ -379,7 +410,10 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     /** Removes a key; the writer is told in any case. */
     private Change<V> removeOne(K key, Durability tier, Completion.Counted counted) {
         long start = stats.startTime();
-        Change<V> c = mutations.apply(key, keys.in(key), tier, live -> new Step.Remove<>(true, false));
+        Mutations.Rule<V> rule = live -> new Step.Remove<>(true, false);
+        Change<V> c = counted == Completion.Counted.REMOVE && !completion.listening()
+                ? mutations.applyBlind(key, keys.in(key), tier, rule)
+                : mutations.apply(key, keys.in(key), tier, rule);
         return completion.complete(key, c, counted, start);
     }
 

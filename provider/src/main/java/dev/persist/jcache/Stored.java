@@ -87,6 +87,14 @@ public sealed class Stored permits Stored.Unsettled {
             return (byte[]) payload;
         }
 
+        /**
+         * @param decoded this entry's value, decoded from its bytes
+         * @return the settled form: the value itself if immutable, else the same bytes
+         */
+        Stored settledWith(Object decoded) {
+            return new Stored(Form.isImmutable(decoded) ? decoded : payload, expiresAt);
+        }
+
         @Override
         public boolean isSettled() {
             return false;

@@ -52,12 +52,12 @@ final class StoredCodec implements DeferredCodec<Stored> {
 
     @Override
     public Stored settle(Stored value) {
-        byte[] bytes = ((Stored.Unsettled) value).bytes();
-        Object decoded = values.out(bytes);
+        Stored.Unsettled unsettled = (Stored.Unsettled) value;
+        Object decoded = values.out(unsettled.bytes());
         if (decoded == null) {
             throw new IllegalArgumentException("the value codec decoded null");
         }
-        return new Stored(Form.isImmutable(decoded) ? decoded : bytes, value.expiresAt);
+        return unsettled.settledWith(decoded);
     }
 
     @Override

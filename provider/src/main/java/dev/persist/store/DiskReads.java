@@ -22,26 +22,56 @@ final class DiskReads {
      */
     static <K> byte[] value(Store store, PersistMap<K, ?> map, K key, DiskIndex index, DiskIndex.Entry e,
                             byte[] keyBytes) {
-        long offset;
-        int length;
-        byte[] record;
+        Read read = read(store, index, e);
+        RecordFormat.Record r = new RecordFormat.Record();
+        String why = problem(read.record, read.length, map.nameBytes(), keyBytes, r);
+        if (why != null) {
+            map.dropDamaged(key, keyBytes, DiskIndex.offset(read.location), why);
+            return null;
+        }
+        return r.value();
+    }
+
+    /**
+     * A read without the key's lock, for a caller that checks afterwards, under the lock, that the entry still
+     * points where it was read ({@link #location}). Drops nothing: a damaged record is for the locked read to meet.
+     *
+     * @return what was read: the location, and the value's bytes if the record there is this key's and intact
+     */
+    static Unlocked valueUnlocked(Store store, byte[] namespace, DiskIndex index, DiskIndex.Entry e,
+                                  byte[] keyBytes) {
+        Read read = read(store, index, e);
+        RecordFormat.Record r = new RecordFormat.Record();
+        String why = problem(read.record, read.length, namespace, keyBytes, r);
+        return new Unlocked(read.location, why == null ? r.value() : null);
+    }
+
+    /**
+     * What {@link #valueUnlocked} read: where, and the value's bytes, or null if the record is not intact. A location
+     * names one record for as long as it is live: records are only appended, a shrink copies a record to a new
+     * location before it retires the old one's segment, and segment numbers only grow.
+     */
+    record Unlocked(long location, byte[] value) {
+        /** Called under the key's lock: whether the entry still points where this was read. */
+        boolean stillAt(DiskIndex index, DiskIndex.Entry e, byte[] keyBytes) {
+            return index.entry(keyBytes) == e && e.location() == location;
+        }
+    }
+
+    private record Read(long location, int length, byte[] record) {
+    }
+
+    /** Reads the record the entry points at, with shrinking's switch of files held off. */
+    private static Read read(Store store, DiskIndex index, DiskIndex.Entry e) {
         Lock lock = store.diskLock().readLock();
         lock.lock();
         try {
             long location = e.location();
-            offset = DiskIndex.offset(location);
-            length = index.length(e, location);
-            record = store.writer().readAt(offset, length);
+            int length = index.length(e, location);
+            return new Read(location, length, store.writer().readAt(DiskIndex.offset(location), length));
         } finally {
             lock.unlock();
         }
-        RecordFormat.Record r = new RecordFormat.Record();
-        String why = problem(record, length, map.nameBytes(), keyBytes, r);
-        if (why != null) {
-            map.dropDamaged(key, keyBytes, offset, why);
-            return null;
-        }
-        return r.value();
     }
 
     /**

@@ -23,8 +23,9 @@ import java.util.function.Consumer;
  *
  * <p>Reads come from memory and never touch the log, unless the map is disk-backed ({@link MapConfig#disk}): then
  * memory is a bounded front, the store keeps an index of where each key's record is, and a read that misses memory
- * reads the record back (checksum verified) and puts the value in memory. Each mutation runs in a per-key atomic section that updates
- * memory and then takes the record's place in the log, so two operations on one key reach the log in their memory
+ * reads the record back (checksum verified) and puts the value in memory; a write of a key memory does not hold
+ * goes to the log only (write-around). Each mutation runs in a per-key atomic section that updates memory and then
+ * takes the record's place in the log, so two operations on one key reach the log in their memory
  * order; WRITE and FSYNC calls then wait for the write or fsync outside that section. Keys and values must not be
  * null. A value the codec cannot encode throws from the call and changes nothing.
  *
@@ -144,6 +145,15 @@ public final class PersistMap<K, V> {
      * {@code keyBytes} is the key encoded, or null to encode it here.
      */
     private V readThrough(K key, byte[] keyBytes, boolean promote) {
+        byte[] kb = keyBytes != null ? keyBytes : keyCodec.encode(key);
+        DiskIndex idx = index;
+        DiskIndex.Entry e = idx.entry(kb);
+        // the disk read without the key's lock, so that readers of keys sharing a stripe do not queue behind
+        // each other's I/O; it counts only if, under the lock, nothing changed the key meanwhile (a write moves
+        // its index entry, a delete removes it, an ASYNC change is pending)
+        DiskReads.Unlocked read = e == null || hasPending(key) ? null
+                : DiskReads.valueUnlocked(store, nameBytes, idx, e, kb);
+        V decoded = read == null || read.value() == null ? null : decodeUnlocked(read.value());
         ReentrantLock lock = locks.lockFor(key);
         lock.lock();
         try {
@@ -151,7 +161,11 @@ public final class PersistMap<K, V> {
             if (v != null) {
                 return v;
             }
-            v = fromStore(key, keyBytes);
+            if (decoded != null && !hasPending(key) && read.stillAt(idx, e, kb)) {
+                v = decoded;
+            } else {
+                v = fromStore(key, kb);
+            }
             if (v != null && promote) {
                 memory.put(key, v);
             }
@@ -185,6 +199,15 @@ public final class PersistMap<K, V> {
         return value == null ? null : decodeStored(key, keyBytes, value);
     }
 
+    /** Decodes a value read without the key's lock: null if it does not decode (the locked read then drops it). */
+    private V decodeUnlocked(byte[] value) {
+        try {
+            return valueCodec.decode(value);
+        } catch (RuntimeException | LinkageError | StackOverflowError | OutOfMemoryError e) {
+            return null;
+        }
+    }
+
     /** Decodes a value read back from the store; one that does not decode is dropped as at load. */
     private V decodeStored(K key, byte[] keyBytes, byte[] value) {
         try {
@@ -207,10 +230,10 @@ public final class PersistMap<K, V> {
      * value: the entry is dropped (a delete logged, so a restart does not meet it either), counted in
      * {@link StoreStats#damagedReads()} and logged at ERROR; the read is a miss.
      */
-    void dropDamaged(K key, byte[] keyBytes, long offset, String why) {
+    void dropDamaged(K key, byte[] keyBytes, long position, String why) {
         store.countDamagedRead();
-        LOG.log(System.Logger.Level.ERROR, "damaged record of '" + name + "' at offset " + offset + " of "
-                + store.path() + " (" + why + "): the entry is dropped and the read is a miss");
+        LOG.log(System.Logger.Level.ERROR, "damaged record of '" + name + "' at " + store.writer().describe(position)
+                + " (" + why + "): the entry is dropped and the read is a miss");
         forget(key, keyBytes);
     }
 
@@ -291,7 +314,7 @@ public final class PersistMap<K, V> {
         ReentrantLock lock = locks.lockFor(key);
         lock.lock();
         try {
-            memory.put(key, value);
+            keepInMemory(key, value, memory.containsKey(key));
             lsn = log(key, record, tier);
         } finally {
             lock.unlock();
@@ -432,7 +455,7 @@ public final class PersistMap<K, V> {
                         store.checkWritable();
                         record = RecordFormat.encodeSet(nameBytes, keyCodec.encode(key), valueCodec.encode(next));
                     }
-                    memory.put(key, next);
+                    keepInMemory(key, next, current != null && !fromStore);
                     result = next;
                 }
                 case DELETE -> {
@@ -458,6 +481,17 @@ public final class PersistMap<K, V> {
         }
         store.await(lsn, tier);
         return result;
+    }
+
+    /**
+     * Puts a written value in memory. A disk-backed map writes around its front: a key the front does not hold
+     * stays on disk only, so a burst of writes does not push the entries being read out of memory (the next read
+     * of the key reads it back, and keeps it). A key the front holds is updated there. Called under the key's lock.
+     */
+    private void keepInMemory(K key, V value, boolean inMemory) {
+        if (diskBytes == 0 || inMemory) {
+            memory.put(key, value);
+        }
     }
 
     /**
@@ -802,6 +836,19 @@ public final class PersistMap<K, V> {
         }
         memory.replace(key, value, settledValue);
         return settledValue;
+    }
+
+    /**
+     * Settles {@code value} with a settled form its caller made from a decode it needed anyway (a read handing out the
+     * decoded value): swaps it in memory as {@link #settled} would, unless the entry changed meanwhile, without
+     * decoding it again. A value that did not decode is settled through {@link #settled}, which drops it.
+     *
+     * @param key           the key
+     * @param value         its unsettled value, as found in memory
+     * @param settledValue  the settled form of the same value
+     */
+    public void settledAs(K key, V value, V settledValue) {
+        memory.replace(Objects.requireNonNull(key, "key"), value, settledValue);
     }
 
     /** Drops an entry whose value does not decode, if memory still holds it: counted, deleted in the log, logged. */

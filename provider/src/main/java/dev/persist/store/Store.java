@@ -500,8 +500,8 @@ public final class Store implements AutoCloseable {
                 String why = DiskReads.problem(record, length, ns, e.key, r);
                 if (why != null) {
                     countDamagedRead();
-                    LOG.log(System.Logger.Level.ERROR, "damaged record of ''{0}'' at position {1} of {2} ({3}): "
-                            + "skipped", namespace, DiskIndex.offset(location), path, why);
+                    LOG.log(System.Logger.Level.ERROR, "damaged record of ''{0}'' at {1} ({2}): skipped", namespace,
+                            writer.describe(DiskIndex.offset(location)), why);
                     continue;
                 }
                 out.put(new ByteKey(e.key), r.value());

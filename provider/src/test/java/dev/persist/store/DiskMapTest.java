@@ -67,6 +67,75 @@ class DiskMapTest {
     }
 
     @Test
+    void aWriteOfAKeyMemoryDoesNotHoldGoesToTheLogOnlyAndOneItHoldsIsUpdatedThere() {
+        try (Store store = Store.open(dir.resolve("w.log"), options())) {
+            PersistMap<String, String> m = diskMap(store);
+            m.set("cold", "v1");
+            m.update("cold2", u -> u.set("v1"));
+            assertThat(front).isEmpty(); // written around memory
+            assertThat(m.get("cold")).isEqualTo("v1"); // read back, and now kept
+            assertThat(front).containsEntry("cold", "v1");
+            m.set("cold", "v2");
+            m.update("cold", u -> u.set(u.value() + "!"));
+            assertThat(front).containsEntry("cold", "v2!"); // held, so updated in memory
+            m.set("cold2", "v2");
+            assertThat(front).doesNotContainKey("cold2");
+            assertThat(m.get("cold2")).isEqualTo("v2");
+        }
+    }
+
+    @Test
+    void aReadRacingWritesOfItsKeyNeverKeepsAnOlderValueInMemory() throws Exception {
+        try (Store store = Store.open(dir.resolve("r.log"), options())) {
+            PersistMap<String, String> m = diskMap(store);
+            int keys = 8;
+            for (int k = 0; k < keys; k++) {
+                m.set("k" + k, "0");
+            }
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<String> stale = new java.util.concurrent.atomic.AtomicReference<>();
+            int[] written = new int[keys];
+            List<Thread> threads = new ArrayList<>();
+            threads.add(new Thread(() -> { // the writer: versions only grow
+                for (int v = 1; v <= 3000; v++) {
+                    int k = v % keys;
+                    m.set("k" + k, Integer.toString(v), v % 3 == 0 ? Durability.ASYNC : Durability.WRITE);
+                    written[k] = v;
+                }
+                stop.set(true);
+            }));
+            threads.add(new Thread(() -> { // a bounded front dropping entries on its own
+                while (!stop.get()) {
+                    front.clear();
+                    Thread.onSpinWait();
+                }
+            }));
+            for (int t = 0; t < 3; t++) {
+                threads.add(new Thread(() -> { // readers: what one has seen, no later read may go back on
+                    int[] seen = new int[keys];
+                    while (!stop.get()) {
+                        for (int k = 0; k < keys; k++) {
+                            int v = Integer.parseInt(m.get("k" + k));
+                            if (v < seen[k]) {
+                                stale.compareAndSet(null, "k" + k + ": read " + v + " after " + seen[k]);
+                            }
+                            seen[k] = v;
+                        }
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertThat(stale.get()).isNull();
+            for (int k = 0; k < keys; k++) {
+                assertThat(m.get("k" + k)).isEqualTo(Integer.toString(written[k])); // from memory if it is there
+            }
+        }
+    }
+
+    @Test
     void reopenWithoutTheIndexFileScansTheLogAndWithItReadsOnlyWhatFollows() throws Exception {
         Path log = dir.resolve("b.log");
         Map<String, String> expected = new HashMap<>();

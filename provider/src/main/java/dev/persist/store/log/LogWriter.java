@@ -677,6 +677,16 @@ public final class LogWriter {
     }
 
     /**
+     * @param position a position in the log (segment slot and offset)
+     * @return where it is, for a message: "offset N of &lt;segment file&gt;"
+     */
+    public String describe(long position) {
+        LogSegment seg = bySlot[DiskIndex.slotOfPosition(position)];
+        return "offset " + DiskIndex.offsetOfPosition(position) + " of "
+                + (seg == null ? "a retired segment (slot " + DiskIndex.slotOfPosition(position) + ")" : seg.path);
+    }
+
+    /**
      * @param position a position in a live segment
      * @return the LSN of that byte (0 if no live segment has its slot): positions in log order have growing LSNs,
      *         whichever segments they are in

@@ -67,12 +67,6 @@ final class CaffeineMemory implements MapMemory<Object, Stored> {
                 builder.ticker(new ClockTicker(clock));
             }
         }
-        if (front) {
-            // a front's eviction only forgets a copy (the store keeps the entry), and a front that misses evicts on
-            // nearly every read: doing that work on the calling thread is cheaper than handing it to the common
-            // pool's thread, whose wake-up per batch costs more than the eviction itself
-            builder.executor(Runnable::run);
-        }
         // an eviction listener, unlike a removal listener, costs nothing on puts and removes
         builder.evictionListener((Object k, Stored v, RemovalCause cause) -> {
             if (k == null || v == null) {

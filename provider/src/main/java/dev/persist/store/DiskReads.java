@@ -61,7 +61,7 @@ final class DiskReads {
     private record Read(long location, int length, byte[] record) {
     }
 
-    /** Reads the record the entry points at, with shrinking's switch of files held off. */
+    /** Reads the record the entry points at; a shrink retires no segment meanwhile (the disk lock's read side). */
     private static Read read(Store store, DiskIndex index, DiskIndex.Entry e) {
         Lock lock = store.diskLock().readLock();
         lock.lock();

@@ -314,7 +314,11 @@ public final class PersistMap<K, V> {
         ReentrantLock lock = locks.lockFor(key);
         lock.lock();
         try {
-            keepInMemory(key, value, memory.containsKey(key));
+            if (diskBytes == 0) {
+                memory.put(key, value);
+            } else {
+                memory.replace(key, value); // written around memory unless it holds the key (see keepInMemory)
+            }
             lsn = log(key, record, tier);
         } finally {
             lock.unlock();

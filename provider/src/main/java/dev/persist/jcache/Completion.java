@@ -75,8 +75,15 @@ final class Completion<K, V> {
             }
             switch (change.kind()) {
                 case CREATED -> events.created(key, change.value());
-                case UPDATED -> events.updated(key, change.value(), values.out(change.old().payload));
-                case REMOVED -> events.removed(key, values.out(change.old().payload));
+                // an old value a blind write did not read (a listener registered while it ran) is not available
+                case UPDATED -> {
+                    if (change.old().isRead()) {
+                        events.updated(key, change.value(), values.out(change.old().payload));
+                    } else {
+                        events.updatedWithoutOldValue(key, change.value());
+                    }
+                }
+                case REMOVED -> events.removed(key, change.old().isRead() ? values.out(change.old().payload) : null);
                 case UNCHANGED -> {
                 }
             }

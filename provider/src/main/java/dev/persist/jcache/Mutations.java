@@ -9,6 +9,7 @@ import dev.persist.store.Update;
 
 import javax.cache.CacheException;
 import java.time.Clock;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -98,7 +99,7 @@ final class Mutations<K, V> {
     @SuppressWarnings("unchecked")
     private Change<V> applyToStore(K key, Object held, Durability tier, Rule<V> rule, boolean decodeOld) {
         Object[] result = new Object[2];
-        map.update(held, u -> {
+        Consumer<Update<Stored>> updater = u -> {
             long now = clock.millis();
             Stored found = decodeOld ? map.settled(held, u.value()) : u.value();
             Stored expired = found != null && found.expiredAt(now) ? found : null;
@@ -106,7 +107,12 @@ final class Mutations<K, V> {
             Step<V> step = rule.decide(live);
             result[0] = carryOut(key, held, step, live, expired, now, u);
             result[1] = step;
-        }, tier);
+        };
+        if (decodeOld) {
+            map.update(held, updater, tier);
+        } else {
+            map.updateBlind(held, updater, tier);
+        }
         Change<V> change = (Change<V>) result[0];
         if (result[1] instanceof Step.Keep<?> keep && keep.touch() && change.old() != null) {
             touch(held, change.old());

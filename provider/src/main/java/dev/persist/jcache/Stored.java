@@ -19,6 +19,18 @@ public sealed class Stored permits Stored.Unsettled {
     /** The expiry time of an entry that never expires. */
     public static final long ETERNAL = Long.MAX_VALUE;
 
+    /**
+     * An entry that never expires, whose value was not read: what a blind write sees of a disk-resident entry it
+     * replaces without reading it (see {@link StoredCodec#isPlain}). Its payload is no value of the cache's: check
+     * {@link #isRead()} before decoding one.
+     */
+    static final Stored UNREAD_ETERNAL = new Stored(new Object() {
+        @Override
+        public String toString() {
+            return "(value not read)";
+        }
+    }, ETERNAL);
+
     final Object payload;
     final long expiresAt;
 
@@ -44,6 +56,11 @@ public sealed class Stored permits Stored.Unsettled {
      */
     public boolean isSettled() {
         return true;
+    }
+
+    /** @return false for {@link #UNREAD_ETERNAL}, whose payload is not the entry's value */
+    boolean isRead() {
+        return this != UNREAD_ETERNAL;
     }
 
     /** @return whether the entry is expired at {@code now} (epoch millis) */

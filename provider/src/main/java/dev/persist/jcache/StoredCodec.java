@@ -17,6 +17,10 @@ import java.util.Arrays;
  * decoding every value at load would make a restart cost a deserialization per entry before the cache is ready. The
  * store settles them later ({@link DeferredCodec}): decoded once, then held as the object if immutable, else as the
  * same bytes; a value that does not decode is dropped there.
+ *
+ * <p>An entry that never expires is <em>plain</em> ({@link #isPlain}): a disk cache's index remembers that, so a put
+ * with no listener to tell (see {@link Mutations#applyBlind}) replaces such an entry without reading it back from
+ * disk. Its stand-in, {@link Stored#UNREAD_ETERNAL}, has the expiry time and no value.
  */
 final class StoredCodec implements DeferredCodec<Stored> {
     private static final int HEADER = Long.BYTES;
@@ -58,6 +62,17 @@ final class StoredCodec implements DeferredCodec<Stored> {
             throw new IllegalArgumentException("the value codec decoded null");
         }
         return unsettled.settledWith(decoded);
+    }
+
+    /** Plain: an entry that never expires. A blind put of one needs to know no more than that it exists. */
+    @Override
+    public boolean isPlain(ByteBuffer encoded) {
+        return encoded.remaining() >= HEADER && encoded.getLong(encoded.position()) == Stored.ETERNAL;
+    }
+
+    @Override
+    public Stored plainStandIn() {
+        return Stored.UNREAD_ETERNAL;
     }
 
     @Override

@@ -27,4 +27,27 @@ public interface DeferredCodec<V> extends Codec<V> {
      * @throws RuntimeException if it does not decode (the store then drops it)
      */
     V settle(V value);
+
+    /**
+     * Whether an encoded value is <em>plain</em>: one whose {@link #plainStandIn() stand-in} tells a
+     * {@link PersistMap#updateBlind blind update} everything it needs to know of the value. A disk-backed map keeps
+     * this one bit per key in its index (and its index file), so a blind update of a plain key that memory does not
+     * hold reads no record back. The default: no value is plain.
+     *
+     * @param encoded the value as {@link #encode} wrote it, from its position to its limit; read it, do not keep it
+     * @return whether the value is plain
+     */
+    default boolean isPlain(java.nio.ByteBuffer encoded) {
+        return false;
+    }
+
+    /**
+     * What a {@link PersistMap#updateBlind blind update} sees in place of a plain value it did not read: the same
+     * for every plain value. Called only if {@link #isPlain} can return true.
+     *
+     * @return the stand-in
+     */
+    default V plainStandIn() {
+        throw new UnsupportedOperationException(getClass().getName() + " marks no value plain");
+    }
 }

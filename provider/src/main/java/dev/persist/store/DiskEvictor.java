@@ -120,7 +120,7 @@ final class DiskEvictor<K> {
                 if (map.hasPending(key) || e.location() != seen.get(i) || index.entry(e.key) != e) {
                     continue; // written again since: no longer among the oldest
                 }
-                lastLsn = DiskWrites.append(store, index, RecordFormat.encodeDelete(map.nameBytes(), e.key));
+                lastLsn = DiskWrites.append(store, index, RecordFormat.encodeDelete(map.nameBytes(), e.key), null);
                 map.evicted(key);
             } finally {
                 lock.unlock();

@@ -4,7 +4,9 @@ import dev.persist.store.log.DiskIndex;
 import dev.persist.store.log.LogWriter;
 import dev.persist.store.log.RecordFormat;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.locks.Lock;
+import java.util.function.Predicate;
 
 /**
  * Appends a record of a disk-backed map and points the map's index at it, in one step as far as shrinking is
@@ -22,9 +24,11 @@ final class DiskWrites {
      * @param store  the store
      * @param index  the map's index
      * @param record a SET or DELETE record of the map
+     * @param plain  whether a SET record's value is plain ({@link DeferredCodec#isPlain}): kept in the index entry;
+     *               null if no value is
      * @return the record's end LSN, for the caller to wait on
      */
-    static long append(Store store, DiskIndex index, byte[] record) {
+    static long append(Store store, DiskIndex index, byte[] record, Predicate<ByteBuffer> plain) {
         RecordFormat.Record r = new RecordFormat.Record();
         if (!RecordFormat.parseBody(record, 0, record.length, r)) {
             throw new IllegalArgumentException("malformed record");
@@ -37,7 +41,8 @@ final class DiskWrites {
             if (r.isDelete()) {
                 index.remove(r.key());
             } else {
-                index.put(r.key(), writer.position(lsn - record.length), record.length);
+                index.put(r.key(), writer.position(lsn - record.length), record.length,
+                        plain != null && plain.test(r.valueView()));
             }
             return lsn;
         } finally {

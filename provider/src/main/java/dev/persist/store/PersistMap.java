@@ -56,6 +56,10 @@ public final class PersistMap<K, V> {
     private final long diskBytes;
     /** Where each key's record is, for a disk-backed map (null otherwise); set before the map is used. */
     private volatile DiskIndex index;
+    /** The value codec, if it marks values plain ({@link DeferredCodec#isPlain}); else null. */
+    private final DeferredCodec<V> plainMarks;
+    /** {@link #plainMarks}' test of an appended value, or null. */
+    private final java.util.function.Predicate<java.nio.ByteBuffer> plainTest;
     private final DiskEvictor<K> diskEvictor;
 
     PersistMap(Store store, MapConfig<K, V> config, DiskIndex index) {
@@ -67,6 +71,8 @@ public final class PersistMap<K, V> {
         this.nameBytes = name.getBytes(StandardCharsets.UTF_8);
         this.keyCodec = config.keyCodec();
         this.valueCodec = config.valueCodec();
+        this.plainMarks = valueCodec instanceof DeferredCodec<V> d ? d : null;
+        this.plainTest = plainMarks == null ? null : plainMarks::isPlain;
         MapMemory<K, V> mapMemory = config.newMemory();
         this.memory = mapMemory.asMap();
         if (!memory.isEmpty()) {
@@ -418,6 +424,28 @@ public final class PersistMap<K, V> {
      * @return the value after the update, or null if the key is absent afterwards
      */
     public V update(K key, Consumer<Update<V>> updater, Durability tier) {
+        return update(key, updater, tier, false);
+    }
+
+    /**
+     * {@link #update(Object, Consumer, Durability)} for an updater that needs to know of the current value no more
+     * than a {@link DeferredCodec#plainStandIn() stand-in} tells (the JCache provider's put that returns nothing and
+     * that no listener hears): for a key that memory does not hold and whose record the index marks plain
+     * ({@link DeferredCodec#isPlain}), the updater sees the codec's stand-in instead of the value, and the record is
+     * not read back. Every other key is read as by {@code update}. Also unlike {@code update}: a damaged record of a
+     * plain key is not noticed (it is overwritten or deleted, as the updater decides), and the value returned after
+     * an update that keeps the entry may be the stand-in.
+     *
+     * @param key     not null
+     * @param updater decides the change
+     * @param tier    how durable the change is when this returns
+     * @return the value after the update (possibly the stand-in, see above), or null if the key is absent afterwards
+     */
+    public V updateBlind(K key, Consumer<Update<V>> updater, Durability tier) {
+        return update(key, updater, tier, true);
+    }
+
+    private V update(K key, Consumer<Update<V>> updater, Durability tier, boolean blind) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(updater, "updater");
         Objects.requireNonNull(tier, "tier");
@@ -430,8 +458,13 @@ public final class PersistMap<K, V> {
         try {
             V current = memory.get(key);
             boolean fromStore = false;
+            boolean standIn = false;
             if (current == null && diskBytes > 0) {
-                current = fromStore(key, null);
+                current = blind ? plainStandIn(key) : null;
+                standIn = current != null;
+                if (!standIn) {
+                    current = fromStore(key, null);
+                }
                 fromStore = current != null;
             }
             Update<V> u = new Update<>(current);
@@ -448,7 +481,7 @@ public final class PersistMap<K, V> {
             }
             switch (u.action()) {
                 case KEEP -> {
-                    if (fromStore) {
+                    if (fromStore && !standIn) {
                         memory.put(key, current); // read: now recently used
                     }
                     result = current;
@@ -485,6 +518,19 @@ public final class PersistMap<K, V> {
         }
         store.await(lsn, tier);
         return result;
+    }
+
+    /**
+     * Called under the key's lock, for a disk-backed map, by a blind update of a key memory does not hold: the
+     * codec's stand-in if the key's record is marked plain and no ASYNC change of the key is pending (its record is
+     * not in the index yet), else null (the caller reads the record).
+     */
+    private V plainStandIn(K key) {
+        if (plainMarks == null || (!dirty.isEmpty() && dirty.containsKey(key))) {
+            return null;
+        }
+        DiskIndex.Entry e = index.entry(keyCodec.encode(key));
+        return e != null && DiskIndex.isPlain(e.location()) ? plainMarks.plainStandIn() : null;
     }
 
     /**
@@ -598,7 +644,7 @@ public final class PersistMap<K, V> {
         if (idx == null) {
             return store.writer().append(record);
         }
-        long lsn = DiskWrites.append(store, idx, record);
+        long lsn = DiskWrites.append(store, idx, record, plainTest);
         if (idx.liveBytes() > diskBytes) {
             diskEvictor.schedule(store.evictionExecutor());
         }

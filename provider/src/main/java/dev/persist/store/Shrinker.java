@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * {@link Store#shrink()}: retires the oldest segments of the log (a prefix of them) while reads and writes go on,
@@ -218,6 +219,12 @@ final class Shrinker {
         }
     }
 
+    /** A copy's value is what it was: plain if its index entry said so (nothing here knows the map's codec). */
+    private static Predicate<ByteBuffer> keepMark(DiskIndex.Entry e) {
+        boolean plain = DiskIndex.isPlain(e.location());
+        return value -> plain;
+    }
+
     private void copyIfLive(String namespace, DiskIndex index, RecordFormat.Record r, long position) {
         DiskIndex.Entry e = index.entry(r.key());
         if (e == null || DiskIndex.offset(e.location()) != position) {
@@ -227,7 +234,7 @@ final class Shrinker {
         if (map == null || map.diskIndex() != index) {
             // a disk-backed orphan namespace: nothing changes it while the registry's read lock is held
             copiedBytes += r.size();
-            DiskWrites.append(store, index, r.bytes());
+            DiskWrites.append(store, index, r.bytes(), keepMark(e));
             return;
         }
         copyUnderKeyLock(map, index, e, position, r.bytes());
@@ -241,7 +248,7 @@ final class Shrinker {
         } catch (RuntimeException ex) {
             // a key that does not decode cannot be locked; no operation of the map can reach it either
             copiedBytes += record.length;
-            DiskWrites.append(store, index, record);
+            DiskWrites.append(store, index, record, keepMark(e));
             return;
         }
         ReentrantLock lock = map.locks().lockFor(key);
@@ -249,7 +256,7 @@ final class Shrinker {
         try {
             if (index.entry(e.key) == e && DiskIndex.offset(e.location()) == position) {
                 copiedBytes += record.length;
-                DiskWrites.append(store, index, record);
+                DiskWrites.append(store, index, record, keepMark(e));
             }
         } finally {
             lock.unlock();

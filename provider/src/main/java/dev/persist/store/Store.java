@@ -1052,7 +1052,7 @@ public final class Store implements AutoCloseable {
                 long position = DiskIndex.offset(location);
                 long lsn = writer.lsnOf(position);
                 if (lsn > 0 && lsn < coveredLsn) {
-                    hint.location(namespace, e.key, position, index.length(e, location));
+                    hint.location(namespace, e.key, position, index.length(e, location), DiskIndex.isPlain(location));
                 }
             }
         } finally {

@@ -41,10 +41,17 @@ public final class EventBatch<K, V> {
         }
     }
 
+    /** An entry was updated, and its old value is not known. */
+    public void updatedWithoutOldValue(K key, V value) {
+        if (enabled) {
+            add(new PersistCacheEntryEvent<>(source, EventType.UPDATED, key, value, null, false));
+        }
+    }
+
     /** An entry was removed. */
     public void removed(K key, V oldValue) {
         if (enabled) {
-            add(new PersistCacheEntryEvent<>(source, EventType.REMOVED, key, oldValue, oldValue, true));
+            add(new PersistCacheEntryEvent<>(source, EventType.REMOVED, key, oldValue, oldValue, oldValue != null));
         }
     }
 

@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * pointers).
  * The location packs the record's position (the slot of its segment file and its offset there) and its length into
  * that one {@code long} (see {@link #pack}); a record too long for its field (1 MiB or more) keeps its length in a
- * side map, which only such rare records enter.
+ * side map, which only such rare records enter. The top bit of the location is the record's <em>plain</em> mark
+ * (the map's codec says which values are plain, see {@code DeferredCodec#isPlain}): clear means "not plain, or not
+ * known", so an entry built without the codec (a replay) is only ever slower, never wrong.
  *
  * <p>Changes of one key are made by one thread at a time (the map's key lock, or replay, or shrinking with every
  * writer blocked); reads are lock-free.
@@ -35,6 +37,8 @@ public final class DiskIndex {
     static final int SLOT_BITS = 10;
     /** How many segments a log can have at once. */
     public static final int SEGMENT_SLOTS = 1 << SLOT_BITS;
+    /** The bit of a packed location that marks the record's value plain (the bits of a position end below it). */
+    private static final long PLAIN = Long.MIN_VALUE;
     /** One key and its record's location. Equal by key bytes. */
     public static final class Entry {
         /** The key as written in the record. */
@@ -111,15 +115,31 @@ public final class DiskIndex {
      * @return both in one {@code long}: the position in the high bits, the length (0 if it does not fit) in the low
      */
     public static long pack(long position, int length) {
+        return pack(position, length, false);
+    }
+
+    /**
+     * @param position the record's position ({@link #position(long, long)})
+     * @param length   its size on disk, prefix included
+     * @param plain    whether its value is plain
+     * @return all three in one {@code long}: the plain mark in the top bit, the position below it, the length (0 if
+     *         it does not fit) in the low bits
+     */
+    public static long pack(long position, int length, boolean plain) {
         if (position < 0 || position >>> (SEGMENT_OFFSET_BITS + SLOT_BITS) != 0) {
             throw new IllegalArgumentException("log position " + position + " beyond what a disk index can hold");
         }
-        return (position << LENGTH_BITS) | (length <= LENGTH_MASK ? length : 0);
+        return (plain ? PLAIN : 0) | (position << LENGTH_BITS) | (length <= LENGTH_MASK ? length : 0);
     }
 
     /** @return the position (segment slot and offset) of a packed location */
     public static long offset(long location) {
-        return location >>> LENGTH_BITS;
+        return (location & ~PLAIN) >>> LENGTH_BITS;
+    }
+
+    /** @return whether a packed location marks its record's value plain */
+    public static boolean isPlain(long location) {
+        return (location & PLAIN) != 0;
     }
 
     private static int packedLength(long location) {
@@ -147,14 +167,26 @@ public final class DiskIndex {
     }
 
     /**
-     * Points {@code key} at a record, adding the key if it is new.
+     * Points {@code key} at a record whose value is not known to be plain (a replay's), adding the key if it is new.
      *
-     * @param key    key bytes (kept: the caller must not change them)
+     * @param key      key bytes (kept: the caller must not change them)
      * @param position the record's position ({@link #position(long, long)})
      * @param length   the record's size on disk
      */
     public void put(byte[] key, long position, int length) {
-        long location = pack(position, length);
+        put(key, position, length, false);
+    }
+
+    /**
+     * Points {@code key} at a record, adding the key if it is new.
+     *
+     * @param key      key bytes (kept: the caller must not change them)
+     * @param position the record's position ({@link #position(long, long)})
+     * @param length   the record's size on disk
+     * @param plain    whether the record's value is plain (see the class comment)
+     */
+    public void put(byte[] key, long position, int length, boolean plain) {
+        long location = pack(position, length, plain);
         Entry probe = new Entry(key, location);
         Entry e = entries.putIfAbsent(probe, probe);
         if (e == null) {

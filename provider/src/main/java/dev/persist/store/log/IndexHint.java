@@ -18,7 +18,7 @@ import java.util.zip.CRC32C;
  * replays only the records after it instead of the whole log.
  *
  * <pre>
- * header  (44 bytes): magic "PJCINDX\n" | u32 version (2) | u64 coveredSegment | u64 coveredOffset | u64 records
+ * header  (44 bytes): magic "PJCINDX\n" | u32 version (3) | u64 coveredSegment | u64 coveredOffset | u64 records
  *                     | u32 CRC32C of the covered segment's last (up to 64 KiB) bytes before coveredOffset
  *                     | u32 CRC32C of the 40 bytes before it
  * entries:            u8 1 | u32 length | a log record (SET), for a key of a namespace held in memory
@@ -33,14 +33,15 @@ import java.util.zip.CRC32C;
  * <p>It is trusted only if both checksums hold (a torn or damaged file is ignored), if the covered segment is one of
  * the log's and holds at least {@code coveredOffset} bytes whose last 64 KiB have the recorded checksum, and if every
  * location is in a segment the log still has, before the covered position: a log shrunk, replaced, restored or cut
- * since is not the log the file describes. A version-1 file (from before segments) is not used. Otherwise the open scans the whole log, as without the file. The
+ * since is not the log the file describes. A file of an earlier version (1: from before segments; 2: from before the
+ * plain mark in locations) is not used. Otherwise the open scans the whole log, as without the file. The
  * header is written last, and the file is fsynced and renamed over the old one, so a crash leaves the old file or the
  * new one.
  */
 public final class IndexHint {
     private static final System.Logger LOG = System.getLogger(IndexHint.class.getName());
     static final byte[] MAGIC = "PJCINDX\n".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     static final int HEADER_SIZE = 44;
     static final int TAIL_CHECK = 64 * 1024;
     static final byte END = 0;
@@ -202,6 +203,7 @@ public final class IndexHint {
                 byte[] key = input.readBytes(input.readVarint());
                 long location = input.readLong();
                 long position = DiskIndex.offset(location);
+                boolean plain = DiskIndex.isPlain(location);
                 int length = (int) (location & ((1L << DiskIndex.LENGTH_BITS) - 1));
                 if (length == 0) {
                     length = input.readInt(); // a long record's length follows its location
@@ -212,7 +214,7 @@ public final class IndexHint {
                         || (segment == coveredSegment && offset + length > covered)) {
                     throw new Stale("location outside the covered log at " + input.position());
                 }
-                index.put(key, position, length);
+                index.put(key, position, length, plain);
             } else {
                 throw new Stale("unknown entry " + tag + " at " + input.position());
             }
@@ -307,10 +309,11 @@ public final class IndexHint {
 
         /**
          * Adds a key of a disk-backed namespace ({@link #namespace defined} before) and where its record is: its
-         * position ({@link DiskIndex#position(long, long)}) and length.
+         * position ({@link DiskIndex#position(long, long)}) and length, and whether its value is plain.
          */
-        public void location(byte[] namespace, byte[] key, long position, int length) throws IOException {
-            long location = DiskIndex.pack(position, length);
+        public void location(byte[] namespace, byte[] key, long position, int length, boolean plain)
+                throws IOException {
+            long location = DiskIndex.pack(position, length, plain);
             Integer id = namespaces.get(namespace);
             if (id == null) {
                 throw new IllegalStateException("namespace not defined");

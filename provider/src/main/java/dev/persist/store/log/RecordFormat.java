@@ -153,6 +153,11 @@ public final class RecordFormat {
             return java.util.Arrays.copyOfRange(buf, valueOff, valueOff + valueLen);
         }
 
+        /** @return the value's bytes without a copy: a read-only view, valid until this record is parsed into again */
+        public java.nio.ByteBuffer valueView() {
+            return java.nio.ByteBuffer.wrap(buf, valueOff, valueLen).slice().asReadOnlyBuffer();
+        }
+
         /** @return the whole record as on disk, prefix included (a copy) */
         public byte[] bytes() {
             return java.util.Arrays.copyOfRange(buf, start, start + size);

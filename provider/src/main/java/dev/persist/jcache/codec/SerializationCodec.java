@@ -15,6 +15,7 @@ import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
 import java.io.OutputStream;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -126,23 +127,59 @@ public final class SerializationCodec<T> implements Codec<T> {
             throw new IllegalArgumentException("a " + value.getClass().getName()
                     + " is not Serializable and cannot be stored by value");
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        CheckingObjectOutputStream out = null;
-        try (CheckingObjectOutputStream o = new CheckingObjectOutputStream(bytes)) {
-            out = o;
-            o.writeObject(value);
+        ThreadObjectOutput reused = ThreadObjectOutput.acquire();
+        if (reused == null) {
+            return encodeWithNewStream(value);
+        }
+        boolean written = false;
+        try {
+            CheckingObjectOutputStream o = reused.start(allowed);
+            write(o, value);
+            byte[] result = reused.result();
+            written = true;
+            return result;
+        } finally {
+            reused.release(written);
+        }
+    }
+
+    /** Encodes with a stream of its own: for a thread whose reused stream is busy (a value written inside another). */
+    private byte[] encodeWithNewStream(T value) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (CheckingObjectOutputStream o = new CheckingObjectOutputStream(bytes, allowed)) {
+            write(o, value);
         } catch (IOException e) {
-            if (out != null) {
-                out.throwIfRefused(e);
-            }
+            throw new UncheckedIOException(e); // closing a stream over memory
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Writes one value and flushes it, turning what failed into the exception {@link #encode} throws. */
+    private void write(CheckingObjectOutputStream o, T value) {
+        try {
+            o.writeObject(value);
+            o.flush();
+        } catch (IOException e) {
+            throwIfRefused(o, e);
             if (e instanceof NotSerializableException) {
                 throw new IllegalArgumentException("a " + value.getClass().getName()
                         + " holds a non-serializable " + e.getMessage(), e);
             }
             throw new IllegalArgumentException("cannot serialize a " + value.getClass().getName() + ": " + e, e);
         }
-        out.throwIfRefused(null);
-        return bytes.toByteArray();
+        throwIfRefused(o, null);
+    }
+
+    /**
+     * @param failure the exception writing ended with, or null
+     * @throws IllegalArgumentException if a class was refused, other than that of {@code failure} written into the
+     *                                  stream by {@code ObjectOutputStream}
+     */
+    private void throwIfRefused(CheckingObjectOutputStream o, IOException failure) {
+        Class<?> refused = o.refused();
+        if (refused != null && (failure == null || !refused.isInstance(failure))) {
+            throw new IllegalArgumentException(allowlist.refusal(refused));
+        }
     }
 
     @Override
@@ -180,13 +217,23 @@ public final class SerializationCodec<T> implements Codec<T> {
      * Notes, as it writes them, the classes the filter would refuse to read. The first one is reported once writing
      * is over, not thrown from {@link #annotateClass}: when writing fails with an {@code IOException} (a value holding
      * a non-serializable object), {@code ObjectOutputStream} writes that exception into the stream, and its classes
-     * ({@code java.io.NotSerializableException}, ...) must not hide the real failure.
+     * ({@code java.io.NotSerializableException}, ...) must not hide the real failure. Static, and told the codec's
+     * check per value ({@link #checking}), so that a stream a thread keeps ({@link ThreadObjectOutput}) holds on to
+     * no codec.
      */
-    private final class CheckingObjectOutputStream extends ObjectOutputStream {
+    static final class CheckingObjectOutputStream extends ObjectOutputStream {
+        private ClassValue<Boolean> allowed;
         private Class<?> refused;
 
-        CheckingObjectOutputStream(OutputStream out) throws IOException {
+        CheckingObjectOutputStream(OutputStream out, ClassValue<Boolean> allowed) throws IOException {
             super(out);
+            this.allowed = allowed;
+        }
+
+        /** Checks the classes of the next value against {@code allowed} (null: between values, checks nothing). */
+        void checking(ClassValue<Boolean> allowed) {
+            this.allowed = allowed;
+            this.refused = null;
         }
 
         @Override
@@ -204,20 +251,14 @@ public final class SerializationCodec<T> implements Codec<T> {
         }
 
         private void check(Class<?> cl) {
-            if (refused == null && !allowed.get(cl)) {
+            if (refused == null && allowed != null && !allowed.get(cl)) {
                 refused = cl;
             }
         }
 
-        /**
-         * @param failure the exception writing ended with, or null
-         * @throws IllegalArgumentException if a class was refused, other than that of {@code failure} written into
-         *                                  the stream by {@code ObjectOutputStream}
-         */
-        void throwIfRefused(IOException failure) {
-            if (refused != null && (failure == null || !refused.isInstance(failure))) {
-                throw new IllegalArgumentException(allowlist.refusal(refused));
-            }
+        /** @return the first class written that the filter would refuse, or null */
+        Class<?> refused() {
+            return refused;
         }
     }
 

@@ -17,8 +17,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * being cleared may survive or not, which only moves one key's admission by one read.
  */
 final class SecondReadAdmission {
-    /** How many distinct keys read from disk the window remembers before it starts over. */
-    static final int WINDOW = 1 << 18;
+    /**
+     * How many distinct keys read from disk the window remembers before it starts over: long enough that a hot key
+     * the front dropped gets back in on its next read, short enough that the warm tail of a skewed workload (keys
+     * read back now and then, which the front's own policy would reject or soon evict) is not put in memory at all.
+     */
+    static final int WINDOW = 1 << 17;
     /** Bits per remembered key: the chance that a key never read shares a set bit is at most 1 in this. */
     static final int BITS_PER_KEY = 8;
 

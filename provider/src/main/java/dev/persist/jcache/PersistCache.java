@@ -253,7 +253,7 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     /**
      * @param held a key as held
      * @return its entry as held, not yet settled: from memory, or for a cache with {@code disk} read back from the
-     *         store on a miss (and kept in memory); null if absent
+     *         store on a miss (and kept in memory if read back recently before); null if absent
      */
     private Stored held(Object held) {
         return disk ? mutations.guarded(() -> map.get(held)) : memory.getIfPresent(held);

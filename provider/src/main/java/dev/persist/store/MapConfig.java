@@ -90,7 +90,8 @@ public final class MapConfig<K, V> {
      * Makes the map disk-backed: the store is the authority for its entries, and the memory (see
      * {@link #memory(MapMemory)}) only a bounded front of recently used values. The store keeps an index of where each
      * key's record is in the log (about 86 bytes of heap plus the key's bytes per key) instead of the value; a read
-     * that misses the memory reads the record back, checks its checksum and puts the value in the memory. An entry the
+     * that misses the memory reads the record back, checks its checksum and puts the value in the memory from the
+     * key's second such read within a recent window on (a key read back once is not kept). An entry the
      * memory drops on its own stays in the store (no delete is logged). When the live records of the map exceed
      * {@code maxBytes}, the oldest records (by their place in the log: the least recently written keys) are deleted
      * in the background, about a tenth of the bound at a time, each reported to {@link #onDiskEviction}.

@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  *
  * <p>Reads come from memory and never touch the log, unless the map is disk-backed ({@link MapConfig#disk}): then
  * memory is a bounded front, the store keeps an index of where each key's record is, and a read that misses memory
- * reads the record back (checksum verified) and puts the value in memory; a write of a key memory does not hold
+ * reads the record back (checksum verified) and puts the value in memory if the key was read back recently
+ * before (a key read back once is not kept); a write of a key memory does not hold
  * goes to the log only (write-around). Each mutation runs in a per-key atomic section that updates memory and then
  * takes the record's place in the log, so two operations on one key reach the log in their memory
  * order; WRITE and FSYNC calls then wait for the write or fsync outside that section. Keys and values must not be
@@ -61,11 +62,14 @@ public final class PersistMap<K, V> {
     /** {@link #plainMarks}' test of an appended value, or null. */
     private final java.util.function.Predicate<java.nio.ByteBuffer> plainTest;
     private final DiskEvictor<K> diskEvictor;
+    /** Which values read back from disk go into memory (disk-backed maps; null otherwise). */
+    private final SecondReadAdmission admission;
 
     PersistMap(Store store, MapConfig<K, V> config, DiskIndex index) {
         this.diskBytes = config.diskBytes();
         this.index = diskBytes > 0 ? (index != null ? index : new DiskIndex()) : null;
         this.diskEvictor = diskBytes > 0 ? new DiskEvictor<>(this, config.diskEvictions()) : null;
+        this.admission = diskBytes > 0 ? new SecondReadAdmission() : null;
         this.store = store;
         this.name = config.name();
         this.nameBytes = name.getBytes(StandardCharsets.UTF_8);
@@ -147,8 +151,9 @@ public final class PersistMap<K, V> {
     }
 
     /**
-     * A disk-backed map's read that missed memory: under the key's lock, from the store; into memory if asked.
-     * {@code keyBytes} is the key encoded, or null to encode it here.
+     * A disk-backed map's read that missed memory: under the key's lock, from the store; into memory if asked and
+     * the key was read from disk recently before (see {@link SecondReadAdmission}). {@code keyBytes} is the key
+     * encoded, or null to encode it here.
      */
     private V readThrough(K key, byte[] keyBytes, boolean promote) {
         byte[] kb = keyBytes != null ? keyBytes : keyCodec.encode(key);
@@ -172,7 +177,9 @@ public final class PersistMap<K, V> {
             } else {
                 v = fromStore(key, kb);
             }
-            if (v != null && promote) {
+            // a key read back once in a while is served without the insert into memory (and the eviction of
+            // another entry) that keeping it would cost; one read again soon is kept from its second read on
+            if (v != null && promote && admission.admit(key)) {
                 memory.put(key, v);
             }
             return v;

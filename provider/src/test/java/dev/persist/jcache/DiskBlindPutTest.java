@@ -1,6 +1,7 @@
 package dev.persist.jcache;
 
 import dev.persist.store.Store;
+import dev.persist.testkit.FileDamage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,10 +13,8 @@ import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.CacheEntryUpdatedListener;
 import javax.cache.integration.CacheWriter;
-import java.io.RandomAccessFile;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -74,22 +73,7 @@ class DiskBlindPutTest {
         try (var files = Files.list(dir)) {
             log = files.filter(p -> p.getFileName().toString().endsWith(".log")).findFirst().orElseThrow();
         }
-        byte[] all = Files.readAllBytes(log);
-        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
-        outer:
-        for (int i = 0; i + needle.length <= all.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (all[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "rw")) {
-                f.seek(i + 1);
-                f.write(all[i + 1] ^ 0x20);
-            }
-            return;
-        }
-        throw new AssertionError(text + " not in " + log);
+        FileDamage.flipIn(log, text, 1);
     }
 
     @Test

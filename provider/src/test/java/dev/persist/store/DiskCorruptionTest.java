@@ -2,6 +2,7 @@ package dev.persist.store;
 
 import dev.persist.store.log.IndexHint;
 import dev.persist.store.log.RecordFormat;
+import dev.persist.testkit.FileDamage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,27 +56,11 @@ class DiskCorruptionTest {
     }
 
     private static long offsetOf(Path log, String text) throws Exception {
-        byte[] all = Files.readAllBytes(log);
-        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
-        outer:
-        for (int i = 0; i + needle.length <= all.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (all[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError(text + " not in " + log);
+        return FileDamage.offsetOf(log, text);
     }
 
     private static void flip(Path file, long offset) throws Exception {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            f.seek(offset);
-            int b = f.read();
-            f.seek(offset);
-            f.write(b ^ 0x20);
-        }
+        FileDamage.flip(file, offset);
     }
 
     private Map<String, String> contents(PersistMap<String, String> d) {

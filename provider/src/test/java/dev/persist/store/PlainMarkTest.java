@@ -2,10 +2,10 @@ package dev.persist.store;
 
 import dev.persist.store.log.DiskIndex;
 import dev.persist.store.log.IndexHint;
+import dev.persist.testkit.FileDamage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -99,24 +99,9 @@ class PlainMarkTest {
         return log;
     }
 
-    /** Changes one byte of the first occurrence of {@code text} in the log. */
+    /** Changes one byte of the first occurrence of {@code text} in the log (its last). */
     private static void damage(Path log, String text) throws Exception {
-        byte[] all = Files.readAllBytes(log);
-        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
-        outer:
-        for (int i = 0; i + needle.length <= all.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (all[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "rw")) {
-                f.seek(i + needle.length - 1);
-                f.write(all[i + needle.length - 1] ^ 0x20);
-            }
-            return;
-        }
-        throw new AssertionError(text + " not in " + log);
+        FileDamage.flipIn(log, text, text.length() - 1);
     }
 
     /** Runs a blind update that sets {@code next} and returns what the updater saw as the current value. */

@@ -466,11 +466,13 @@ public final class PersistMap<K, V> {
             V current = memory.get(key);
             boolean fromStore = false;
             boolean standIn = false;
+            byte[] keyBytes = null; // encoded once for the store's lookups and this update's record
             if (current == null && diskBytes > 0) {
-                current = blind ? plainStandIn(key) : null;
+                keyBytes = keyCodec.encode(key);
+                current = blind ? plainStandIn(key, keyBytes) : null;
                 standIn = current != null;
                 if (!standIn) {
-                    current = fromStore(key, null);
+                    current = fromStore(key, keyBytes);
                 }
                 fromStore = current != null;
             }
@@ -497,7 +499,8 @@ public final class PersistMap<K, V> {
                     V next = u.newValue();
                     if (tier != Durability.MEMORY) {
                         store.checkWritable();
-                        record = RecordFormat.encodeSet(nameBytes, keyCodec.encode(key), valueCodec.encode(next));
+                        record = RecordFormat.encodeSet(nameBytes,
+                                keyBytes != null ? keyBytes : keyCodec.encode(key), valueCodec.encode(next));
                     }
                     keepInMemory(key, next, current != null && !fromStore);
                     result = next;
@@ -506,7 +509,8 @@ public final class PersistMap<K, V> {
                     if (current != null) {
                         if (tier != Durability.MEMORY) {
                             store.checkWritable();
-                            record = RecordFormat.encodeDelete(nameBytes, keyCodec.encode(key));
+                            record = RecordFormat.encodeDelete(nameBytes,
+                                    keyBytes != null ? keyBytes : keyCodec.encode(key));
                         }
                         memory.remove(key);
                     }
@@ -532,11 +536,11 @@ public final class PersistMap<K, V> {
      * codec's stand-in if the key's record is marked plain and no ASYNC change of the key is pending (its record is
      * not in the index yet), else null (the caller reads the record).
      */
-    private V plainStandIn(K key) {
+    private V plainStandIn(K key, byte[] keyBytes) {
         if (plainMarks == null || (!dirty.isEmpty() && dirty.containsKey(key))) {
             return null;
         }
-        DiskIndex.Entry e = index.entry(keyCodec.encode(key));
+        DiskIndex.Entry e = index.entry(keyBytes);
         return e != null && DiskIndex.isPlain(e.location()) ? plainMarks.plainStandIn() : null;
     }
 

@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The window is a bitset of hashed keys, one bit per key, cleared once it holds a window of keys
  * ({@link #WINDOW}). Two keys that share a bit count as one (the second one read is admitted on its first read), so
- * the bitset is kept sparse: at most one bit in {@link #BITS_PER_KEY} is set. Lock-free and lossy under races: a bit set while the bitset is
- * being cleared may survive or not, which only moves one key's admission by one read.
+ * the bitset is kept sparse: at most one bit in {@link #BITS_PER_KEY} is set. Lock-free and lossy under races: a bit
+ * set while the bitset is being cleared may survive or not, which only moves one key's admission by one read.
  */
 final class SecondReadAdmission {
     /**

@@ -117,7 +117,7 @@ final class DiskEvictor<K> {
             ReentrantLock lock = map.locks().lockFor(key);
             lock.lock();
             try {
-                if (map.hasPending(key) || e.location() != seen.get(i) || index.entry(e.key) != e) {
+                if (map.hasPending(key) || index.location(e.key) != seen.get(i)) {
                     continue; // written again since: no longer among the oldest
                 }
                 lastLsn = DiskWrites.append(store, index, RecordFormat.encodeDelete(map.nameBytes(), e.key), null);

@@ -18,11 +18,14 @@ final class DiskReads {
     /**
      * Called under the key's lock.
      *
-     * @return the value's bytes, or null if the record is damaged (the entry is dropped then)
+     * @return the value's bytes, or null if the key has no entry or its record is damaged (the entry is dropped
+     *         then)
      */
-    static <K> byte[] value(Store store, PersistMap<K, ?> map, K key, DiskIndex index, DiskIndex.Entry e,
-                            byte[] keyBytes) {
-        Read read = read(store, index, e);
+    static <K> byte[] value(Store store, PersistMap<K, ?> map, K key, DiskIndex index, byte[] keyBytes) {
+        Read read = read(store, index, keyBytes);
+        if (read == null) {
+            return null;
+        }
         RecordFormat.Record r = new RecordFormat.Record();
         String why = problem(read.record, read.length, map.nameBytes(), keyBytes, r);
         if (why != null) {
@@ -36,11 +39,14 @@ final class DiskReads {
      * A read without the key's lock, for a caller that checks afterwards, under the lock, that the entry still
      * points where it was read ({@link #location}). Drops nothing: a damaged record is for the locked read to meet.
      *
-     * @return what was read: the location, and the value's bytes if the record there is this key's and intact
+     * @return what was read: the location, and the value's bytes if the record there is this key's and intact; null
+     *         if the key has no entry
      */
-    static Unlocked valueUnlocked(Store store, byte[] namespace, DiskIndex index, DiskIndex.Entry e,
-                                  byte[] keyBytes) {
-        Read read = read(store, index, e);
+    static Unlocked valueUnlocked(Store store, byte[] namespace, DiskIndex index, byte[] keyBytes) {
+        Read read = read(store, index, keyBytes);
+        if (read == null) {
+            return null;
+        }
         RecordFormat.Record r = new RecordFormat.Record();
         String why = problem(read.record, read.length, namespace, keyBytes, r);
         return new Unlocked(read.location, why == null ? r.value() : null);
@@ -49,25 +55,32 @@ final class DiskReads {
     /**
      * What {@link #valueUnlocked} read: where, and the value's bytes, or null if the record is not intact. A location
      * names one record for as long as it is live: records are only appended, a shrink copies a record to a new
-     * location before it retires the old one's segment, and segment numbers only grow.
+     * location before it retires the old one's segment, and segment numbers only grow (a location's segment slot
+     * names another segment only after {@value DiskIndex#SEGMENT_SLOTS} more segments).
      */
     record Unlocked(long location, byte[] value) {
         /** Called under the key's lock: whether the entry still points where this was read. */
-        boolean stillAt(DiskIndex index, DiskIndex.Entry e, byte[] keyBytes) {
-            return index.entry(keyBytes) == e && e.location() == location;
+        boolean stillAt(DiskIndex index, byte[] keyBytes) {
+            return index.location(keyBytes) == location;
         }
     }
 
     private record Read(long location, int length, byte[] record) {
     }
 
-    /** Reads the record the entry points at; a shrink retires no segment meanwhile (the disk lock's read side). */
-    private static Read read(Store store, DiskIndex index, DiskIndex.Entry e) {
+    /**
+     * Reads the record the key's entry points at, or returns null if it has none. The entry is looked up under the
+     * disk lock's read side, so no shrink retires its segment between the lookup and the read.
+     */
+    private static Read read(Store store, DiskIndex index, byte[] keyBytes) {
         Lock lock = store.diskLock().readLock();
         lock.lock();
         try {
-            long location = e.location();
-            int length = index.length(e, location);
+            long location = index.location(keyBytes);
+            if (location == DiskIndex.NONE) {
+                return null;
+            }
+            int length = index.length(keyBytes, location);
             return new Read(location, length, store.writer().readAt(DiskIndex.offset(location), length));
         } finally {
             lock.unlock();

@@ -158,12 +158,10 @@ public final class PersistMap<K, V> {
     private V readThrough(K key, byte[] keyBytes, boolean promote) {
         byte[] kb = keyBytes != null ? keyBytes : keyCodec.encode(key);
         DiskIndex idx = index;
-        DiskIndex.Entry e = idx.entry(kb);
         // the disk read without the key's lock, so that readers of keys sharing a stripe do not queue behind
         // each other's I/O; it counts only if, under the lock, nothing changed the key meanwhile (a write moves
         // its index entry, a delete removes it, an ASYNC change is pending)
-        DiskReads.Unlocked read = e == null || hasPending(key) ? null
-                : DiskReads.valueUnlocked(store, nameBytes, idx, e, kb);
+        DiskReads.Unlocked read = hasPending(key) ? null : DiskReads.valueUnlocked(store, nameBytes, idx, kb);
         V decoded = read == null || read.value() == null ? null : decodeUnlocked(read.value());
         ReentrantLock lock = locks.lockFor(key);
         lock.lock();
@@ -172,7 +170,7 @@ public final class PersistMap<K, V> {
             if (v != null) {
                 return v;
             }
-            if (decoded != null && !hasPending(key) && read.stillAt(idx, e, kb)) {
+            if (decoded != null && !hasPending(key) && read.stillAt(idx, kb)) {
                 v = decoded;
             } else {
                 v = fromStore(key, kb);
@@ -204,11 +202,7 @@ public final class PersistMap<K, V> {
         }
         DiskIndex idx = index;
         byte[] keyBytes = knownKeyBytes != null ? knownKeyBytes : keyCodec.encode(key);
-        DiskIndex.Entry e = idx.entry(keyBytes);
-        if (e == null) {
-            return null;
-        }
-        byte[] value = DiskReads.value(store, this, key, idx, e, keyBytes);
+        byte[] value = DiskReads.value(store, this, key, idx, keyBytes);
         return value == null ? null : decodeStored(key, keyBytes, value);
     }
 
@@ -540,8 +534,8 @@ public final class PersistMap<K, V> {
         if (plainMarks == null || (!dirty.isEmpty() && dirty.containsKey(key))) {
             return null;
         }
-        DiskIndex.Entry e = index.entry(keyBytes);
-        return e != null && DiskIndex.isPlain(e.location()) ? plainMarks.plainStandIn() : null;
+        long location = index.location(keyBytes);
+        return location != DiskIndex.NONE && DiskIndex.isPlain(location) ? plainMarks.plainStandIn() : null;
     }
 
     /**

@@ -220,43 +220,45 @@ final class Shrinker {
     }
 
     /** A copy's value is what it was: plain if its index entry said so (nothing here knows the map's codec). */
-    private static Predicate<ByteBuffer> keepMark(DiskIndex.Entry e) {
-        boolean plain = DiskIndex.isPlain(e.location());
+    private static Predicate<ByteBuffer> keepMark(long location) {
+        boolean plain = DiskIndex.isPlain(location);
         return value -> plain;
     }
 
     private void copyIfLive(String namespace, DiskIndex index, RecordFormat.Record r, long position) {
-        DiskIndex.Entry e = index.entry(r.key());
-        if (e == null || DiskIndex.offset(e.location()) != position) {
+        byte[] key = r.key();
+        long location = index.location(key);
+        if (location == DiskIndex.NONE || DiskIndex.offset(location) != position) {
             return; // deleted, or an older record of the key
         }
         PersistMap<?, ?> map = store.registeredMap(namespace);
         if (map == null || map.diskIndex() != index) {
             // a disk-backed orphan namespace: nothing changes it while the registry's read lock is held
             copiedBytes += r.size();
-            DiskWrites.append(store, index, r.bytes(), keepMark(e));
+            DiskWrites.append(store, index, r.bytes(), keepMark(location));
             return;
         }
-        copyUnderKeyLock(map, index, e, position, r.bytes());
+        copyUnderKeyLock(map, index, key, location, position, r.bytes());
     }
 
-    private <K> void copyUnderKeyLock(PersistMap<K, ?> map, DiskIndex index, DiskIndex.Entry e, long position,
-                                      byte[] record) {
+    private <K> void copyUnderKeyLock(PersistMap<K, ?> map, DiskIndex index, byte[] keyBytes, long location,
+                                      long position, byte[] record) {
         K key;
         try {
-            key = map.keyCodec().decode(e.key);
+            key = map.keyCodec().decode(keyBytes);
         } catch (RuntimeException ex) {
             // a key that does not decode cannot be locked; no operation of the map can reach it either
             copiedBytes += record.length;
-            DiskWrites.append(store, index, record, keepMark(e));
+            DiskWrites.append(store, index, record, keepMark(location));
             return;
         }
         ReentrantLock lock = map.locks().lockFor(key);
         lock.lock();
         try {
-            if (index.entry(e.key) == e && DiskIndex.offset(e.location()) == position) {
+            long now = index.location(keyBytes);
+            if (now != DiskIndex.NONE && DiskIndex.offset(now) == position) {
                 copiedBytes += record.length;
-                DiskWrites.append(store, index, record, keepMark(e));
+                DiskWrites.append(store, index, record, keepMark(now));
             }
         } finally {
             lock.unlock();

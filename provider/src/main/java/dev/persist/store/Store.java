@@ -486,7 +486,8 @@ public final class Store implements AutoCloseable {
      * @return the namespace's live keys and values
      */
     private Map<ByteKey, byte[]> readAll(String namespace, DiskIndex index) {
-        List<DiskIndex.Entry> entries = new ArrayList<>(index.entries());
+        List<DiskIndex.Entry> entries = new ArrayList<>(index.size());
+        index.entries().forEach(entries::add);
         entries.sort(java.util.Comparator.comparingLong(e -> writer.lsnOf(DiskIndex.offset(e.location()))));
         byte[] ns = namespace.getBytes(StandardCharsets.UTF_8);
         Map<ByteKey, byte[]> out = new HashMap<>(Math.max(16, (int) (entries.size() / 0.75f) + 1));

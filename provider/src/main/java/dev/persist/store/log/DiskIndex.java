@@ -1,20 +1,22 @@
 package dev.persist.store.log;
 
 import java.util.Arrays;
-import java.util.Collection;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The index of one disk-backed namespace: key bytes to the location of the key's last SET record in the log's
  * segment files. Values are not held: a read finds the record here and reads it back.
  *
- * <p>Heap per entry is kept small on purpose (a namespace may hold millions of keys): one {@link Entry} (24 bytes:
- * header, key reference, one {@code long}) serves as both key and value of the map, so the map's node, the entry and
- * the key's array are all there is (measured: about 86 bytes plus the key's bytes on a 64-bit JVM with compressed
- * pointers).
+ * <p>Heap per entry is kept small on purpose (a namespace may hold millions of keys), and so is the number of
+ * objects: the entries live in the primitive arrays of {@value #SHARDS} hash tables ({@link IndexShard}), keys copied
+ * into an arena, so a table of millions of keys is a few hundred arrays, which the garbage collector marks without
+ * visiting each entry. A map of one object per entry (node, entry, key array) made every G1 marking cycle trace three
+ * objects per key.
  * The location packs the record's position (the slot of its segment file and its offset there) and its length into
- * that one {@code long} (see {@link #pack}); a record too long for its field (1 MiB or more) keeps its length in a
+ * one {@code long} (see {@link #pack}); a record too long for its field (1 MiB or more) keeps its length in a
  * side map, which only such rare records enter. The top bit of the location is the record's <em>plain</em> mark
  * (the map's codec says which values are plain, see {@code DeferredCodec#isPlain}): clear means "not plain, or not
  * known", so an entry built without the codec (a replay) is only ever slower, never wrong.
@@ -39,11 +41,16 @@ public final class DiskIndex {
     public static final int SEGMENT_SLOTS = 1 << SLOT_BITS;
     /** The bit of a packed location that marks the record's value plain (the bits of a position end below it). */
     private static final long PLAIN = Long.MIN_VALUE;
-    /** One key and its record's location. Equal by key bytes. */
+    /** Shards of the table; a power of two. */
+    static final int SHARDS = 64;
+    /** What {@link #location} returns for a key without an entry: no record starts at a segment's first byte. */
+    public static final long NONE = IndexShard.NONE;
+
+    /** A key and its record's location, as read at one moment (a copy: the index does not change it). */
     public static final class Entry {
         /** The key as written in the record. */
         public final byte[] key;
-        volatile long location;
+        private final long location;
 
         Entry(byte[] key, long location) {
             this.key = key;
@@ -54,22 +61,12 @@ public final class DiskIndex {
         public long location() {
             return location;
         }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Entry e && Arrays.equals(key, e.key);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(key);
-        }
     }
 
-    private final ConcurrentHashMap<Entry, Entry> entries;
+    private final IndexShard[] shards = new IndexShard[SHARDS];
     /** Lengths of records whose length does not fit the packed field (1 MiB or more): rare. */
-    private final ConcurrentHashMap<Entry, Integer> longRecords = new ConcurrentHashMap<>();
-    private final AtomicLong liveBytes = new AtomicLong();
+    private final ConcurrentHashMap<ByteKey, Integer> longRecords = new ConcurrentHashMap<>();
+    private final LongAdder liveBytes = new LongAdder();
 
     /** An empty index. */
     public DiskIndex() {
@@ -78,7 +75,9 @@ public final class DiskIndex {
 
     /** @param expected how many keys it will hold (sizes the table once) */
     public DiskIndex(int expected) {
-        this.entries = new ConcurrentHashMap<>(Math.max(16, expected));
+        for (int i = 0; i < SHARDS; i++) {
+            shards[i] = new IndexShard(expected / SHARDS);
+        }
     }
 
     /**
@@ -148,22 +147,47 @@ public final class DiskIndex {
 
     /** @return the record's length of a packed location, looking up a long record's length */
     public int length(Entry e, long location) {
+        return length(e.key, location);
+    }
+
+    /** @return the record's length of {@code key}'s packed location, looking up a long record's length */
+    public int length(byte[] key, long location) {
         int n = packedLength(location);
         if (n != 0) {
             return n;
         }
-        Integer big = longRecords.get(e);
+        Integer big = longRecords.get(new ByteKey(key));
         return big == null ? 0 : big;
     }
 
-    /** @return the entry of {@code key}, or null */
+    private static int hash(byte[] key) {
+        int h = Arrays.hashCode(key) * 0x9E3779B9;
+        return h ^ (h >>> 16);
+    }
+
+    private IndexShard shardOf(int hash) {
+        return shards[hash >>> (Integer.SIZE - Integer.numberOfTrailingZeros(SHARDS))];
+    }
+
+    /**
+     * Lock-free.
+     *
+     * @return the packed location of {@code key}'s record, or {@link #NONE} if it has no entry
+     */
+    public long location(byte[] key) {
+        int h = hash(key);
+        return shardOf(h).get(key, h);
+    }
+
+    /** @return the entry of {@code key} as it is now, or null */
     public Entry entry(byte[] key) {
-        return entries.get(new Entry(key, 0));
+        long location = location(key);
+        return location == NONE ? null : new Entry(key.clone(), location);
     }
 
     /** @return whether {@code key} has an entry */
     public boolean contains(byte[] key) {
-        return entries.containsKey(new Entry(key, 0));
+        return location(key) != NONE;
     }
 
     /**
@@ -187,20 +211,20 @@ public final class DiskIndex {
      */
     public void put(byte[] key, long position, int length, boolean plain) {
         long location = pack(position, length, plain);
-        Entry probe = new Entry(key, location);
-        Entry e = entries.putIfAbsent(probe, probe);
-        if (e == null) {
-            e = probe;
-        } else {
-            liveBytes.addAndGet(-length(e, e.location));
-            e.location = location;
+        if (location == NONE) {
+            throw new IllegalArgumentException("no record starts at a log segment's first byte (its header)");
+        }
+        int h = hash(key);
+        long before = shardOf(h).put(key, h, location);
+        if (before != NONE) {
+            liveBytes.add(-length(key, before));
         }
         if (packedLength(location) == 0) {
-            longRecords.put(e, length);
-        } else if (!longRecords.isEmpty()) {
-            longRecords.remove(e);
+            longRecords.put(new ByteKey(key.clone()), length);
+        } else if (before != NONE && packedLength(before) == 0) {
+            longRecords.remove(new ByteKey(key));
         }
-        liveBytes.addAndGet(length);
+        liveBytes.add(length);
     }
 
     /**
@@ -208,13 +232,14 @@ public final class DiskIndex {
      * @return whether the key had an entry
      */
     public boolean remove(byte[] key) {
-        Entry e = entries.remove(new Entry(key, 0));
-        if (e == null) {
+        int h = hash(key);
+        long before = shardOf(h).remove(key, h);
+        if (before == NONE) {
             return false;
         }
-        liveBytes.addAndGet(-length(e, e.location));
-        if (!longRecords.isEmpty()) {
-            longRecords.remove(e);
+        liveBytes.add(-length(key, before));
+        if (packedLength(before) == 0) {
+            longRecords.remove(new ByteKey(key));
         }
         return true;
     }
@@ -228,7 +253,7 @@ public final class DiskIndex {
      */
     public long removeIn(java.util.BitSet slots) {
         long lost = 0;
-        for (Entry e : entries.keySet()) {
+        for (Entry e : entries()) {
             if (slots.get(slotOfPosition(offset(e.location)))) {
                 remove(e.key);
                 lost++;
@@ -237,25 +262,71 @@ public final class DiskIndex {
         return lost;
     }
 
-    /** @return the entries (weakly consistent) */
-    public Collection<Entry> entries() {
-        return entries.keySet();
+    /**
+     * The entries, copied one shard at a time as the iteration reaches it: weakly consistent (a change made during
+     * the iteration may be seen or not), and no key is seen twice.
+     *
+     * @return the entries
+     */
+    public Iterable<Entry> entries() {
+        return () -> new Iterator<>() {
+            private int shard;
+            private IndexShard.Snapshot snapshot;
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                while (snapshot == null || next == snapshot.keys().length) {
+                    if (shard == SHARDS) {
+                        return false;
+                    }
+                    snapshot = shards[shard++].snapshot();
+                    next = 0;
+                }
+                return true;
+            }
+
+            @Override
+            public Entry next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                Entry e = new Entry(snapshot.keys()[next], snapshot.locations()[next]);
+                next++;
+                return e;
+            }
+        };
     }
 
     /** @return how many keys */
     public int size() {
-        return entries.size();
+        long n = 0;
+        for (IndexShard s : shards) {
+            n += s.size();
+        }
+        return (int) Math.min(n, Integer.MAX_VALUE);
     }
 
     /** @return the bytes of the records the index points at: the namespace's live data on disk */
     public long liveBytes() {
-        return liveBytes.get();
+        return liveBytes.sum();
+    }
+
+    /** @return bytes of heap the index's tables take, keys included (the long records' side map aside) */
+    long heapBytes() {
+        long n = 0;
+        for (IndexShard s : shards) {
+            n += s.heapBytes();
+        }
+        return n;
     }
 
     /** Removes every entry. */
     public void clear() {
-        entries.clear();
+        for (IndexShard s : shards) {
+            s.clear();
+        }
         longRecords.clear();
-        liveBytes.set(0);
+        liveBytes.reset();
     }
 }

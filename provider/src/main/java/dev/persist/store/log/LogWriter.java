@@ -322,7 +322,7 @@ public final class LogWriter {
                 retryingOnInterrupt(last, ch -> {
                     ch.force(true);
                     return null;
-                }, "fsync of " + last.path + " failed");
+                }, () -> "fsync of " + last.path + " failed");
                 lastFsyncNanos = System.nanoTime() - started;
                 syncNanos.add(lastFsyncNanos);
                 syncCalls.increment();
@@ -408,7 +408,7 @@ public final class LogWriter {
                         offset += ch.write(bb, offset);
                     }
                     return null;
-                }, "write to " + seg.path + " failed");
+                }, () -> "write to " + seg.path + " failed");
                 done += n;
                 lsn += n;
             }
@@ -440,7 +440,7 @@ public final class LogWriter {
         retryingOnInterrupt(full, ch -> {
             ch.force(true);
             return null;
-        }, "fsync of " + full.path + " before starting the next segment failed");
+        }, () -> "fsync of " + full.path + " before starting the next segment failed");
         try {
             if (!fs.createFile(next.path)) {
                 throw new java.nio.file.FileAlreadyExistsException(next.path.toString(), null,
@@ -516,7 +516,7 @@ public final class LogWriter {
                 at += n;
             }
             return bb.position();
-        }, "read of " + length + " bytes at offset " + fileOffset + " of " + seg.path + " failed");
+        }, () -> "read of " + length + " bytes at offset " + fileOffset + " of " + seg.path + " failed");
         return read == length ? out : java.util.Arrays.copyOf(out, read);
     }
 
@@ -532,7 +532,7 @@ public final class LogWriter {
      * separate file, and our writes are positional) and the step retried with the interrupt status held back, then
      * re-asserted for the caller.
      */
-    private <T> T retryingOnInterrupt(LogSegment seg, ChannelIo<T> io, String what) {
+    private <T> T retryingOnInterrupt(LogSegment seg, ChannelIo<T> io, java.util.function.Supplier<String> what) {
         boolean interrupted = false;
         try {
             for (int attempt = 0; ; attempt++) {
@@ -546,16 +546,16 @@ public final class LogWriter {
                         throw new IllegalStateException("store " + file + " is closed", e);
                     }
                     if (attempt >= 5) {
-                        throw fail(what, e);
+                        throw fail(what.get(), e);
                     }
                     try {
                         reopen(seg, ch);
                     } catch (IOException reopenFailure) {
                         reopenFailure.addSuppressed(e);
-                        throw fail(what + " (and reopening the log failed)", reopenFailure);
+                        throw fail(what.get() + " (and reopening the log failed)", reopenFailure);
                     }
                 } catch (IOException | RuntimeException e) {
-                    throw fail(what, e);
+                    throw fail(what.get(), e);
                 }
             }
         } finally {

@@ -76,8 +76,7 @@ final class DiskEvictor<K> {
             return;
         }
         long target = excess + bound / 10;
-        List<DiskIndex.Entry> victims = new ArrayList<>();
-        List<Long> seen = new ArrayList<>();
+        List<DiskIndex.Entry> victims = new ArrayList<>(); // each with its location when chosen (a copy)
         Lock diskLock = store.diskLock().readLock();
         diskLock.lock(); // no segment is retired while positions are compared
         try {
@@ -98,7 +97,6 @@ final class DiskEvictor<K> {
                 long location = e.location();
                 if (bucket(writer, location, first, width) < cut) {
                     victims.add(e);
-                    seen.add(location);
                 }
             }
         } finally {
@@ -117,7 +115,7 @@ final class DiskEvictor<K> {
             ReentrantLock lock = map.locks().lockFor(key);
             lock.lock();
             try {
-                if (map.hasPending(key) || index.location(e.key) != seen.get(i)) {
+                if (map.hasPending(key) || index.location(e.key) != e.location()) {
                     continue; // written again since: no longer among the oldest
                 }
                 lastLsn = DiskWrites.append(store, index, RecordFormat.encodeDelete(map.nameBytes(), e.key), null);

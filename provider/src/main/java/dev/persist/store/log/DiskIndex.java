@@ -193,7 +193,7 @@ public final class DiskIndex {
     /**
      * Points {@code key} at a record whose value is not known to be plain (a replay's), adding the key if it is new.
      *
-     * @param key      key bytes (kept: the caller must not change them)
+     * @param key      key bytes (copied: the caller may reuse the array)
      * @param position the record's position ({@link #position(long, long)})
      * @param length   the record's size on disk
      */
@@ -204,7 +204,7 @@ public final class DiskIndex {
     /**
      * Points {@code key} at a record, adding the key if it is new.
      *
-     * @param key      key bytes (kept: the caller must not change them)
+     * @param key      key bytes (copied: the caller may reuse the array)
      * @param position the record's position ({@link #position(long, long)})
      * @param length   the record's size on disk
      * @param plain    whether the record's value is plain (see the class comment)

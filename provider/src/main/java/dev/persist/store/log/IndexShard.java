@@ -112,19 +112,14 @@ final class IndexShard {
                 locations[i] = location;
                 return before;
             }
+            int free = -i - 1; // where the probe ended: the key's slot, unless the table grows first
             if ((size + 1) * 10L > hashes.length * 7L) {
                 resize(Math.max(MIN_CAPACITY, hashes.length * 2));
+                free = -slotOf(key, hash) - 1;
             }
-            int at = appendKey(key);
-            int mask = hashes.length - 1;
-            int want = hash | USED;
-            int j = want & mask;
-            while (hashes[j] != 0) {
-                j = (j + 1) & mask;
-            }
-            keyAt[j] = at;
-            locations[j] = location;
-            hashes[j] = want;
+            keyAt[free] = appendKey(key);
+            locations[free] = location;
+            hashes[free] = hash | USED;
             size++;
             return NONE;
         } finally {
@@ -154,7 +149,12 @@ final class IndexShard {
         }
     }
 
-    /** Under the write lock: the key's slot, or -1. */
+    /**
+     * Under the write lock.
+     *
+     * @return the key's slot, or if it has none {@code -(free slot) - 1}: the empty slot its probe ended at (-1 for a
+     *         table not allocated yet)
+     */
     private int slotOf(byte[] key, int hash) {
         int capacity = hashes.length;
         if (capacity == 0) {
@@ -165,7 +165,7 @@ final class IndexShard {
         for (int i = want & mask; ; i = (i + 1) & mask) {
             int s = hashes[i];
             if (s == 0) {
-                return -1;
+                return -i - 1;
             }
             if (s == want && keyEquals(arena, keyAt[i], key)) {
                 return i;

@@ -911,14 +911,17 @@ public final class PersistMap<K, V> {
         ReentrantLock lock = locks.lockFor(key);
         lock.lock();
         try {
+            // looked at first: a second reader of the same value (the settling pass meets the entry a read already
+            // dropped) must not count it, even for an instant
+            boolean inMemory = value.equals(memory.get(key));
+            boolean onDiskOnly = !inMemory && diskBytes > 0 && memory.get(key) == null && storedBeyondMemory(key);
+            if (!inMemory && !onDiskOnly) {
+                return;
+            }
             // counted before it leaves memory, so that whoever no longer finds the entry also finds it counted
             store.countUndecodable(1);
-            boolean held = memory.remove(key, value);
-            if (!held && diskBytes > 0 && memory.get(key) == null && storedBeyondMemory(key)) {
-                held = true; // a disk-resident value read without being put in memory
-            }
-            if (!held) {
-                store.countUndecodable(-1);
+            if (inMemory && !memory.remove(key, value)) {
+                store.countUndecodable(-1); // evicted or replaced in between (neither takes the key lock)
                 return;
             }
             if (index != null) {

@@ -111,6 +111,32 @@ class DeferredDecodingTest {
         }
     }
 
+    /** The settling pass often meets a value a read already dropped: the count must never show it twice. */
+    @Test
+    void aValueAlreadyDroppedIsNeverCountedAgainEvenForAnInstant() throws Exception {
+        Path log = writeLog("bad", "bad");
+        Held held = new Held();
+        try (Store store = Store.open(log, StoreOptions.defaults().settlingExecutor(held))) {
+            PersistMap<String, Object> m = store.map("m", Codecs.utf8(), new LateStrings());
+            Object bad = m.get("bad");
+            assertThat(m.settled("bad", bad)).isNull();
+            java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread secondSettler = new Thread(() -> {
+                for (int i = 0; i < 200_000; i++) {
+                    m.settled("bad", bad);
+                }
+                over.set(true);
+            });
+            secondSettler.start();
+            long highest = 0;
+            while (!over.get()) {
+                highest = Math.max(highest, store.stats().undecodableRecords());
+            }
+            secondSettler.join();
+            assertThat(highest).as("the highest count seen while the value was met again").isEqualTo(1);
+        }
+    }
+
     @Test
     void theBackgroundPassSettlesEveryValueAndAPutMeanwhileWins() throws Exception {
         Path log = writeLog("a", "1", "b", "2", "bad", "bad");

@@ -29,6 +29,14 @@ final class DiskWrites {
      * @return the record's end LSN, for the caller to wait on
      */
     static long append(Store store, DiskIndex index, byte[] record, Predicate<ByteBuffer> plain) {
+        return append(store, index, null, record, plain);
+    }
+
+    /**
+     * As {@link #append(Store, DiskIndex, byte[], Predicate)}, with a companion map's record (or null) just before
+     * the map's own, in the same write ({@link LogWriter#appendPair}).
+     */
+    static long append(Store store, DiskIndex index, byte[] companion, byte[] record, Predicate<ByteBuffer> plain) {
         RecordFormat.Record r = new RecordFormat.Record();
         if (!RecordFormat.parseBody(record, 0, record.length, r)) {
             throw new IllegalArgumentException("malformed record");
@@ -37,7 +45,7 @@ final class DiskWrites {
         lock.lock();
         try {
             LogWriter writer = store.writer();
-            long lsn = writer.append(record);
+            long lsn = companion == null ? writer.append(record) : writer.appendPair(companion, record);
             if (r.isDelete()) {
                 index.remove(r.key());
             } else {

@@ -622,15 +622,8 @@ public final class PersistMap<K, V> {
             // a companion record still pending at ASYNC must not be dropped with the rest of the key's change
             companionRecord = pending.companion;
         }
-        long lsn = 0;
-        if (companionRecord != null) {
-            lsn = store.writer().append(companionRecord);
-        }
-        if (record != null) {
-            lsn = appendOwn(record);
-        } else if (pending != null && pending.own != null) {
-            lsn = appendOwn(pending.own); // the key's own pending change, after the companion's
-        }
+        // the key's own pending change, if this one has none, goes after the companion's
+        long lsn = appendInOrder(companionRecord, record != null ? record : pending != null ? pending.own : null);
         if (pending != null) {
             // this record supersedes the pending ASYNC one; removed only once this one is appended, so that an
             // fsyncAll() that finds the key no longer dirty also finds its record in the log (see appendDirty)
@@ -645,11 +638,28 @@ public final class PersistMap<K, V> {
      * entry; when the live records outgrow the bound, the oldest are evicted in the background.
      */
     private long appendOwn(byte[] record) {
+        return appendOwn(null, record);
+    }
+
+    /**
+     * Called under the key's lock: appends a companion's record (or null) and the key's own (or null), the companion
+     * first; both in one write, so that no crash keeps the companion's record without the change it accompanies.
+     */
+    private long appendInOrder(byte[] companionRecord, byte[] own) {
+        if (own == null) {
+            return companionRecord == null ? 0 : store.writer().append(companionRecord);
+        }
+        return appendOwn(companionRecord, own);
+    }
+
+    /** As {@link #appendOwn(byte[])}, with a companion's record (or null) just before it, in the same write. */
+    private long appendOwn(byte[] companionRecord, byte[] record) {
         DiskIndex idx = index;
         if (idx == null) {
-            return store.writer().append(record);
+            return companionRecord == null ? store.writer().append(record)
+                    : store.writer().appendPair(companionRecord, record);
         }
-        long lsn = DiskWrites.append(store, idx, record, plainTest);
+        long lsn = DiskWrites.append(store, idx, companionRecord, record, plainTest);
         if (idx.liveBytes() > diskBytes) {
             diskEvictor.schedule(store.evictionExecutor());
         }
@@ -846,12 +856,7 @@ public final class PersistMap<K, V> {
                 // longer sees the key must find its record already appended, or it would sync without it
                 Pending pending = dirty.get(key);
                 if (pending != null) {
-                    if (pending.companion != null) {
-                        lsn = store.writer().append(pending.companion);
-                    }
-                    if (pending.own != null) {
-                        lsn = appendOwn(pending.own);
-                    }
+                    lsn = appendInOrder(pending.companion, pending.own);
                     dirty.remove(key);
                 }
             } finally {

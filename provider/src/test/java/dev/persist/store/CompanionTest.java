@@ -71,6 +71,76 @@ class CompanionTest {
         }
     }
 
+    /**
+     * A companion record and its key's own record reach the file in the same write: written apart, a kill between
+     * the two writes kept the first without the second (write-behind then delivered a state the cache never held).
+     * Writers of other keys force group-commit writes between any two appends of one thread.
+     */
+    @Test
+    void aCompanionRecordAndItsKeysOwnReachTheFileInOneWrite() throws Exception {
+        Path log = dir.resolve("pairs.log");
+        java.util.Set<Long> writeEnds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        StoreOptions options = StoreOptions.defaults().channelFactory((path, opts) -> {
+            java.nio.channels.FileChannel real = java.nio.channels.FileChannel.open(path, opts);
+            if (!path.equals(log)) {
+                return real;
+            }
+            return new dev.persist.testkit.ForwardingChannel(real) {
+                @Override
+                public int write(java.nio.ByteBuffer src, long position) throws IOException {
+                    int n = delegate.write(src, position);
+                    writeEnds.add(position + n);
+                    return n;
+                }
+            };
+        });
+        int threads = 4;
+        int updates = 5_000;
+        try (Store store = Store.open(log, options)) {
+            PersistMap<String, String> main = strings(store, "main");
+            PersistMap<String, String> side = strings(store, "side");
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String prefix = "t" + t + "-";
+                workers.add(new Thread(() -> {
+                    for (int i = 0; i < updates; i++) {
+                        String key = prefix + (i % 7);
+                        String value = String.valueOf(i);
+                        if (i % 2 == 0) {
+                            main.update(key, u -> {
+                                u.set(value);
+                                u.setIn(side, "owed-" + value);
+                            }, Durability.WRITE);
+                        } else {
+                            main.set(key, value, Durability.WRITE); // alone: a write may start at any time
+                        }
+                    }
+                }));
+            }
+            workers.forEach(Thread::start);
+            for (Thread w : workers) {
+                w.join();
+            }
+        }
+        List<LogFiles.LogRecord> records = new ArrayList<>();
+        LogFiles.read(log, records::add);
+        int pairs = 0;
+        for (int i = 0; i < records.size(); i++) {
+            LogFiles.LogRecord r = records.get(i);
+            if (!r.namespace().equals("side")) {
+                continue;
+            }
+            LogFiles.LogRecord next = records.get(i + 1);
+            assertThat(next.namespace() + ":" + new String(next.key(), StandardCharsets.UTF_8))
+                    .as("the record after side:%s", new String(r.key(), StandardCharsets.UTF_8))
+                    .isEqualTo("main:" + new String(r.key(), StandardCharsets.UTF_8));
+            assertThat(writeEnds).as("a write ended between side:%s and its key's own record",
+                    new String(r.key(), StandardCharsets.UTF_8)).doesNotContain(r.offset() + r.size());
+            pairs++;
+        }
+        assertThat(pairs).isEqualTo(threads * updates / 2);
+    }
+
     @Test
     void aPendingAsyncCompanionRecordIsNotDroppedByALaterChangeOfTheKeyAtAnotherTier() throws IOException {
         Path log = dir.resolve("c.log");

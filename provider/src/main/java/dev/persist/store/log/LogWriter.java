@@ -152,17 +152,44 @@ public final class LogWriter {
             if (appendedLsn - active.baseLsn >= segmentBytes) {
                 startSegment();
             }
-            if (pendingLength + record.length > pending.length) {
-                pending = java.util.Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + record.length));
-            }
-            System.arraycopy(record, 0, pending, pendingLength, record.length);
-            pendingLength += record.length;
-            appendedRecords++;
-            active.records++;
-            return appendedLsn += record.length;
+            return appendLocked(record);
         } finally {
             appendLock.unlock();
         }
+    }
+
+    /**
+     * Adds two complete records to the pending buffer, the second right after the first: no write starts between
+     * them and no new segment, so they reach the file in the same {@code write(2)}. A companion record and the
+     * change it accompanies go this way: written apart, a crash between the two writes would keep the first
+     * without the second.
+     *
+     * @return the second record's end LSN (it starts {@code second.length} bytes before)
+     */
+    public long appendPair(byte[] first, byte[] second) {
+        appendLock.lock();
+        try {
+            checkNotFailed();
+            if (appendedLsn - active.baseLsn >= segmentBytes) {
+                startSegment();
+            }
+            appendLocked(first);
+            return appendLocked(second);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** Under appendLock: copies a record into the pending buffer. */
+    private long appendLocked(byte[] record) {
+        if (pendingLength + record.length > pending.length) {
+            pending = java.util.Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + record.length));
+        }
+        System.arraycopy(record, 0, pending, pendingLength, record.length);
+        pendingLength += record.length;
+        appendedRecords++;
+        active.records++;
+        return appendedLsn += record.length;
     }
 
     /**

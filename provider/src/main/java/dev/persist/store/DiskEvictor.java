@@ -4,7 +4,6 @@ import dev.persist.store.log.DiskIndex;
 import dev.persist.store.log.LogWriter;
 import dev.persist.store.log.RecordFormat;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -76,7 +75,7 @@ final class DiskEvictor<K> {
             return;
         }
         long target = excess + bound / 10;
-        List<DiskIndex.Entry> victims = new ArrayList<>(); // each with its location when chosen (a copy)
+        List<DiskIndex.Entry> victims; // each with its location when chosen (a copy)
         Lock diskLock = store.diskLock().readLock();
         diskLock.lock(); // no segment is retired while positions are compared
         try {
@@ -84,21 +83,15 @@ final class DiskEvictor<K> {
             long first = writer.firstLsn();
             long width = Math.max(1, writer.appendedLsn() - first) / BUCKETS + 1;
             long[] histogram = new long[BUCKETS];
-            for (DiskIndex.Entry e : index.entries()) {
-                long location = e.location();
-                histogram[bucket(writer, location, first, width)] += index.length(e, location);
-            }
+            index.forEachLocation((location, length) ->
+                    histogram[bucket(writer, location, first, width)] += length);
             long sum = 0;
             int cut = 0;
             while (cut < BUCKETS && sum < target) {
                 sum += histogram[cut++];
             }
-            for (DiskIndex.Entry e : index.entries()) {
-                long location = e.location();
-                if (bucket(writer, location, first, width) < cut) {
-                    victims.add(e);
-                }
-            }
+            int below = cut;
+            victims = index.entriesWhere(location -> bucket(writer, location, first, width) < below);
         } finally {
             diskLock.unlock();
         }

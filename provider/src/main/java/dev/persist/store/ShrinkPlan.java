@@ -35,10 +35,8 @@ final class ShrinkPlan {
         }
         long[] liveBySlot = new long[DiskIndex.SEGMENT_SLOTS];
         for (DiskIndex index : indexes) {
-            for (DiskIndex.Entry e : index.entries()) {
-                long location = e.location();
-                liveBySlot[DiskIndex.slotOfPosition(DiskIndex.offset(location))] += index.length(e, location);
-            }
+            index.forEachLocation((location, length) ->
+                    liveBySlot[DiskIndex.slotOfPosition(DiskIndex.offset(location))] += length);
         }
         long bytes = 0;
         long live = 0;

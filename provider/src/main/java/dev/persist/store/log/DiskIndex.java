@@ -1,10 +1,13 @@
 package dev.persist.store.log;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongPredicate;
 
 /**
  * The index of one disk-backed namespace: key bytes to the location of the key's last SET record in the log's
@@ -253,13 +256,51 @@ public final class DiskIndex {
      */
     public long removeIn(java.util.BitSet slots) {
         long lost = 0;
-        for (Entry e : entries()) {
-            if (slots.get(slotOfPosition(offset(e.location)))) {
-                remove(e.key);
-                lost++;
-            }
+        for (Entry e : entriesWhere(location -> slots.get(slotOfPosition(offset(location))))) {
+            remove(e.key);
+            lost++;
         }
         return lost;
+    }
+
+    /** What {@link #forEachLocation} passes for each entry. */
+    @FunctionalInterface
+    public interface LocationVisitor {
+        /**
+         * @param location the entry's packed location
+         * @param length   its record's length
+         */
+        void visit(long location, int length);
+    }
+
+    /**
+     * Visits every entry's location and record length, one shard at a time under its read lock, copying no key
+     * (except a record's of 1 MiB or more, whose length is kept by key): for the passes over every entry that need
+     * only where the records are (shrink planning, disk eviction). {@code visitor} must not change this index.
+     *
+     * @param visitor called once per entry
+     */
+    public void forEachLocation(LocationVisitor visitor) {
+        for (IndexShard shard : shards) {
+            shard.forEach(location -> packedLength(location) == 0,
+                    (key, location) -> visitor.visit(location, length(key, location)),
+                    location -> visitor.visit(location, packedLength(location)));
+        }
+    }
+
+    /**
+     * The entries whose location passes {@code test}, copied (only their keys are): weakly consistent like
+     * {@link #entries()}.
+     *
+     * @param test which locations
+     * @return their entries, as found
+     */
+    public List<Entry> entriesWhere(LongPredicate test) {
+        List<Entry> out = new ArrayList<>();
+        for (IndexShard shard : shards) {
+            shard.forEach(test, (key, location) -> out.add(new Entry(key, location)), location -> { });
+        }
+        return out;
     }
 
     /**

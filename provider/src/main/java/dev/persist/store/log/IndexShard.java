@@ -1,6 +1,9 @@
 package dev.persist.store.log;
 
 import java.util.Arrays;
+import java.util.function.LongConsumer;
+import java.util.function.LongPredicate;
+import java.util.function.ObjLongConsumer;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -237,14 +240,17 @@ final class IndexShard {
 
     private void makeRoom(int need) {
         long live = (long) arenaEnd - garbage;
-        long wanted = Math.max(64, Math.max(live + need, live + (live >> 1)));
-        if (wanted > MAX_ARENA) {
-            wanted = live + need;
-            if (wanted > MAX_ARENA) {
-                throw new IllegalStateException("a disk index shard cannot hold more than " + MAX_ARENA
-                        + " bytes of keys");
-            }
+        if (live + need > MAX_ARENA) {
+            throw new IllegalStateException("a disk index shard cannot hold more than " + MAX_ARENA
+                    + " bytes of keys");
         }
+        if (garbage * 4L < arenaEnd && (long) arenaEnd + need <= MAX_ARENA) {
+            // little garbage (a replay, a fill): grow in place, every key stays where it is, no pass over the slots
+            long grown = Math.max(64, Math.max((long) arenaEnd + need, arenaEnd + (long) (arenaEnd >> 1)));
+            arena = Arrays.copyOf(arena, (int) Math.min(MAX_ARENA, grown));
+            return;
+        }
+        long wanted = Math.min(MAX_ARENA, Math.max(64, Math.max(live + need, live + (live >> 1))));
         // compact into a new arena: removed keys' bytes are left behind, the slots point at the copies
         byte[] next = new byte[(int) wanted];
         int end = 0;
@@ -287,6 +293,31 @@ final class IndexShard {
                 }
             }
             return new Snapshot(keys, locs);
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * Under the read lock: each location, and a copy of the key of those that {@code withKey} asks for.
+     *
+     * @param withKey  which locations need their key (tested first)
+     * @param keyed    called with a copy of the key and the location, for those
+     * @param unkeyed  called with the location, for the others
+     */
+    void forEach(LongPredicate withKey, ObjLongConsumer<byte[]> keyed, LongConsumer unkeyed) {
+        long stamp = lock.readLock();
+        try {
+            for (int i = 0; i < hashes.length; i++) {
+                if (hashes[i] != 0) {
+                    long location = locations[i];
+                    if (withKey.test(location)) {
+                        keyed.accept(keyOf(i), location);
+                    } else {
+                        unkeyed.accept(location);
+                    }
+                }
+            }
         } finally {
             lock.unlockRead(stamp);
         }

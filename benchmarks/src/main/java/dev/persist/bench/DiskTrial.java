@@ -48,10 +48,18 @@ public abstract class DiskTrial {
     protected void afterOpen() {
     }
 
+    /** Called at the start of the trial's teardown, the cache still open. */
+    protected void beforeClose() {
+    }
+
     @TearDown(Level.Trial)
     public void closeDataSet() {
         if (opened != null) {
-            opened.close();
+            try {
+                beforeClose();
+            } finally {
+                opened.close();
+            }
         }
     }
 }

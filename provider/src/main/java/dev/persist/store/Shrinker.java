@@ -47,9 +47,18 @@ import java.util.function.Predicate;
 final class Shrinker {
     private static final System.Logger LOG = System.getLogger(Shrinker.class.getName());
 
+    /**
+     * Copied bytes after which the copy waits until they are written: without it the copies pile up in the log's
+     * pending buffer until the syncer's next write, and a store whose live records outweigh the heap (a
+     * {@code disk} cache) ran out of memory shrinking.
+     */
+    static final int WRITE_EVERY_BYTES = 4 << 20;
+
     private final Store store;
     private final Path log;
     private long copiedBytes;
+    private long unwrittenBytes;
+    private long lastCopyLsn;
 
     Shrinker(Store store) {
         this.store = store;
@@ -96,6 +105,7 @@ final class Shrinker {
         }
         Lock registry = store.registry().readLock();
         copiedBytes = 0;
+        unwrittenBytes = 0;
         registry.lock(); // no namespace moves between a map and the orphans while its records are copied
         try {
             Map<String, DiskIndex> indexes = store.diskIndexes();
@@ -110,6 +120,7 @@ final class Shrinker {
             for (Map.Entry<String, Map<ByteKey, byte[]>> ns : store.orphanValuesHeld().entrySet()) {
                 for (Map.Entry<ByteKey, byte[]> e : ns.getValue().entrySet()) {
                     append(writer, orphanRecord(ns.getKey(), e));
+                    writeIfMany();
                 }
             }
             writer.syncAll();
@@ -234,11 +245,27 @@ final class Shrinker {
         PersistMap<?, ?> map = store.registeredMap(namespace);
         if (map == null || map.diskIndex() != index) {
             // a disk-backed orphan namespace: nothing changes it while the registry's read lock is held
-            copiedBytes += r.size();
-            DiskWrites.append(store, index, r.bytes(), keepMark(location));
+            copied(r.size(), DiskWrites.append(store, index, r.bytes(), keepMark(location)));
+            writeIfMany();
             return;
         }
         copyUnderKeyLock(map, index, key, location, position, r.bytes());
+        writeIfMany(); // outside the key's lock
+    }
+
+    /** Counts a copy appended to the log at {@code lsn}. */
+    private void copied(int bytes, long lsn) {
+        copiedBytes += bytes;
+        unwrittenBytes += bytes;
+        lastCopyLsn = lsn;
+    }
+
+    /** Waits until the copies are written once {@link #WRITE_EVERY_BYTES} of them are pending. */
+    private void writeIfMany() {
+        if (unwrittenBytes >= WRITE_EVERY_BYTES) {
+            store.writer().awaitWritten(lastCopyLsn);
+            unwrittenBytes = 0;
+        }
     }
 
     private <K> void copyUnderKeyLock(PersistMap<K, ?> map, DiskIndex index, byte[] keyBytes, long location,
@@ -248,8 +275,7 @@ final class Shrinker {
             key = map.keyCodec().decode(keyBytes);
         } catch (RuntimeException ex) {
             // a key that does not decode cannot be locked; no operation of the map can reach it either
-            copiedBytes += record.length;
-            DiskWrites.append(store, index, record, keepMark(location));
+            copied(record.length, DiskWrites.append(store, index, record, keepMark(location)));
             return;
         }
         ReentrantLock lock = map.locks().lockFor(key);
@@ -257,8 +283,7 @@ final class Shrinker {
         try {
             long now = index.location(keyBytes);
             if (now != DiskIndex.NONE && DiskIndex.offset(now) == position) {
-                copiedBytes += record.length;
-                DiskWrites.append(store, index, record, keepMark(now));
+                copied(record.length, DiskWrites.append(store, index, record, keepMark(now)));
             }
         } finally {
             lock.unlock();
@@ -288,12 +313,12 @@ final class Shrinker {
             } finally {
                 lock.unlock();
             }
+            writeIfMany(); // outside the key's lock
         }
     }
 
     private void append(LogWriter writer, byte[] record) {
-        copiedBytes += record.length;
-        writer.append(record);
+        copied(record.length, writer.append(record));
     }
 
     /** Buffered positional writes to a new file: the operator tool's salvage copy. */

@@ -11,6 +11,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
+import dev.persist.store.Store;
+
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -55,8 +58,8 @@ public class DiskPutBenchmark extends DiskTrial {
     protected void beforeClose() {
         if (impl.equals("persist-disk")) {
             long t0 = System.nanoTime();
-            cache.getCacheManager().unwrap(dev.persist.store.Store.class).shrink();
-            System.out.printf(java.util.Locale.ROOT, "%nDISKTRIAL impl=%s shrinkSecondsAfterPuts=%.1f%n", impl,
+            cache.getCacheManager().unwrap(Store.class).shrink();
+            System.out.printf(Locale.ROOT, "%nDISKTRIAL impl=%s shrinkSecondsAfterPuts=%.1f%n", impl,
                     (System.nanoTime() - t0) / 1e9);
         }
     }

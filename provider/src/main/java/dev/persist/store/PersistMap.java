@@ -918,8 +918,9 @@ public final class PersistMap<K, V> {
         try {
             // looked at first: a second reader of the same value (the settling pass meets the entry a read already
             // dropped) must not count it, even for an instant
-            boolean inMemory = value.equals(memory.get(key));
-            boolean onDiskOnly = !inMemory && diskBytes > 0 && memory.get(key) == null && storedBeyondMemory(key);
+            V current = memory.get(key);
+            boolean inMemory = value.equals(current);
+            boolean onDiskOnly = current == null && diskBytes > 0 && storedBeyondMemory(key);
             if (!inMemory && !onDiskOnly) {
                 return;
             }

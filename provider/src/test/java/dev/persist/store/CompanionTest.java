@@ -1,5 +1,6 @@
 package dev.persist.store;
 
+import dev.persist.testkit.RecordingChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -7,7 +8,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -79,21 +82,8 @@ class CompanionTest {
     @Test
     void aCompanionRecordAndItsKeysOwnReachTheFileInOneWrite() throws Exception {
         Path log = dir.resolve("pairs.log");
-        java.util.Set<Long> writeEnds = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        StoreOptions options = StoreOptions.defaults().channelFactory((path, opts) -> {
-            java.nio.channels.FileChannel real = java.nio.channels.FileChannel.open(path, opts);
-            if (!path.equals(log)) {
-                return real;
-            }
-            return new dev.persist.testkit.ForwardingChannel(real) {
-                @Override
-                public int write(java.nio.ByteBuffer src, long position) throws IOException {
-                    int n = delegate.write(src, position);
-                    writeEnds.add(position + n);
-                    return n;
-                }
-            };
-        });
+        RecordingChannel.Recorder io = new RecordingChannel.Recorder();
+        StoreOptions options = StoreOptions.defaults().channelFactory(io.factory());
         int threads = 4;
         int updates = 5_000;
         try (Store store = Store.open(log, options)) {
@@ -120,6 +110,13 @@ class CompanionTest {
             workers.forEach(Thread::start);
             for (Thread w : workers) {
                 w.join();
+            }
+        }
+        Path logFile = log.toAbsolutePath().normalize();
+        Set<Long> writeEnds = new HashSet<>();
+        for (RecordingChannel.Event e : io.events()) {
+            if (e instanceof RecordingChannel.Write w && w.file().equals(logFile)) {
+                writeEnds.add(w.position() + w.length());
             }
         }
         List<LogFiles.LogRecord> records = new ArrayList<>();

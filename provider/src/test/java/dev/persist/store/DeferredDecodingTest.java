@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -120,7 +121,7 @@ class DeferredDecodingTest {
             PersistMap<String, Object> m = store.map("m", Codecs.utf8(), new LateStrings());
             Object bad = m.get("bad");
             assertThat(m.settled("bad", bad)).isNull();
-            java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicBoolean over = new AtomicBoolean();
             Thread secondSettler = new Thread(() -> {
                 for (int i = 0; i < 200_000; i++) {
                     m.settled("bad", bad);

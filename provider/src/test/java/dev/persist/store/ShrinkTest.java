@@ -1,5 +1,6 @@
 package dev.persist.store;
 
+import dev.persist.testkit.RecordingChannel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -175,20 +176,9 @@ class ShrinkTest {
     @Test
     void aShrinkWritesItsCopiesAsItGoesInsteadOfHoldingThemAll() throws Exception {
         Path log = dir.resolve("big.log");
-        java.util.concurrent.atomic.AtomicLong largestWrite = new java.util.concurrent.atomic.AtomicLong();
+        RecordingChannel.Recorder io = new RecordingChannel.Recorder();
         StoreOptions options = StoreOptions.defaults().syncInterval(Duration.ofHours(1))
-                .diskNamespaces(ns -> ns.equals("d"))
-                .channelFactory((path, opts) -> {
-                    java.nio.channels.FileChannel real = java.nio.channels.FileChannel.open(path, opts);
-                    return new dev.persist.testkit.ForwardingChannel(real) {
-                        @Override
-                        public int write(java.nio.ByteBuffer src, long position) throws java.io.IOException {
-                            int n = delegate.write(src, position);
-                            largestWrite.accumulateAndGet(n, Math::max);
-                            return n;
-                        }
-                    };
-                });
+                .diskNamespaces(ns -> ns.equals("d")).channelFactory(io.factory());
         String kilobyte = "x".repeat(1000);
         int diskEntries = 24_000;
         int memoryEntries = 12_000;
@@ -204,9 +194,9 @@ class ShrinkTest {
                 m.set("m" + i, i + kilobyte, Durability.WRITE);
             }
             front.clear(); // every value of d is on disk only
-            largestWrite.set(0);
+            io.mark("shrink begins");
             store.shrink();
-            assertThat(largestWrite.get()).as("the largest write of a shrink copying %d MB",
+            assertThat(largestWriteSince(io, "shrink begins")).as("the largest write of a shrink copying %d MB",
                     (diskEntries + memoryEntries) / 1000).isLessThanOrEqualTo(Shrinker.WRITE_EVERY_BYTES + 4096);
             assertThat(d.get("d" + (diskEntries - 1))).isEqualTo((diskEntries - 1) + kilobyte);
         }
@@ -219,5 +209,18 @@ class ShrinkTest {
             assertThat(d.get("d7")).isEqualTo(7 + kilobyte);
             assertThat(m.get("m7")).isEqualTo(7 + kilobyte);
         }
+    }
+
+    /** @return the length of the largest write recorded after the mark {@code label} */
+    private static long largestWriteSince(RecordingChannel.Recorder io, String label) {
+        long largest = 0;
+        boolean after = false;
+        for (RecordingChannel.Event e : io.events()) {
+            after |= e instanceof RecordingChannel.Mark m && m.label().equals(label);
+            if (after && e instanceof RecordingChannel.Write w) {
+                largest = Math.max(largest, w.length());
+            }
+        }
+        return largest;
     }
 }

@@ -146,16 +146,7 @@ public final class LogWriter {
      * @return the record's end LSN, to pass to {@link #awaitWritten} or {@link #awaitSynced}
      */
     public long append(byte[] record) {
-        appendLock.lock();
-        try {
-            checkNotFailed();
-            if (appendedLsn - active.baseLsn >= segmentBytes) {
-                startSegment();
-            }
-            return appendLocked(record);
-        } finally {
-            appendLock.unlock();
-        }
+        return appendAfter(null, record);
     }
 
     /**
@@ -167,14 +158,21 @@ public final class LogWriter {
      * @return the second record's end LSN (it starts {@code second.length} bytes before)
      */
     public long appendPair(byte[] first, byte[] second) {
+        return appendAfter(java.util.Objects.requireNonNull(first, "first"), second);
+    }
+
+    /** Appends {@code record}, right after {@code first} if that is not null (see {@link #appendPair}). */
+    private long appendAfter(byte[] first, byte[] record) {
         appendLock.lock();
         try {
             checkNotFailed();
             if (appendedLsn - active.baseLsn >= segmentBytes) {
                 startSegment();
             }
-            appendLocked(first);
-            return appendLocked(second);
+            if (first != null) {
+                appendLocked(first);
+            }
+            return appendLocked(record);
         } finally {
             appendLock.unlock();
         }

@@ -2,6 +2,7 @@ package dev.persist.jcache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import dev.persist.jcache.config.CacheSettings;
@@ -11,6 +12,7 @@ import dev.persist.store.MapMemory;
 
 import java.time.Clock;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
 
 /**
@@ -23,6 +25,15 @@ import java.util.function.BiConsumer;
  * has not left the cache. It is no JCache eviction (not counted, the store logs nothing) and such a front has no
  * expiry of its own: an expired entry is met by a read (in memory or read back from disk) and dropped then, with its
  * EXPIRED event, as in any cache.
+ *
+ * <p>A front tells Caffeine's policy of one hit in {@value #FRONT_READS_RECORDED} (chosen at random), not of every
+ * hit. Each hit Caffeine records moves the entry in its recency lists, a few pointer writes into long-lived list
+ * nodes scattered over the old generation; every such write dirties a card the next young collection must scan,
+ * and with a front of 100,000 entries read under a skewed load that scan made young pauses several times longer
+ * (benchmarks/README.md, disk, "Zipf and the front's reads"). The keys a front is for are read often enough that one
+ * recorded hit in a few keeps their frequency and recency ahead of the rest; a key read rarely is the one that loses
+ * recorded hits, and it was the one to evict anyway. Caches without {@code disk} record every hit: their bound
+ * evicts from the cache itself, so every read counts.
  */
 final class CaffeineMemory implements MapMemory<Object, Stored> {
     /** What the cache does when Caffeine drops an entry on its own. */
@@ -32,7 +43,12 @@ final class CaffeineMemory implements MapMemory<Object, Stored> {
         void expired(Object heldKey, Stored value);
     }
 
+    /** A front records one hit in this many with Caffeine's policy: a power of two. */
+    static final int FRONT_READS_RECORDED = 8;
+
     private final Cache<Object, Stored> cache;
+    private final Policy<Object, Stored> policy;
+    private final boolean front;
     private volatile BiConsumer<Object, Stored> store = (k, v) -> { };
 
     /**
@@ -83,11 +99,23 @@ final class CaffeineMemory implements MapMemory<Object, Stored> {
             }
         });
         this.cache = builder.build();
+        this.policy = cache.policy();
+        this.front = front;
     }
 
     @Override
     public ConcurrentMap<Object, Stored> asMap() {
         return cache.asMap();
+    }
+
+    @Override
+    public Stored read(Object held) {
+        return recordsThisRead() ? cache.getIfPresent(held) : policy.getIfPresentQuietly(held);
+    }
+
+    /** @return whether a user's read is told to Caffeine's policy: always, or for a front one in a few */
+    boolean recordsThisRead() {
+        return !front || (ThreadLocalRandom.current().nextInt() & (FRONT_READS_RECORDED - 1)) == 0;
     }
 
     @Override

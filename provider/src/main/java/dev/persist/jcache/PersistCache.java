@@ -712,6 +712,11 @@ public final class PersistCache<K, V> implements Cache<K, V> {
     }
 
     /** @return how many entries the memory front holds now, after Caffeine's pending evictions (tests) */
+    /** @return the cache's memory (for tests of the front) */
+    CaffeineMemory memory() {
+        return memory;
+    }
+
     long frontSize() {
         memory.cleanUp();
         return memory.asMap().size();

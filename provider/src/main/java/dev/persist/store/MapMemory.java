@@ -19,6 +19,17 @@ public interface MapMemory<K, V> {
     ConcurrentMap<K, V> asMap();
 
     /**
+     * A read of the map's users ({@link PersistMap#get}), as opposed to the store's own looks at memory: a bounded
+     * memory may let such reads inform what it keeps, or only some of them.
+     *
+     * @param key the key
+     * @return its value, or null
+     */
+    default V read(K key) {
+        return asMap().get(key);
+    }
+
+    /**
      * Called once by the store when the map registers. The memory calls {@code listener} for every entry it drops on
      * its own (a size bound, an expiry), from any thread and possibly inside its own atomic section: the store only
      * queues the key there and does the log work on a thread of its own.

@@ -41,6 +41,8 @@ public final class PersistMap<K, V> {
     private final Codec<K> keyCodec;
     private final Codec<V> valueCodec;
     private final ConcurrentMap<K, V> memory;
+    /** The same memory, for its users' reads ({@link MapMemory#read}). */
+    private final MapMemory<K, V> reads;
     private final Durability evictionTier;
     private final EvictionRelay<K, V> evictions;
     private final Settling<K, V> settling;
@@ -79,6 +81,7 @@ public final class PersistMap<K, V> {
         this.plainTest = plainMarks == null ? null : plainMarks::isPlain;
         MapMemory<K, V> mapMemory = config.newMemory();
         this.memory = mapMemory.asMap();
+        this.reads = mapMemory;
         if (!memory.isEmpty()) {
             throw new IllegalArgumentException("the in-memory map of '" + name + "' must be empty");
         }
@@ -123,7 +126,7 @@ public final class PersistMap<K, V> {
      * @return the value, or null if absent
      */
     public V get(K key) {
-        V v = memory.get(Objects.requireNonNull(key, "key"));
+        V v = reads.read(Objects.requireNonNull(key, "key"));
         if (v != null || diskBytes == 0) {
             return v;
         }

@@ -81,6 +81,7 @@ final class DiskReads {
                 return null;
             }
             int length = index.length(keyBytes, location);
+            store.countDiskRead();
             return new Read(location, length, store.writer().readAt(DiskIndex.offset(location), length));
         } finally {
             lock.unlock();

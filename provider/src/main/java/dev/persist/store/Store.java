@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -83,6 +84,8 @@ public final class Store implements AutoCloseable {
      */
     private volatile boolean unloggedChanges;
     private final AtomicLong damagedReads = new AtomicLong();
+    /** Records of disk-resident entries read back for a read that missed memory. */
+    private final LongAdder diskReads = new LongAdder();
     private volatile boolean openedFromIndex;
     /** Registration and detachment (write) against shrinking's snapshot (read): entries moving between a map and
      * the orphans must not be missed by a snapshot. */
@@ -890,7 +893,8 @@ public final class Store implements AutoCloseable {
         return new StoreStats(liveKeys(), orphanKeys, pos[1], writer.logBytes(),
                 Instant.ofEpochMilli(writer.lastSyncMillis()), writer.writeCalls(), writer.syncCalls(), tornBytes,
                 salvagedBytes, undecodable.get(), shrinks.get(), writer.syncNanos(), pendingAsyncKeys(),
-                skippedValues.get(), generationClears, generationClearedKeys, damagedReads.get(), writer.failure());
+                skippedValues.get(), generationClears, generationClearedKeys, damagedReads.get(), diskReads.sum(),
+                writer.failure());
     }
 
     private long pendingAsyncKeys() {
@@ -1091,6 +1095,11 @@ public final class Store implements AutoCloseable {
 
     ReentrantReadWriteLock registry() {
         return registry;
+    }
+
+    /** Counts a record of a disk-resident entry read back for a read that missed memory. */
+    void countDiskRead() {
+        diskReads.increment();
     }
 
     /** Counts a disk-resident record found damaged when read back. */

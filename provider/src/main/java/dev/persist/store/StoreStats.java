@@ -27,11 +27,14 @@ import java.time.Instant;
  * @param generationClearedKeys keys those clears deleted
  * @param damagedReads       records of disk-resident entries found damaged when read back (checksum, length or key
  *                           wrong): each such entry was dropped and its read was a miss
+ * @param diskReads          records of disk-resident entries read back from disk because memory did not hold them:
+ *                           the front misses of disk-backed maps' gets, and writes that read the entry they replace
+ *                           (a read whose key changed while it read reads again, and counts twice)
  * @param failure            the I/O failure that stopped writes, or null
  */
 public record StoreStats(long liveKeys, long orphanKeys, long logRecords, long logBytes, Instant lastSync,
                          long writeCalls, long syncCalls, long tornBytesTruncated, long salvagedBytes,
                          long undecodableRecords, long shrinks, long syncNanos, long pendingAsyncKeys,
                          long skippedValues, long generationClears, long generationClearedKeys,
-                         long damagedReads, Throwable failure) {
+                         long damagedReads, long diskReads, Throwable failure) {
 }

@@ -1,5 +1,6 @@
 package dev.persist.jcache;
 
+import dev.persist.store.Store;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +51,24 @@ class DiskFrontReadsTest {
                 recorded += memory.recordsThisRead() ? 1 : 0;
             }
             return recorded;
+        }
+    }
+
+    @Test
+    void aReadBackFromDiskIsCountedAndAFrontHitOrAnAbsentKeyIsNot() {
+        try (CacheManager m = new Managers(dir, "c.yaml", yaml("    memory: { maximumSize: 100 }\n"
+                + "    disk: { maximumBytes: 64MB }\n")).open()) {
+            Cache<String, String> c = m.getCache("items", String.class, String.class);
+            Store store = c.unwrap(Store.class);
+            c.put("k", "v"); // written around the front: on disk only
+            assertThat(store.stats().diskReads()).isZero();
+            assertThat(c.get("k")).isEqualTo("v");
+            assertThat(store.stats().diskReads()).as("read back once, not kept").isEqualTo(1);
+            assertThat(c.get("k")).isEqualTo("v");
+            assertThat(store.stats().diskReads()).as("read back again, now kept").isEqualTo(2);
+            assertThat(c.get("k")).isEqualTo("v");
+            assertThat(c.get("absent")).isNull();
+            assertThat(store.stats().diskReads()).as("a front hit and an absent key read nothing").isEqualTo(2);
         }
     }
 

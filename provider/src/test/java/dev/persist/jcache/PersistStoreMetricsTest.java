@@ -54,6 +54,8 @@ class PersistStoreMetricsTest {
             assertThat(registry.get("persist.store.values.skipped").functionCounter().count()).isEqualTo(1);
             assertThat(registry.get("persist.store.records.undecodable").functionCounter().count()).isZero();
             assertThat(registry.get("persist.store.generation.clears").functionCounter().count()).isZero();
+            assertThat(registry.get("persist.store.disk.reads").functionCounter().count()).as("no cache with disk")
+                    .isZero();
             assertThat(registry.get("persist.store.failed").gauge().value()).isZero();
             assertThat(registry.get("persist.store.writes").functionCounter().count())
                     .isEqualTo(store.stats().writeCalls());

@@ -39,6 +39,9 @@ import java.util.function.ToDoubleFunction;
  *       cannot write them ({@code onUnencodable: skip})</td></tr>
  *   <tr><td>{@code persist.store.generation.clears}</td><td>counter</td><td>opens that cleared the caches because
  *       {@code store.generation} changed</td></tr>
+ *   <tr><td>{@code persist.store.disk.reads}</td><td>counter</td><td>records of caches with {@code disk} read back from
+ *       disk because the memory front did not hold them (gets, and writes that read the entry they replace): over
+ *       the gets, about the front's miss ratio</td></tr>
  *   <tr><td>{@code persist.store.failed}</td><td>gauge</td><td>1 once an I/O failure stopped writes, else 0</td></tr>
  * </table>
  *
@@ -90,6 +93,8 @@ public final class PersistStoreMetrics implements MeterBinder {
                 StoreStats::undecodableRecords);
         counter(registry, "persist.store.values.skipped", "values not cached because the codec cannot write them",
                 StoreStats::skippedValues);
+        counter(registry, "persist.store.disk.reads", "records read back from disk for reads that missed memory",
+                StoreStats::diskReads);
         counter(registry, "persist.store.generation.clears", "opens that cleared the caches for a new generation",
                 StoreStats::generationClears);
         FunctionTimer.builder("persist.store.fsync", store, s -> (long) read(s, StoreStats::syncCalls),

@@ -28,7 +28,8 @@ import java.time.Instant;
  * @param damagedReads       records of disk-resident entries found damaged when read back (checksum, length or key
  *                           wrong): each such entry was dropped and its read was a miss
  * @param diskReads          records of disk-resident entries read back from disk because memory did not hold them:
- *                           the front misses of disk-backed maps' gets, and writes that read the entry they replace
+ *                           reads of disk-backed maps that missed memory (gets, iteration), and writes that read the
+ *                           entry they replace
  *                           (a read whose key changed while it read reads again, and counts twice)
  * @param failure            the I/O failure that stopped writes, or null
  */

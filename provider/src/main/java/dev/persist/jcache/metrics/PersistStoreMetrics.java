@@ -40,8 +40,8 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@code persist.store.generation.clears}</td><td>counter</td><td>opens that cleared the caches because
  *       {@code store.generation} changed</td></tr>
  *   <tr><td>{@code persist.store.disk.reads}</td><td>counter</td><td>records of caches with {@code disk} read back from
- *       disk because the memory front did not hold them (gets, and writes that read the entry they replace): over
- *       the gets, about the front's miss ratio</td></tr>
+ *       disk because the memory front did not hold them (gets and iteration, and writes that read the entry they
+ *       replace): over the gets, about the front's miss ratio</td></tr>
  *   <tr><td>{@code persist.store.failed}</td><td>gauge</td><td>1 once an I/O failure stopped writes, else 0</td></tr>
  * </table>
  *

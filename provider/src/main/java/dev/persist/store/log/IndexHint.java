@@ -48,6 +48,8 @@ public final class IndexHint {
     static final byte VALUE = 1;
     static final byte LOCATION = 2;
     static final byte NAMESPACE = 3;
+    /** The fewest bytes a location entry takes: tag, one-byte id and key length, 8 bytes of location. */
+    static final int MIN_LOCATION_ENTRY_BYTES = 11;
 
     private IndexHint() {
     }
@@ -191,7 +193,9 @@ public final class IndexHint {
                 if (id != byId.size() || expected < 0 || out.indexes.containsKey(ns)) {
                     throw new Stale("bad namespace entry at " + input.position());
                 }
-                DiskIndex index = new DiskIndex(expected);
+                // the count is a sizing hint read before the body's checksum is: a damaged one must not allocate
+                // more slots than the file's location entries (tag, id, key length, location) could fill
+                DiskIndex index = new DiskIndex((int) Math.min(expected, size / MIN_LOCATION_ENTRY_BYTES));
                 byId.add(index);
                 out.indexes.put(ns, index);
             } else if (tag == LOCATION) {

@@ -54,6 +54,18 @@ public class DiskPutBenchmark extends DiskTrial {
         }
     }
 
+    /**
+     * Touches the machine's free memory first, for every implementation alike ({@link FreeMemoryTouch}): the log's
+     * appends grow the page cache, and on a virtual machine whose free memory the host has taken back every new page
+     * costs a host fault; {@code BENCH_DISK_TOUCH_FREE=0} measures that state instead.
+     */
+    @Override
+    protected void afterOpen() {
+        if (FreeMemoryTouch.enabled()) {
+            FreeMemoryTouch.run("impl=" + impl);
+        }
+    }
+
     @Override
     protected void beforeClose() {
         if (impl.equals("persist-disk")) {

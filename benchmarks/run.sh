@@ -48,6 +48,9 @@
 #                                    the reference)
 #   BENCH_DISK_REF_ENTRIES=n         disk group: entries of the reference's data set (default 200000: fits in 512m)
 #   BENCH_DISK_ENTRIES=n             disk group: entries per data set (default 2000000)
+#   BENCH_DISK_TOUCH_FREE=1          disk group: touch the machine's free memory before each put trial
+#                                    (FreeMemoryTouch, a diagnostic: benchmarks/README.md, "The put and the
+#                                    machine's free memory"; about 20 s per trial here)
 #   BENCH_SKIP_BUILD=1               use the existing benchmarks/target/benchmarks.jar
 #   BENCH_JAR=file                   run this jar instead (with BENCH_SKIP_BUILD=1: e.g. a copy, so that a rebuild
 #                                    during a long run does not swap the jar under the forked JVMs)

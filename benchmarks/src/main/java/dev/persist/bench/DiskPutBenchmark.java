@@ -55,9 +55,9 @@ public class DiskPutBenchmark extends DiskTrial {
     }
 
     /**
-     * Touches the machine's free memory first, for every implementation alike ({@link FreeMemoryTouch}): the log's
-     * appends grow the page cache, and on a virtual machine whose free memory the host has taken back every new page
-     * costs a host fault; {@code BENCH_DISK_TOUCH_FREE=0} measures that state instead.
+     * With {@code BENCH_DISK_TOUCH_FREE=1}, touches the machine's free memory first, for every implementation alike
+     * ({@link FreeMemoryTouch}): the log's appends grow the page cache, and on a virtual machine whose free memory the
+     * host has taken back every new page costs a host fault. A diagnostic, off by default.
      */
     @Override
     protected void afterOpen() {

@@ -48,6 +48,8 @@
 #                                    the reference)
 #   BENCH_DISK_REF_ENTRIES=n         disk group: entries of the reference's data set (default 200000: fits in 512m)
 #   BENCH_DISK_ENTRIES=n             disk group: entries per data set (default 2000000)
+#   BENCH_DISK_DURABILITY=tier       disk group: this provider's tier (default write, the issue's; async is the
+#                                    guarantee closest to Ehcache's disk tier, a diagnostic)
 #   BENCH_DISK_TOUCH_FREE=1          disk group: touch the machine's free memory before each put trial
 #                                    (FreeMemoryTouch, a diagnostic: benchmarks/README.md, "The put and the
 #                                    machine's free memory"; about 20 s per trial here)

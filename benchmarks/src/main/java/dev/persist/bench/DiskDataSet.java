@@ -211,13 +211,32 @@ final class DiskDataSet {
         }
     }
 
+    /**
+     * The durability of this provider's caches: {@code write}, the issue's, unless {@code BENCH_DISK_DURABILITY}
+     * names another tier (a diagnostic: {@code async} is the guarantee closest to Ehcache's disk tier, whose file
+     * writes are queued in the process).
+     */
+    static String durability() {
+        String d = System.getenv("BENCH_DISK_DURABILITY");
+        if (d == null || d.isBlank()) {
+            return "write";
+        }
+        d = d.trim().toLowerCase(Locale.ROOT);
+        if (!List.of("memory", "async", "write", "fsync").contains(d)) {
+            throw new IllegalArgumentException("BENCH_DISK_DURABILITY=" + d + ": allowed are memory, async, write,"
+                    + " fsync");
+        }
+        return d;
+    }
+
     /** The YAML of issue 12 (persist-disk) or of today's all-in-heap cache (persist-heap). */
     private static void writeConfig(Path yaml, Path log, boolean diskTier) {
         String types = "keyType: java.lang.String, valueType: " + Blob.class.getName();
+        String durability = "durability: " + durability();
         String cache = diskTier
-                ? "{ durability: write, memory: { maximumSize: " + FRONT + " }, disk: { maximumBytes: " + DISK_GB
+                ? "{ " + durability + ", memory: { maximumSize: " + FRONT + " }, disk: { maximumBytes: " + DISK_GB
                         + "GB }, " + types + " }"
-                : "{ durability: write, " + types + " }";
+                : "{ " + durability + ", " + types + " }";
         String text = "# written by dev.persist.bench.DiskDataSet\n"
                 + "store: { path: \"" + log.toAbsolutePath() + "\" }\n"
                 + "caches:\n"

@@ -40,8 +40,9 @@ public abstract class DiskTrial {
         long r = System.nanoTime();
         afterOpen();
         System.out.printf(Locale.ROOT, "%nDISKTRIAL impl=%s entries=%d pageCacheWarmSeconds=%.1f"
-                + " reopenAndSettleSeconds=%.1f afterOpenSeconds=%.1f maxHeapMB=%d%n", impl, entries, (o - w) / 1e9,
-                (r - o) / 1e9, (System.nanoTime() - r) / 1e9, Runtime.getRuntime().maxMemory() >> 20);
+                + " reopenAndSettleSeconds=%.1f afterOpenSeconds=%.1f maxHeapMB=%d persistDurability=%s%n", impl,
+                entries, (o - w) / 1e9, (r - o) / 1e9, (System.nanoTime() - r) / 1e9,
+                Runtime.getRuntime().maxMemory() >> 20, DiskDataSet.durability());
     }
 
     /** Called at the end of the trial's setup, the cache open. */

@@ -54,7 +54,11 @@ final class SharedStores {
             return shared;
         }
         StoreOptions options = StoreOptions.defaults().syncInterval(settings.syncInterval())
-                .segmentBytes(settings.segmentBytes()).generation(settings.generation()).diskNamespaces(CacheNamespaces.diskBacked(settings));
+                .segmentBytes(settings.segmentBytes()).generation(settings.generation())
+                .diskNamespaces(CacheNamespaces.diskBacked(settings));
+        if (settings.asyncBacklogBytes() > 0) {
+            options = options.asyncBacklogBytes(settings.asyncBacklogBytes());
+        }
         Store store = Store.open(file, settlingExecutor == null ? options : options.settlingExecutor(settlingExecutor));
         if (settings.autoShrinkInterval() != null) {
             store.startAutoShrink(settings.autoShrinkInterval(), settings.autoShrinkRatio());

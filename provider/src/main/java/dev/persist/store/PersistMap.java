@@ -562,6 +562,11 @@ public final class PersistMap<K, V> {
             return new Pending(later.companion != null ? later.companion : companion,
                     later.own != null ? later.own : own);
         }
+
+        /** @return the bytes of its records */
+        long bytes() {
+            return (companion == null ? 0 : companion.length) + (own == null ? 0 : own.length);
+        }
     }
 
     /** @return the companion map an update names, checked, or null */
@@ -606,6 +611,22 @@ public final class PersistMap<K, V> {
         }
     }
 
+    /** Called under the key's lock: adds a change to the key's pending ASYNC change, counted in the backlog. */
+    private void queue(K key, Pending change) {
+        Pending before = dirty.get(key);
+        Pending after = before == null ? change : before.then(change);
+        dirty.put(key, after);
+        store.addAsyncBacklog(after.bytes() - (before == null ? 0 : before.bytes()));
+    }
+
+    /** Called under the key's lock, once its pending ASYNC change is in the log: no longer pending. */
+    private void unqueue(K key) {
+        Pending removed = dirty.remove(key);
+        if (removed != null) {
+            store.addAsyncBacklog(-removed.bytes());
+        }
+    }
+
     /** Called under the key's lock: queues the record for the syncer (ASYNC) or appends it to the log. */
     private long log(K key, byte[] record, Durability tier) {
         return log(key, null, record, tier);
@@ -616,10 +637,12 @@ public final class PersistMap<K, V> {
      * companion's record (or null) before the key's own (or null).
      */
     private long log(K key, byte[] companionRecord, byte[] record, Durability tier) {
-        if (tier == Durability.ASYNC) {
-            dirty.merge(key, new Pending(companionRecord, record), Pending::then);
+        if (tier == Durability.ASYNC && !store.asyncBacklogFull()) {
+            queue(key, new Pending(companionRecord, record));
             return 0;
         }
+        // WRITE and FSYNC, and ASYNC once the syncer's backlog is full: appended now (the caller then waits for the
+        // write, see Store#await), so that a writer outpacing the syncer cannot fill the heap with waiting records
         Pending pending = dirty.isEmpty() ? null : dirty.get(key);
         if (companionRecord == null && pending != null) {
             // a companion record still pending at ASYNC must not be dropped with the rest of the key's change
@@ -630,7 +653,7 @@ public final class PersistMap<K, V> {
         if (pending != null) {
             // this record supersedes the pending ASYNC one; removed only once this one is appended, so that an
             // fsyncAll() that finds the key no longer dirty also finds its record in the log (see appendDirty)
-            dirty.remove(key);
+            unqueue(key);
         }
         return lsn;
     }
@@ -860,7 +883,7 @@ public final class PersistMap<K, V> {
                 Pending pending = dirty.get(key);
                 if (pending != null) {
                     lsn = appendInOrder(pending.companion, pending.own);
-                    dirty.remove(key);
+                    unqueue(key);
                 }
             } finally {
                 lock.unlock();

@@ -86,6 +86,8 @@ public final class Store implements AutoCloseable {
     private final AtomicLong damagedReads = new AtomicLong();
     /** Records of disk-resident entries read back for a read that missed memory. */
     private final LongAdder diskReads = new LongAdder();
+    /** Bytes of ASYNC records waiting in the maps for the syncer (see {@link StoreOptions#asyncBacklogBytes}). */
+    private final LongAdder asyncBacklog = new LongAdder();
     private volatile boolean openedFromIndex;
     /** Registration and detachment (write) against shrinking's snapshot (read): entries moving between a map and
      * the orphans must not be missed by a snapshot. */
@@ -1097,6 +1099,21 @@ public final class Store implements AutoCloseable {
         return registry;
     }
 
+    /** @return whether the ASYNC records waiting for the syncer fill the backlog: the next change goes to the log */
+    boolean asyncBacklogFull() {
+        return asyncBacklog.sum() >= options.asyncBacklogBytes();
+    }
+
+    /** Notes ASYNC records queued for the syncer (positive) or taken from its queue (negative). */
+    void addAsyncBacklog(long bytes) {
+        asyncBacklog.add(bytes);
+    }
+
+    /** @return the bytes of ASYNC records waiting for the syncer */
+    long asyncBacklogBytes() {
+        return asyncBacklog.sum();
+    }
+
     /** Counts a record of a disk-resident entry read back for a read that missed memory. */
     void countDiskRead() {
         diskReads.increment();
@@ -1226,7 +1243,8 @@ public final class Store implements AutoCloseable {
         if (lsn == 0) {
             return;
         }
-        if (tier == Durability.WRITE) {
+        // an ASYNC change with a position was appended at once: the syncer's backlog was full
+        if (tier == Durability.WRITE || tier == Durability.ASYNC) {
             writer.awaitWritten(lsn);
         } else if (tier == Durability.FSYNC) {
             writer.awaitSynced(lsn);

@@ -25,6 +25,8 @@ public final class StoreOptions {
      * addresses 8 GiB of one segment file.
      */
     public static final long MAX_SEGMENT_BYTES = 4L << 30;
+    /** The largest default of {@link #asyncBacklogBytes(long)}: 64 MB. */
+    public static final long MAX_DEFAULT_ASYNC_BACKLOG_BYTES = 64L << 20;
 
     /** Default period of the background syncer, as go-persist's {@code DefaultSyncInterval}. */
     public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
@@ -44,7 +46,7 @@ public final class StoreOptions {
     private static final System.Logger LOG = System.getLogger(Store.class.getName());
     private static final StoreOptions DEFAULTS = new StoreOptions(DEFAULT_SYNC_INTERVAL, false,
             e -> LOG.log(System.Logger.Level.ERROR, "persist store failure", e), StoreFileSystem.local(), null, null, ns -> false,
-            DEFAULT_SEGMENT_BYTES);
+            DEFAULT_SEGMENT_BYTES, defaultAsyncBacklogBytes());
 
     private final Duration syncInterval;
     private final boolean salvage;
@@ -54,11 +56,13 @@ public final class StoreOptions {
     private final String generation;
     private final Predicate<String> diskNamespaces;
     private final long segmentBytes;
+    private final long asyncBacklogBytes;
 
     private StoreOptions(Duration syncInterval, boolean salvage, Consumer<Throwable> errorHandler,
                          StoreFileSystem fileSystem, Executor settlingExecutor, String generation,
-                         Predicate<String> diskNamespaces, long segmentBytes) {
+                         Predicate<String> diskNamespaces, long segmentBytes, long asyncBacklogBytes) {
         this.segmentBytes = segmentBytes;
+        this.asyncBacklogBytes = asyncBacklogBytes;
         this.generation = generation;
         this.diskNamespaces = diskNamespaces;
         this.syncInterval = syncInterval;
@@ -80,7 +84,7 @@ public final class StoreOptions {
     public StoreOptions syncInterval(Duration interval) {
         requirePositive(interval, "syncInterval");
         return new StoreOptions(interval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                diskNamespaces, segmentBytes);
+                diskNamespaces, segmentBytes, asyncBacklogBytes);
     }
 
     /**
@@ -91,7 +95,7 @@ public final class StoreOptions {
      */
     public StoreOptions salvage(boolean salvage) {
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                diskNamespaces, segmentBytes);
+                diskNamespaces, segmentBytes, asyncBacklogBytes);
     }
 
     /**
@@ -102,7 +106,7 @@ public final class StoreOptions {
      */
     public StoreOptions errorHandler(Consumer<Throwable> handler) {
         return new StoreOptions(syncInterval, salvage, Objects.requireNonNull(handler, "handler"), fileSystem,
-                settlingExecutor, generation, diskNamespaces, segmentBytes);
+                settlingExecutor, generation, diskNamespaces, segmentBytes, asyncBacklogBytes);
     }
 
     /**
@@ -125,7 +129,7 @@ public final class StoreOptions {
      */
     public StoreOptions fileSystem(StoreFileSystem fileSystem) {
         return new StoreOptions(syncInterval, salvage, errorHandler, Objects.requireNonNull(fileSystem, "fileSystem"),
-                settlingExecutor, generation, diskNamespaces, segmentBytes);
+                settlingExecutor, generation, diskNamespaces, segmentBytes, asyncBacklogBytes);
     }
 
     /**
@@ -135,7 +139,7 @@ public final class StoreOptions {
      */
     public StoreOptions settlingExecutor(Executor executor) {
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem,
-                Objects.requireNonNull(executor, "executor"), generation, diskNamespaces, segmentBytes);
+                Objects.requireNonNull(executor, "executor"), generation, diskNamespaces, segmentBytes, asyncBacklogBytes);
     }
 
     /**
@@ -153,7 +157,7 @@ public final class StoreOptions {
             throw new IllegalArgumentException("generation must not be blank");
         }
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                diskNamespaces, segmentBytes);
+                diskNamespaces, segmentBytes, asyncBacklogBytes);
     }
 
     /**
@@ -168,7 +172,7 @@ public final class StoreOptions {
      */
     public StoreOptions diskNamespaces(Predicate<String> diskNamespaces) {
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                Objects.requireNonNull(diskNamespaces, "diskNamespaces"), segmentBytes);
+                Objects.requireNonNull(diskNamespaces, "diskNamespaces"), segmentBytes, asyncBacklogBytes);
     }
 
     /**
@@ -186,7 +190,34 @@ public final class StoreOptions {
                     + bytes);
         }
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                diskNamespaces, bytes);
+                diskNamespaces, bytes, asyncBacklogBytes);
+    }
+
+    /**
+     * How many bytes of ASYNC changes may wait in memory for the syncer, across the store's maps. A change that would
+     * find more waiting is appended to the log at once instead, and its call returns once it is written, as at
+     * WRITE: so a writer that outpaces the syncer slows to the log's pace rather than filling the heap (a put of
+     * 1 KB records at ASYNC did that in a 512 MB heap within a second). Default: the lesser of
+     * {@value #MAX_DEFAULT_ASYNC_BACKLOG_BYTES} bytes and a sixteenth of the maximum heap.
+     *
+     * @param bytes positive
+     * @return a copy with this setting
+     */
+    public StoreOptions asyncBacklogBytes(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("asyncBacklogBytes must be positive, got " + bytes);
+        }
+        return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
+                diskNamespaces, segmentBytes, bytes);
+    }
+
+    /** @return how many bytes of ASYNC changes may wait for the syncer */
+    public long asyncBacklogBytes() {
+        return asyncBacklogBytes;
+    }
+
+    private static long defaultAsyncBacklogBytes() {
+        return Math.min(MAX_DEFAULT_ASYNC_BACKLOG_BYTES, Runtime.getRuntime().maxMemory() / 16);
     }
 
     /** @return the size from which a log segment is full */

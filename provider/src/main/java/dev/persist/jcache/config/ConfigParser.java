@@ -51,7 +51,8 @@ final class ConfigParser {
 
     /** The keys each mapping accepts; the JSON Schema's test compares docs/persist-jcache.schema.json with these. */
     static final Set<String> TOP_KEYS = Set.of("store", "defaults", "caches", "cluster");
-    static final Set<String> STORE_KEYS = Set.of("path", "syncInterval", "segmentBytes", "autoShrink", "generation");
+    static final Set<String> STORE_KEYS = Set.of("path", "syncInterval", "segmentBytes", "asyncBacklog", "autoShrink",
+            "generation");
     static final Set<String> AUTO_SHRINK_KEYS = Set.of("interval", "ratio");
     static final Set<String> DEFAULTS_KEYS = Set.of("durability", "serialization", "onUnencodable", "statistics",
             "memory", "disk");
@@ -97,6 +98,7 @@ final class ConfigParser {
         Path storePath = defaultStorePath;
         Duration syncInterval = Duration.ofSeconds(1);
         long segmentBytes = StoreOptions.DEFAULT_SEGMENT_BYTES;
+        long asyncBacklog = 0;
         Duration shrinkInterval = null;
         double shrinkRatio = 3.0;
         String generation = null;
@@ -123,6 +125,9 @@ final class ConfigParser {
                     throw new ConfigException(source, "store.segmentBytes", "must be from 512B to 4GB (the size of "
                             + "each log segment file), got " + s.get("segmentBytes").asText());
                 }
+            }
+            if (s.has("asyncBacklog")) {
+                asyncBacklog = byteSize(s.get("asyncBacklog"), "store.asyncBacklog"); // positive, or refused
             }
             if (s.has("autoShrink")) {
                 ObjectNode a = object(s.get("autoShrink"), "store.autoShrink");
@@ -186,7 +191,8 @@ final class ConfigParser {
                         && replicated(c.get("durability"), CacheSettings.pathOf(e.getKey()) + ".durability")));
             }
         }
-        return new ManagerSettings(source, storePath, syncInterval, segmentBytes, shrinkInterval, shrinkRatio,
+        return new ManagerSettings(source, storePath, syncInterval, segmentBytes, asyncBacklog, shrinkInterval,
+                shrinkRatio,
                 defaultTiers,
                 defaultAllow, caches, generation, defaultOnUnencodable, defaultStatistics, defaultBounds,
                 defaultReplicated, cluster);

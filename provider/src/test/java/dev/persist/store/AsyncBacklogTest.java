@@ -98,13 +98,7 @@ class AsyncBacklogTest {
 
     private long bytesOnDisk() {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sum();
+            return files.mapToLong(p -> p.toFile().length()).sum();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

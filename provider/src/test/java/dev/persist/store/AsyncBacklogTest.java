@@ -92,8 +92,9 @@ class AsyncBacklogTest {
         assertThatThrownBy(() -> StoreOptions.defaults().asyncBacklogBytes(0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("asyncBacklogBytes must be positive, got 0");
+        long sixteenthOfHeap = Runtime.getRuntime().maxMemory() / 16;
         assertThat(StoreOptions.defaults().asyncBacklogBytes())
-                .isEqualTo(Math.min(StoreOptions.MAX_DEFAULT_ASYNC_BACKLOG_BYTES, Runtime.getRuntime().maxMemory() / 16));
+                .isEqualTo(Math.min(StoreOptions.MAX_DEFAULT_ASYNC_BACKLOG_BYTES, sixteenthOfHeap));
     }
 
     private long bytesOnDisk() {

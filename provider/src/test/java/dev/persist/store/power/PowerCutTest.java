@@ -318,10 +318,13 @@ class PowerCutTest {
 
     // ---- helpers ----
 
+    /** How long {@link #runThreads} goes on past its ops while {@code more} says so. */
+    private static final long MORE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
     /**
-     * Runs {@code threads} threads of {@code ops} operations each (plus more while {@code more} holds, up to four
-     * times as many): each on four keys of its own and two shared ones, at random tiers, sets (short values and long
-     * ones) and deletes, with an {@code fsyncAll} now and then on thread 0.
+     * Runs {@code threads} threads of {@code ops} operations each (plus more while {@code more} holds, up to forty
+     * times as many or {@link #MORE_NANOS}): each on four keys of its own and two shared ones, at random tiers, sets
+     * (short values and long ones) and deletes, with an {@code fsyncAll} now and then on thread 0.
      */
     static void runThreads(Workload w, PersistMap<String, String> m, int threads, int ops,
                            BooleanSupplier more) {
@@ -334,7 +337,12 @@ class PowerCutTest {
             Thread th = new Thread(() -> {
                 try {
                     go.await();
-                    for (int i = 0; i < ops || more.getAsBoolean() && i < ops * 4; i++) {
+                    // more: up to 40 times the ops or 10 s, so that a background event the test waits for (an
+                    // auto-shrink) happens while the threads append even on a loaded machine (its 3 ms timer once
+                    // did not fire within 4 times the ops, about 10 ms, during a full build)
+                    long deadline = System.nanoTime() + MORE_NANOS;
+                    for (int i = 0; i < ops || more.getAsBoolean() && i < ops * 40 && System.nanoTime() < deadline;
+                            i++) {
                         String key = rnd.nextInt(6) < 4 ? "t" + id + "-k" + rnd.nextInt(4) : "shared-" + rnd.nextInt(2);
                         int p = rnd.nextInt(100);
                         Durability tier = p < 35 ? Durability.FSYNC : p < 70 ? Durability.WRITE

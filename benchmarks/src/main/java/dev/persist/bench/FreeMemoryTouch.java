@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class FreeMemoryTouch {
     /** Left free for the benchmark's own JVM and the kernel. */
-    static final long MARGIN_MB = 1536;
+    private static final long MARGIN_MB = 1536;
     /** Below this, touching is not worth a JVM start. */
     private static final long MIN_MB = 256;
 

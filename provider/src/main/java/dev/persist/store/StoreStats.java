@@ -29,8 +29,7 @@ import java.time.Instant;
  *                           wrong): each such entry was dropped and its read was a miss
  * @param diskReads          records of disk-resident entries read back from disk because memory did not hold them:
  *                           reads of disk-backed maps that missed memory (gets, iteration), and writes that read the
- *                           entry they replace
- *                           (a read whose key changed while it read reads again, and counts twice)
+ *                           entry they replace (a read whose key changed while it read reads again, and counts twice)
  * @param failure            the I/O failure that stopped writes, or null
  */
 public record StoreStats(long liveKeys, long orphanKeys, long logRecords, long logBytes, Instant lastSync,

@@ -22,7 +22,7 @@ final class DiskReads {
      *         then)
      */
     static <K> byte[] value(Store store, PersistMap<K, ?> map, K key, DiskIndex index, byte[] keyBytes) {
-        Read read = read(store, index, keyBytes);
+        Read read = read(store, map, index, keyBytes);
         if (read == null) {
             return null;
         }
@@ -42,13 +42,13 @@ final class DiskReads {
      * @return what was read: the location, and the value's bytes if the record there is this key's and intact; null
      *         if the key has no entry
      */
-    static Unlocked valueUnlocked(Store store, byte[] namespace, DiskIndex index, byte[] keyBytes) {
-        Read read = read(store, index, keyBytes);
+    static Unlocked valueUnlocked(Store store, PersistMap<?, ?> map, DiskIndex index, byte[] keyBytes) {
+        Read read = read(store, map, index, keyBytes);
         if (read == null) {
             return null;
         }
         RecordFormat.Record r = new RecordFormat.Record();
-        String why = problem(read.record, read.length, namespace, keyBytes, r);
+        String why = problem(read.record, read.length, map.nameBytes(), keyBytes, r);
         return new Unlocked(read.location, why == null ? r.value() : null);
     }
 
@@ -69,10 +69,11 @@ final class DiskReads {
     }
 
     /**
-     * Reads the record the key's entry points at, or returns null if it has none. The entry is looked up under the
-     * disk lock's read side, so no shrink retires its segment between the lookup and the read.
+     * Reads the record the key's entry points at, or returns null if it has none; counts the read for the map and
+     * the store. The entry is looked up under the disk lock's read side, so no shrink retires its segment between
+     * the lookup and the read.
      */
-    private static Read read(Store store, DiskIndex index, byte[] keyBytes) {
+    private static Read read(Store store, PersistMap<?, ?> map, DiskIndex index, byte[] keyBytes) {
         Lock lock = store.diskLock().readLock();
         lock.lock();
         try {
@@ -81,7 +82,7 @@ final class DiskReads {
                 return null;
             }
             int length = index.length(keyBytes, location);
-            store.countDiskRead();
+            map.countDiskRead();
             return new Read(location, length, store.writer().readAt(DiskIndex.offset(location), length));
         } finally {
             lock.unlock();

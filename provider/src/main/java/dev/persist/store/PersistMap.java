@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.BiPredicate;
@@ -66,6 +67,8 @@ public final class PersistMap<K, V> {
     private final DiskEvictor<K> diskEvictor;
     /** Which values read back from disk go into memory (disk-backed maps; null otherwise). */
     private final SecondReadAdmission admission;
+    /** Records of this map read back from disk because memory did not hold them ({@link DiskStats#reads}). */
+    private final LongAdder diskReads = new LongAdder();
 
     PersistMap(Store store, MapConfig<K, V> config, DiskIndex index) {
         this.diskBytes = config.diskBytes();
@@ -164,7 +167,7 @@ public final class PersistMap<K, V> {
         // the disk read without the key's lock, so that readers of keys sharing a stripe do not queue behind
         // each other's I/O; it counts only if, under the lock, nothing changed the key meanwhile (a write moves
         // its index entry, a delete removes it, an ASYNC change is pending)
-        DiskReads.Unlocked read = hasPending(key) ? null : DiskReads.valueUnlocked(store, nameBytes, idx, kb);
+        DiskReads.Unlocked read = hasPending(key) ? null : DiskReads.valueUnlocked(store, this, idx, kb);
         V decoded = read == null || read.value() == null ? null : decodeUnlocked(read.value());
         ReentrantLock lock = locks.lockFor(key);
         lock.lock();
@@ -856,6 +859,27 @@ public final class PersistMap<K, V> {
     /** @return whether this map is disk-backed ({@link MapConfig#disk}) */
     public boolean isDiskBacked() {
         return diskBytes > 0;
+    }
+
+    /**
+     * The disk side of a disk-backed map, read now: what its memory and disk bounds are sized by.
+     *
+     * @return entries and bytes on disk, the bound, the entries in memory, and the reads from disk since open
+     * @throws IllegalStateException if the map is not disk-backed (its memory holds every entry: {@link #size()})
+     */
+    public DiskStats diskStats() {
+        DiskIndex idx = index;
+        if (idx == null) {
+            throw new IllegalStateException("map '" + name + "' is not disk-backed: memory holds all its "
+                    + size() + " entries");
+        }
+        return new DiskStats(idx.size(), idx.liveBytes(), diskBytes, memory.size(), diskReads.sum());
+    }
+
+    /** Called by {@link DiskReads} for each record of this map it reads back. */
+    void countDiskRead() {
+        diskReads.increment();
+        store.countDiskRead();
     }
 
     /**

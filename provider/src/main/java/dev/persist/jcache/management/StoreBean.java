@@ -80,6 +80,16 @@ public final class StoreBean implements StoreMXBean {
     }
 
     @Override
+    public long getDiskReads() {
+        return stats().diskReads();
+    }
+
+    @Override
+    public long getDamagedReads() {
+        return stats().damagedReads();
+    }
+
+    @Override
     public String getFailure() {
         Throwable f = stats().failure();
         return f == null ? null : f.toString();

@@ -35,6 +35,16 @@ public interface StoreMXBean {
     /** @return bytes of a torn tail truncated at open */
     long getTornBytesTruncated();
 
+    /**
+     * @return records of caches with {@code disk} read back from disk because the memory front did not hold them,
+     *         every such cache of the store together (per cache: {@code PersistCacheMetrics}, or
+     *         {@code PersistMap.diskStats()})
+     */
+    long getDiskReads();
+
+    /** @return records read back from disk that were damaged: never returned as values, their entries dropped */
+    long getDamagedReads();
+
     /** @return the I/O failure that stopped writes, or null */
     String getFailure();
 

@@ -566,9 +566,23 @@ public final class PersistMap<K, V> {
                     later.own != null ? later.own : own);
         }
 
-        /** @return the bytes of its records */
+        /**
+         * Heap a waiting change takes beside its records' bytes: this object and the {@code dirty} map's node for it
+         * ({@value}); each record array's header adds {@link #ARRAY_HEADER_BYTES}. Sizes of a 64-bit JVM with
+         * compressed references. Counted so that a backlog of small records (a few dozen bytes each) does not take
+         * several times its bound of heap.
+         */
+        static final int OVERHEAD_BYTES = 64;
+        /** The header of a {@code byte[]}. */
+        static final int ARRAY_HEADER_BYTES = 16;
+
+        /** @return the heap it takes: its records and the objects around them (counted in the ASYNC backlog) */
         long bytes() {
-            return (companion == null ? 0 : companion.length) + (own == null ? 0 : own.length);
+            return OVERHEAD_BYTES + arrayBytes(companion) + arrayBytes(own);
+        }
+
+        private static long arrayBytes(byte[] record) {
+            return record == null ? 0 : ARRAY_HEADER_BYTES + record.length;
         }
     }
 

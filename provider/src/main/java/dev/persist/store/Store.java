@@ -86,7 +86,7 @@ public final class Store implements AutoCloseable {
     private final AtomicLong damagedReads = new AtomicLong();
     /** Records of disk-resident entries read back for a read that missed memory. */
     private final LongAdder diskReads = new LongAdder();
-    /** Bytes of ASYNC records waiting in the maps for the syncer (see {@link StoreOptions#asyncBacklogBytes}). */
+    /** Heap of ASYNC changes waiting in the maps for the syncer (see {@link StoreOptions#asyncBacklogBytes}). */
     private final LongAdder asyncBacklog = new LongAdder();
     private volatile boolean openedFromIndex;
     /** Registration and detachment (write) against shrinking's snapshot (read): entries moving between a map and

@@ -194,7 +194,8 @@ public final class StoreOptions {
     }
 
     /**
-     * How many bytes of ASYNC changes may wait in memory for the syncer, across the store's maps. A change that would
+     * How many bytes of ASYNC changes may wait in memory for the syncer, across the store's maps (a change counts its
+     * encoded records and about 80 bytes of the objects that hold it). A change that would
      * find more waiting is appended to the log at once instead, and its call returns once it is written, as at
      * WRITE: so a writer that outpaces the syncer slows to the log's pace rather than filling the heap (a put of
      * 1 KB records at ASYNC did that in a 512 MB heap within seconds). Default: the lesser of

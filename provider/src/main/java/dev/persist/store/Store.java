@@ -703,6 +703,33 @@ public final class Store implements AutoCloseable {
 
     // ---- durability ----
 
+    /**
+     * Copies the log into {@code directory} as it is at one moment, while reads and writes go on: every change made
+     * before the call is in the copy (pending ASYNC changes are written first), later ones may be or not, and no
+     * record is cut short. Shrinks, and {@link #close()}, wait until the copy is taken: a shrink deletes segments,
+     * and a copy taken across one would miss records. The copy is fsynced; a store opened on
+     * {@code directory.resolve(path().getFileName())} has the caches as they were.
+     *
+     * @param directory where the copy goes; created if missing, and must be empty
+     * @return the files written: the segments in log order, then the index file if the log has one
+     * @throws IllegalArgumentException if {@code directory} is not empty
+     * @throws StoreException           if reading the log or writing the copy fails: the log is unaffected, the copy
+     *                                  is incomplete
+     */
+    public List<Path> backup(Path directory) {
+        Objects.requireNonNull(directory, "directory");
+        checkWritable();
+        shrinkLock.lock();
+        try {
+            fsyncAll();
+            return new Backup(options.fileSystem(), path, writer).copyTo(directory);
+        } catch (IOException e) {
+            throw new StoreException("backup of " + path + " into " + directory + " failed: " + e, e);
+        } finally {
+            shrinkLock.unlock();
+        }
+    }
+
     /** Writes every map's pending ASYNC changes and fsyncs the log (go-persist's {@code FSyncAll}). */
     public void fsyncAll() {
         checkWritable();

@@ -10,7 +10,9 @@ import javax.cache.configuration.MutableConfiguration;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,5 +48,33 @@ class ManagementTest {
         assertThat(server.isRegistered(config)).isFalse();
         assertThat(server.isRegistered(stats)).isFalse();
         assertThat(server.isRegistered(storeBean)).isFalse();
+    }
+
+    @Test
+    void theStoreBeanTakesABackupThatOpensWithTheCache() throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        Path copy = dir.resolve("backup");
+        try (CacheManager m = new Managers(dir, "write").open()) {
+            Cache<String, String> c = m.createCache("items", new MutableConfiguration<String, String>()
+                    .setTypes(String.class, String.class));
+            for (int i = 0; i < 100; i++) {
+                c.put("k" + i, "v" + i);
+            }
+            ObjectName storeBean = new ObjectName("dev.persist.jcache:type=Store,path="
+                    + ObjectName.quote(m.unwrap(Store.class).path().toString()));
+            Object result = server.invoke(storeBean, "backup", new Object[] {copy.toString()},
+                    new String[] {String.class.getName()});
+            assertThat((String) result).startsWith("1 files, ").endsWith(" bytes, in " + copy.toAbsolutePath());
+        }
+        Properties p = new Properties();
+        p.setProperty("store.path", copy.resolve("cache.log").toString());
+        try (CacheManager restored = new PersistCachingProvider().getCacheManager(URI.create("restored"),
+                getClass().getClassLoader(), p)) {
+            Cache<String, String> c = restored.createCache("items", new MutableConfiguration<String, String>()
+                    .setTypes(String.class, String.class));
+            for (int i = 0; i < 100; i++) {
+                assertThat(c.get("k" + i)).isEqualTo("v" + i);
+            }
+        }
     }
 }

@@ -6,6 +6,8 @@ import dev.persist.store.StoreStats;
 import javax.cache.CacheException;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
+import java.nio.file.Path;
+import java.util.List;
 
 /** The {@link StoreMXBean} of one open store. */
 public final class StoreBean implements StoreMXBean {
@@ -103,5 +105,15 @@ public final class StoreBean implements StoreMXBean {
     @Override
     public void fsyncAll() {
         store.fsyncAll();
+    }
+
+    @Override
+    public String backup(String directory) {
+        List<Path> files = store.backup(Path.of(directory));
+        long bytes = 0;
+        for (Path f : files) {
+            bytes += f.toFile().length();
+        }
+        return files.size() + " files, " + bytes + " bytes, in " + Path.of(directory).toAbsolutePath();
     }
 }

@@ -53,4 +53,12 @@ public interface StoreMXBean {
 
     /** Writes pending ASYNC changes and fsyncs. */
     void fsyncAll();
+
+    /**
+     * Copies the log, as it is now, into a directory while the application runs ({@code Store.backup}).
+     *
+     * @param directory a new or empty directory
+     * @return what was written: how many files and bytes, where
+     */
+    String backup(String directory);
 }

@@ -1,7 +1,14 @@
 package dev.persist.jcache;
 
 import dev.persist.jcache.metrics.PersistStoreMetrics;
+import dev.persist.store.Codecs;
+import dev.persist.store.Durability;
+import dev.persist.store.MapConfig;
+import dev.persist.store.PersistMap;
 import dev.persist.store.Store;
+import dev.persist.store.StoreOptions;
+import dev.persist.testkit.FileDamage;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -14,6 +21,7 @@ import java.io.Serializable;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,6 +84,22 @@ class PersistStoreMetricsTest {
                 getClass().getClassLoader(), p)) {
             PersistStoreMetrics.of(m).bindTo(second);
             assertThat(second.get("persist.store.generation.clears").functionCounter().count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRecordFoundDamagedWhenReadBackIsCounted() throws Exception {
+        Path log = dir.resolve("damaged.log");
+        try (Store store = Store.open(log, StoreOptions.defaults().diskNamespaces("d"::equals))) {
+            PersistMap<String, String> d = store.map(MapConfig.of("d", Codecs.utf8(), Codecs.utf8())
+                    .memory(new ConcurrentHashMap<>()).disk(1L << 30));
+            d.set("k", "value-to-damage", Durability.WRITE); // written around the front: on disk only
+            FileDamage.flip(log, FileDamage.offsetOf(log, "value-to-damage") + 3);
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new PersistStoreMetrics(store, Tags.empty()).bindTo(registry);
+            assertThat(registry.get("persist.store.reads.damaged").functionCounter().count()).isZero();
+            assertThat(d.get("k")).as("a damaged record is a miss").isNull();
+            assertThat(registry.get("persist.store.reads.damaged").functionCounter().count()).isEqualTo(1);
         }
     }
 }

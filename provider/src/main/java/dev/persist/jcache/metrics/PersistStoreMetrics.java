@@ -42,6 +42,9 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@code persist.store.disk.reads}</td><td>counter</td><td>records of caches with {@code disk} read back from
  *       disk because the memory front did not hold them (gets and iteration, and writes that read the entry they
  *       replace): over the gets, about the front's miss ratio</td></tr>
+ *   <tr><td>{@code persist.store.reads.damaged}</td><td>counter</td><td>records of caches with {@code disk} found
+ *       damaged when read back (checksum, length, or another key's record): never returned as values, their entries
+ *       dropped; anything above 0 is worth an alert</td></tr>
  *   <tr><td>{@code persist.store.failed}</td><td>gauge</td><td>1 once an I/O failure stopped writes, else 0</td></tr>
  * </table>
  *
@@ -95,6 +98,8 @@ public final class PersistStoreMetrics implements MeterBinder {
                 StoreStats::skippedValues);
         counter(registry, "persist.store.disk.reads", "records read back from disk for reads that missed memory",
                 StoreStats::diskReads);
+        counter(registry, "persist.store.reads.damaged", "records found damaged when read back from disk",
+                StoreStats::damagedReads);
         counter(registry, "persist.store.generation.clears", "opens that cleared the caches for a new generation",
                 StoreStats::generationClears);
         FunctionTimer.builder("persist.store.fsync", store, s -> (long) read(s, StoreStats::syncCalls),

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -110,9 +111,12 @@ class BackupTest {
             writer.start();
             shrinker.start();
             try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 for (int b = 0; b < 8; b++) {
                     while (shrinks.get() < 3 * (b + 1) && error.get() == null) {
-                        Thread.onSpinWait(); // a few shrinks between backups, so each copy meets retired segments
+                        // a few shrinks between backups, so that each copy meets segments retired since the last
+                        assertThat(System.nanoTime()).as("shrinks so far: %d", shrinks.get()).isLessThan(deadline);
+                        Thread.sleep(1);
                     }
                     Map<String, Long> before = new HashMap<>(acknowledged);
                     Path copy = dir.resolve("backup" + b);

@@ -654,9 +654,12 @@ public final class PersistMap<K, V> {
      * companion's record (or null) before the key's own (or null).
      */
     private long log(K key, byte[] companionRecord, byte[] record, Durability tier) {
-        if (tier == Durability.ASYNC && !store.asyncBacklogFull()) {
-            queue(key, new Pending(companionRecord, record));
-            return 0;
+        if (tier == Durability.ASYNC) {
+            if (!store.asyncBacklogFull()) {
+                queue(key, new Pending(companionRecord, record));
+                return 0;
+            }
+            store.countAsyncOverflow();
         }
         // WRITE and FSYNC, and ASYNC once the syncer's backlog is full: appended now (the caller then waits for the
         // write, see Store#await), so that a writer outpacing the syncer cannot fill the heap with waiting records

@@ -88,6 +88,8 @@ public final class Store implements AutoCloseable {
     private final LongAdder diskReads = new LongAdder();
     /** Heap of ASYNC changes waiting in the maps for the syncer (see {@link StoreOptions#asyncBacklogBytes}). */
     private final LongAdder asyncBacklog = new LongAdder();
+    /** ASYNC changes written at once because the backlog was full ({@link StoreStats#asyncOverflows}). */
+    private final LongAdder asyncOverflows = new LongAdder();
     private volatile boolean openedFromIndex;
     /** Registration and detachment (write) against shrinking's snapshot (read): entries moving between a map and
      * the orphans must not be missed by a snapshot. */
@@ -923,7 +925,7 @@ public final class Store implements AutoCloseable {
                 Instant.ofEpochMilli(writer.lastSyncMillis()), writer.writeCalls(), writer.syncCalls(), tornBytes,
                 salvagedBytes, undecodable.get(), shrinks.get(), writer.syncNanos(), pendingAsyncKeys(),
                 skippedValues.get(), generationClears, generationClearedKeys, damagedReads.get(), diskReads.sum(),
-                writer.failure());
+                asyncBacklog.sum(), asyncOverflows.sum(), writer.failure());
     }
 
     private long pendingAsyncKeys() {
@@ -1127,6 +1129,11 @@ public final class Store implements AutoCloseable {
     }
 
     /** @return whether the ASYNC records waiting for the syncer fill the backlog: the next change goes to the log */
+    /** Called by a map that writes an ASYNC change at once because the backlog is full. */
+    void countAsyncOverflow() {
+        asyncOverflows.increment();
+    }
+
     boolean asyncBacklogFull() {
         return asyncBacklog.sum() >= options.asyncBacklogBytes();
     }

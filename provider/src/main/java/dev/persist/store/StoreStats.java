@@ -30,11 +30,17 @@ import java.time.Instant;
  * @param diskReads          records of disk-resident entries read back from disk because memory did not hold them:
  *                           reads of disk-backed maps that missed memory (gets, iteration), and writes that read the
  *                           entry they replace (a read whose key changed while it read reads again, and counts twice)
+ * @param asyncBacklogBytes  heap of the ASYNC changes waiting for the syncer now: their records and the objects
+ *                           around them, what {@link StoreOptions#asyncBacklogBytes} bounds
+ * @param asyncOverflows     ASYNC changes written before their call returned, as at WRITE, because the backlog was
+ *                           full: a count that grows means writers outpace the syncer (a shorter
+ *                           {@code syncInterval} or a larger backlog may pay)
  * @param failure            the I/O failure that stopped writes, or null
  */
 public record StoreStats(long liveKeys, long orphanKeys, long logRecords, long logBytes, Instant lastSync,
                          long writeCalls, long syncCalls, long tornBytesTruncated, long salvagedBytes,
                          long undecodableRecords, long shrinks, long syncNanos, long pendingAsyncKeys,
                          long skippedValues, long generationClears, long generationClearedKeys,
-                         long damagedReads, long diskReads, Throwable failure) {
+                         long damagedReads, long diskReads, long asyncBacklogBytes, long asyncOverflows,
+                         Throwable failure) {
 }

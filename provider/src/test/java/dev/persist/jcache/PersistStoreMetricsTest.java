@@ -17,6 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.configuration.MutableConfiguration;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
 import java.io.Serializable;
 import java.net.URI;
 import java.nio.file.Path;
@@ -100,6 +103,32 @@ class PersistStoreMetricsTest {
             assertThat(registry.get("persist.store.reads.damaged").functionCounter().count()).isZero();
             assertThat(d.get("k")).as("a damaged record is a miss").isNull();
             assertThat(registry.get("persist.store.reads.damaged").functionCounter().count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theAsyncBacklogAndItsOverflowsAreMetered() throws Exception {
+        Properties p = new Properties();
+        p.setProperty("store.path", dir.resolve("async.log").toString());
+        p.setProperty("defaults.durability", "async");
+        p.setProperty("store.asyncBacklog", "1KB");
+        p.setProperty("store.syncInterval", "1h"); // no sync empties the backlog during the test
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (CacheManager m = new PersistCachingProvider().getCacheManager(URI.create("async-metrics"),
+                getClass().getClassLoader(), p)) {
+            PersistStoreMetrics.of(m).bindTo(registry);
+            Cache<Object, Object> c = m.createCache("c", new MutableConfiguration<>());
+            c.put("big", "x".repeat(2000)); // waits: the backlog was empty
+            c.put("next", "y"); // the backlog is full: written at once
+            Store store = m.unwrap(Store.class);
+            assertThat(registry.get("persist.store.async.backlog").gauge().value())
+                    .isEqualTo(store.stats().asyncBacklogBytes()).isGreaterThan(2000);
+            assertThat(registry.get("persist.store.async.overflows").functionCounter().count()).isEqualTo(1);
+            ObjectName bean = new ObjectName("dev.persist.jcache:type=Store,path=" + ObjectName.quote(
+                    store.path().toString()));
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            assertThat(server.getAttribute(bean, "AsyncOverflows")).isEqualTo(1L);
+            assertThat(server.getAttribute(bean, "AsyncBacklogBytes")).isEqualTo(store.stats().asyncBacklogBytes());
         }
     }
 }

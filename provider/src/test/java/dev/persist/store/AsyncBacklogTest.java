@@ -45,6 +45,8 @@ class AsyncBacklogTest {
             }
             int waiting = m.pendingAsync();
             assertThat(waiting).as("keys waiting for the syncer").isBetween(5, 11);
+            assertThat(store.stats().asyncOverflows()).as("puts written at once").isEqualTo(PUTS - waiting);
+            assertThat(store.stats().asyncBacklogBytes()).isEqualTo(store.asyncBacklogBytes()).isPositive();
             // every change past the bound is in the file: handed to write(2) before its put returned
             assertThat(bytesOnDisk() - before).isGreaterThanOrEqualTo((long) (PUTS - waiting) * VALUE_BYTES);
         }

@@ -92,6 +92,16 @@ public final class StoreBean implements StoreMXBean {
     }
 
     @Override
+    public long getAsyncBacklogBytes() {
+        return stats().asyncBacklogBytes();
+    }
+
+    @Override
+    public long getAsyncOverflows() {
+        return stats().asyncOverflows();
+    }
+
+    @Override
     public String getFailure() {
         Throwable f = stats().failure();
         return f == null ? null : f.toString();

@@ -45,6 +45,12 @@ public interface StoreMXBean {
     /** @return records read back from disk that were damaged: never returned as values, their entries dropped */
     long getDamagedReads();
 
+    /** @return bytes of heap the ASYNC changes waiting for the syncer take now ({@code store.asyncBacklog} bounds it) */
+    long getAsyncBacklogBytes();
+
+    /** @return ASYNC changes written at once, as at WRITE, because the backlog was full */
+    long getAsyncOverflows();
+
     /** @return the I/O failure that stopped writes, or null */
     String getFailure();
 

@@ -29,6 +29,10 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@code persist.store.keys.orphan}</td><td>gauge</td><td>keys of caches not open</td></tr>
  *   <tr><td>{@code persist.store.async.pending}</td><td>gauge</td><td>keys whose ASYNC change the next sync
  *       writes</td></tr>
+ *   <tr><td>{@code persist.store.async.backlog}</td><td>gauge</td><td>bytes of heap the ASYNC changes waiting for the
+ *       syncer take, what {@code store.asyncBacklog} bounds</td></tr>
+ *   <tr><td>{@code persist.store.async.overflows}</td><td>counter</td><td>ASYNC changes written at once, as at
+ *       {@code write}, because the backlog was full</td></tr>
  *   <tr><td>{@code persist.store.writes}</td><td>counter</td><td>{@code write(2)} calls</td></tr>
  *   <tr><td>{@code persist.store.fsync}</td><td>timer</td><td>fsyncs: their count and total time (latency =
  *       total / count)</td></tr>
@@ -90,6 +94,10 @@ public final class PersistStoreMetrics implements MeterBinder {
                 StoreStats::pendingAsyncKeys);
         gauge(registry, "persist.store.failed", "1 once an I/O failure stopped writes", null,
                 s -> s.failure() == null ? 0 : 1);
+        gauge(registry, "persist.store.async.backlog", "heap of the ASYNC changes waiting for the syncer", "bytes",
+                StoreStats::asyncBacklogBytes);
+        counter(registry, "persist.store.async.overflows",
+                "ASYNC changes written at once because the backlog was full", StoreStats::asyncOverflows);
         counter(registry, "persist.store.writes", "write(2) calls", StoreStats::writeCalls);
         counter(registry, "persist.store.shrinks", "shrinks of the log", StoreStats::shrinks);
         counter(registry, "persist.store.records.undecodable", "records dropped because they no longer decode",

@@ -211,4 +211,31 @@ class CompanionTest {
             assertThat(strings(store, "side").get("k")).isEqualTo("owed9");
         }
     }
+
+    @Test
+    void aCompanionRecordAndItsKeysRecordAreNeverInTwoSegments() throws IOException {
+        Path log = dir.resolve("roll.log");
+        try (Store store = Store.open(log, StoreOptions.defaults().segmentBytes(512))) {
+            PersistMap<String, String> main = strings(store, "main");
+            PersistMap<String, String> side = strings(store, "side");
+            for (int i = 0; i < 200; i++) {
+                int n = i;
+                main.update("k" + (n % 7), u -> {
+                    u.set("value-" + n);
+                    u.setIn(side, "owed-" + n);
+                }, Durability.WRITE);
+            }
+        }
+        List<LogFiles.LogRecord> all = new ArrayList<>();
+        LogFiles.read(log, all::add);
+        assertThat(all).hasSize(400);
+        assertThat(all.stream().mapToLong(LogFiles.LogRecord::segment).distinct().count())
+                .as("segments of 512 bytes").isGreaterThan(10);
+        for (int i = 0; i < all.size(); i += 2) {
+            LogFiles.LogRecord companion = all.get(i);
+            LogFiles.LogRecord own = all.get(i + 1);
+            assertThat(companion.namespace() + " " + own.namespace()).isEqualTo("side main");
+            assertThat(own.segment()).as("the pair at record %d", i).isEqualTo(companion.segment());
+        }
+    }
 }

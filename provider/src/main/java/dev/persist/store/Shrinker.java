@@ -245,11 +245,11 @@ final class Shrinker {
         PersistMap<?, ?> map = store.registeredMap(namespace);
         if (map == null || map.diskIndex() != index) {
             // a disk-backed orphan namespace: nothing changes it while the registry's read lock is held
-            copied(r.size(), DiskWrites.append(store, index, r.bytes(), keepMark(location)));
+            copied(r.size(), DiskWrites.append(store, index, r.standaloneBytes(), keepMark(location)));
             writeIfMany();
             return;
         }
-        copyUnderKeyLock(map, index, key, location, position, r.bytes());
+        copyUnderKeyLock(map, index, key, location, position, r.standaloneBytes());
         writeIfMany(); // outside the key's lock
     }
 

@@ -153,12 +153,14 @@ public final class LogWriter {
      * Adds two complete records to the pending buffer, the second right after the first: no write starts between
      * them and no new segment, so they reach the file in the same {@code write(2)}. A companion record and the
      * change it accompanies go this way: written apart, a crash between the two writes would keep the first
-     * without the second.
+     * without the second. The first is marked ({@link RecordFormat#PAIRED}), so that a write cut between the two
+     * (a power cut) loses both at the next open.
      *
      * @return the second record's end LSN (it starts {@code second.length} bytes before)
      */
     public long appendPair(byte[] first, byte[] second) {
-        return appendAfter(java.util.Objects.requireNonNull(first, "first"), second);
+        // marked, so that an open applies the first only if the second follows it (see RecordFormat)
+        return appendAfter(RecordFormat.paired(java.util.Objects.requireNonNull(first, "first")), second);
     }
 
     /** Appends {@code record}, right after {@code first} if that is not null (see {@link #appendPair}). */

@@ -10,7 +10,7 @@ import java.util.zip.CRC32C;
  * <pre>
  * header  (16 bytes): magic "PJCLOG\r\n" | u32 version (1) | u32 CRC32C of the 12 bytes before it
  * record:             u32 bodyLength | u32 CRC32C of (the 4 length bytes + body) | body
- * body:               u8 type (1 = SET, 2 = DELETE)
+ * body:               u8 type (1 = SET, 2 = DELETE), plus 0x10 if the record is the first of a pair (below)
  *                     varint namespaceLength | namespace (UTF-8)
  *                     varint keyLength       | key bytes
  *                     value bytes (SET only: the rest of the body)
@@ -18,6 +18,12 @@ import java.util.zip.CRC32C;
  *
  * Lengths are explicit, so keys and values may hold any bytes; the CRC covers the length, so a torn or flipped
  * length is detected like any other damaged byte.
+ *
+ * <p>A <em>pair</em> is a companion map's record and the record of the change it accompanies, appended as one
+ * ({@link LogWriter#appendPair}): the first carries {@link #PAIRED}, and the open applies it only if the second follows
+ * it. A write cut between the two (a power cut, or a process killed between two pages of one {@code write(2)}) then
+ * loses both, never keeps the companion's record without its change. Versions before the flag read such a log as
+ * damaged.
  */
 public final class RecordFormat {
     public static final byte[] MAGIC = "PJCLOG\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -26,6 +32,8 @@ public final class RecordFormat {
     public static final int RECORD_PREFIX = 8;
     public static final byte SET = 1;
     public static final byte DELETE = 2;
+    /** The type byte's flag of a pair's first record: the record after it completes the change. */
+    public static final byte PAIRED = 0x10;
     /** Smallest body: type byte and two zero-length varints. */
     public static final int MIN_BODY = 3;
     /** A length above this is damage, not a record: it keeps a flipped length from asking for gigabytes. */
@@ -91,6 +99,33 @@ public final class RecordFormat {
         return out;
     }
 
+    /**
+     * @param record a whole record, as encoded
+     * @return a copy marked as the first record of a pair ({@link #PAIRED}), its CRC recomputed
+     */
+    public static byte[] paired(byte[] record) {
+        return withType(record, (byte) (record[RECORD_PREFIX] | PAIRED));
+    }
+
+    /**
+     * @param record a whole record
+     * @return the record without the mark of a pair's first record: itself if it has none, else a copy with its CRC
+     *         recomputed (a record copied apart from its partner, by a shrink, stands alone)
+     */
+    public static byte[] unpaired(byte[] record) {
+        if ((record[RECORD_PREFIX] & PAIRED) == 0) {
+            return record;
+        }
+        return withType(record, (byte) (record[RECORD_PREFIX] & ~PAIRED));
+    }
+
+    private static byte[] withType(byte[] record, byte type) {
+        byte[] out = record.clone();
+        out[RECORD_PREFIX] = type;
+        ByteBuffer.wrap(out).putInt(4, crc(out, 0, out.length));
+        return out;
+    }
+
     /** CRC32C of the length field and the body: {@code buf[off..off+4)} and {@code buf[off+8..off+len)}. */
     public static int crc(byte[] buf, int off, int totalLength) {
         CRC32C c = new CRC32C();
@@ -117,7 +152,10 @@ public final class RecordFormat {
 
     /** A decoded record: views into one byte array. */
     public static final class Record {
+        /** SET or DELETE, without the {@link #PAIRED} flag. */
         byte type;
+        /** Whether the record is the first of a pair ({@link #PAIRED}). */
+        boolean paired;
         byte[] buf;
         /** Offset in {@code buf} of the record's first byte (its length prefix). */
         int start;
@@ -137,6 +175,11 @@ public final class RecordFormat {
         /** @return whether this is a delete (else a set) */
         public boolean isDelete() {
             return type == DELETE;
+        }
+
+        /** @return whether this is the first record of a pair: the next record completes its change */
+        public boolean isPaired() {
+            return paired;
         }
 
         /** @return total bytes on disk, prefix included */
@@ -161,6 +204,11 @@ public final class RecordFormat {
         /** @return the whole record as on disk, prefix included (a copy) */
         public byte[] bytes() {
             return java.util.Arrays.copyOfRange(buf, start, start + size);
+        }
+
+        /** @return {@link #bytes()} as a record of its own: without the mark of a pair's first record */
+        public byte[] standaloneBytes() {
+            return unpaired(bytes());
         }
 
         /** @return whether the record's namespace bytes equal {@code namespace} */
@@ -208,7 +256,8 @@ public final class RecordFormat {
     public static boolean parseBody(byte[] buf, int off, int totalLength, Record r) {
         int end = off + totalLength;
         int p = off + RECORD_PREFIX;
-        byte type = buf[p++];
+        byte raw = buf[p++];
+        byte type = (byte) (raw & ~PAIRED);
         if (type != SET && type != DELETE) {
             return false;
         }
@@ -229,6 +278,7 @@ public final class RecordFormat {
             return false;
         }
         r.type = type;
+        r.paired = (raw & PAIRED) != 0;
         r.buf = buf;
         r.start = off;
         r.nsOff = nsOff;

@@ -1,0 +1,124 @@
+package dev.persist.store;
+
+import dev.persist.store.log.RecordFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A companion record and the change it accompanies are one pair in the log ({@link RecordFormat#PAIRED}): a write cut
+ * between them loses both at the next open, never keeps the companion's record alone (write-behind would deliver, and
+ * a cluster node would take as applied, a change the cache never held).
+ */
+class PairedRecordTest {
+    @TempDir
+    Path dir;
+
+    private static PersistMap<String, String> strings(Store store, String name) {
+        return store.map(name, Codecs.utf8(), Codecs.utf8());
+    }
+
+    /** Three changes of key "a", each with its companion record, at WRITE; returns the log's records. */
+    private List<LogFiles.LogRecord> threeChanges(Path log) throws IOException {
+        try (Store store = Store.open(log)) {
+            PersistMap<String, String> main = strings(store, "main");
+            PersistMap<String, String> side = strings(store, "side");
+            for (int n = 1; n <= 3; n++) {
+                int v = n;
+                main.update("a", u -> {
+                    u.set("v" + v);
+                    u.setIn(side, "owed-" + v);
+                }, Durability.WRITE);
+            }
+        }
+        List<LogFiles.LogRecord> records = new ArrayList<>();
+        LogFiles.read(log, records::add);
+        assertThat(records).extracting(r -> r.namespace() + " " + new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactly("side owed-1", "main v1", "side owed-2", "main v2", "side owed-3", "main v3");
+        return records;
+    }
+
+    private static void truncate(Path log, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
+            ch.truncate(size);
+        }
+    }
+
+    private void assertSecondChangeIsTheLast(Path log, long companionOffset) throws IOException {
+        try (Store store = Store.open(log)) {
+            assertThat(strings(store, "side").get("a")).as("the companion of the cut change").isEqualTo("owed-2");
+            assertThat(strings(store, "main").get("a")).isEqualTo("v2");
+            assertThat(store.stats().tornBytesTruncated()).isPositive();
+        }
+        assertThat(Files.size(log)).as("cut where the pair starts").isEqualTo(companionOffset);
+    }
+
+    @Test
+    void aWriteCutRightAfterAPairsFirstRecordLosesTheWholeChange() throws IOException {
+        Path log = dir.resolve("boundary.log");
+        List<LogFiles.LogRecord> records = threeChanges(log);
+        LogFiles.LogRecord companion = records.get(4);
+        truncate(log, companion.offset() + companion.size()); // the change's own record never reached the file
+        assertSecondChangeIsTheLast(log, companion.offset());
+    }
+
+    @Test
+    void aWriteCutInsideAPairsSecondRecordLosesTheWholeChange() throws IOException {
+        Path log = dir.resolve("inside.log");
+        List<LogFiles.LogRecord> records = threeChanges(log);
+        LogFiles.LogRecord own = records.get(5);
+        truncate(log, own.offset() + own.size() / 2);
+        assertSecondChangeIsTheLast(log, records.get(4).offset());
+    }
+
+    @Test
+    void aWholePairAndALoneCompanionRecordAreApplied() throws IOException {
+        Path log = dir.resolve("whole.log");
+        threeChanges(log);
+        try (Store store = Store.open(log)) {
+            PersistMap<String, String> main = strings(store, "main");
+            PersistMap<String, String> side = strings(store, "side");
+            assertThat(side.get("a")).isEqualTo("owed-3");
+            assertThat(main.get("a")).isEqualTo("v3");
+            main.update("a", u -> u.deleteIn(side), Durability.WRITE); // logged alone: not a pair
+            // a companion record written without the mark, as by versions before it, at the log's end
+            store.writer().append(RecordFormat.encodeSet("side".getBytes(StandardCharsets.UTF_8),
+                    "b".getBytes(StandardCharsets.UTF_8), "old-format".getBytes(StandardCharsets.UTF_8)));
+        }
+        try (Store store = Store.open(log)) {
+            PersistMap<String, String> side = strings(store, "side");
+            assertThat(side.get("a")).isNull();
+            assertThat(side.get("b")).isEqualTo("old-format");
+            assertThat(strings(store, "main").get("a")).isEqualTo("v3");
+            assertThat(store.stats().tornBytesTruncated()).isZero();
+        }
+    }
+
+    @Test
+    void theMarkIsInTheCheckedBytesAndComesOffForARecordOnItsOwn() {
+        byte[] record = RecordFormat.encodeSet(new byte[] {'n'}, new byte[] {'k'}, new byte[] {'v'});
+        byte[] paired = RecordFormat.paired(record);
+        RecordFormat.Record r = new RecordFormat.Record();
+        assertThat(RecordFormat.check(paired, r)).isNull();
+        assertThat(r.isPaired()).isTrue();
+        assertThat(r.isDelete()).isFalse();
+        assertThat(r.standaloneBytes()).isEqualTo(record);
+        assertThat(RecordFormat.check(record, r)).isNull();
+        assertThat(r.isPaired()).isFalse();
+        assertThat(RecordFormat.unpaired(record)).isSameAs(record);
+        byte[] delete = RecordFormat.paired(RecordFormat.encodeDelete(new byte[] {'n'}, new byte[] {'k'}));
+        assertThat(RecordFormat.check(delete, r)).isNull();
+        assertThat(r.isDelete()).isTrue();
+        assertThat(r.isPaired()).isTrue();
+    }
+}

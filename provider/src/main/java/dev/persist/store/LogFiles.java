@@ -151,7 +151,8 @@ public final class LogFiles {
     }
 
     /**
-     * Visits every valid record in log order (segment by segment), skipping damaged bytes.
+     * Visits every valid record in log order (segment by segment), skipping damaged bytes. As at open, the first
+     * record of a pair is visited only if the record completing it follows; if not, it is reported with the damage.
      *
      * @param file    a log (its configured path)
      * @param visitor gets each valid record
@@ -197,14 +198,36 @@ public final class LogFiles {
             }
             LogScanner scanner = new LogScanner(ch, size);
             long pos = RecordFormat.HEADER_SIZE;
+            // the first record of a pair waits for the record after it, as at open (see RecordFormat#PAIRED)
+            LogRecord[] held = {null};
             while (true) {
-                LogScanner.Damage d = scanner.scan(pos, (offset, r) -> visitor.accept(new LogRecord(number, offset,
-                        r.size(), r.isDelete(), r.namespace(), r.key(), r.value())));
+                LogScanner.Damage d = scanner.scan(pos, (offset, r) -> {
+                    LogRecord record = new LogRecord(number, offset, r.size(), r.isDelete(), r.namespace(), r.key(),
+                            r.value());
+                    if (held[0] != null) {
+                        visitor.accept(held[0]);
+                        held[0] = null;
+                    }
+                    if (r.isPaired()) {
+                        held[0] = record;
+                    } else {
+                        visitor.accept(record);
+                    }
+                });
+                LogRecord unpaired = held[0];
+                held[0] = null;
                 if (d == null) {
+                    if (unpaired != null) {
+                        // the write of a pair cut right after its first record: open cuts it off
+                        damages.add(new Damage(file, unpaired.offset(), size - unpaired.offset(),
+                                "the first record of a pair whose second is not there", last));
+                    }
                     return;
                 }
                 long next = scanner.nextRecordAfterDamage(d.offset()); // -1: open cuts it off as a torn tail
-                damages.add(new Damage(file, d.offset(), (next < 0 ? size : next) - d.offset(), d.reason(),
+                long from = unpaired != null ? unpaired.offset() : d.offset();
+                damages.add(new Damage(file, from, (next < 0 ? size : next) - from,
+                        (unpaired != null ? "the first record of a pair whose second is damaged: " : "") + d.reason(),
                         next < 0 && last));
                 if (next < 0) {
                     return;

@@ -121,4 +121,45 @@ class PairedRecordTest {
         assertThat(r.isDelete()).isTrue();
         assertThat(r.isPaired()).isTrue();
     }
+
+    @Test
+    void verifyReportsAPairCutAfterItsFirstRecordAsTheTornTailOpenCuts() throws IOException {
+        Path log = dir.resolve("verify.log");
+        List<LogFiles.LogRecord> records = threeChanges(log);
+        LogFiles.LogRecord companion = records.get(4);
+        truncate(log, companion.offset() + companion.size());
+        LogFiles.Verification v = LogFiles.verify(log);
+        assertThat(v.records()).as("the whole pairs").isEqualTo(4);
+        assertThat(v.damages()).singleElement().satisfies(d -> {
+            assertThat(d.offset()).isEqualTo(companion.offset());
+            assertThat(d.tail()).isTrue();
+            assertThat(d.reason()).contains("first record of a pair");
+        });
+        assertThat(v.corrupt()).isFalse();
+    }
+
+    @Test
+    void salvageLeavesOutAPairWhoseSecondRecordIsDamaged() throws Exception {
+        Path log = dir.resolve("salvage.log");
+        try (Store store = Store.open(log)) {
+            PersistMap<String, String> main = strings(store, "main");
+            PersistMap<String, String> side = strings(store, "side");
+            for (int v : new int[] {1, 3}) {
+                main.update("a", u -> {
+                    u.set("v" + v);
+                    u.setIn(side, "owed-" + v);
+                }, Durability.WRITE);
+            }
+            main.set("b", "after", Durability.WRITE);
+        }
+        dev.persist.testkit.FileDamage.flip(log, dev.persist.testkit.FileDamage.offsetOf(log, "v3"));
+        Path salvaged = dir.resolve("salvaged.log");
+        LogFiles.salvage(log, salvaged);
+        try (Store store = Store.open(salvaged)) {
+            assertThat(strings(store, "side").get("a")).as("the companion of the damaged change").isEqualTo("owed-1");
+            PersistMap<String, String> main = strings(store, "main");
+            assertThat(main.get("a")).isEqualTo("v1");
+            assertThat(main.get("b")).isEqualTo("after");
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.persist.store;
 
 import dev.persist.store.log.LogScanner;
+import dev.persist.store.log.PairedRecords;
 import dev.persist.store.log.RecordFormat;
 import dev.persist.store.log.ByteKey;
 import dev.persist.store.log.SegmentFiles;
@@ -198,36 +199,24 @@ public final class LogFiles {
             }
             LogScanner scanner = new LogScanner(ch, size);
             long pos = RecordFormat.HEADER_SIZE;
-            // the first record of a pair waits for the record after it, as at open (see RecordFormat#PAIRED)
-            LogRecord[] held = {null};
+            // a pair's first record only with its second, as at open
+            PairedRecords pairs = new PairedRecords((offset, r) -> visitor.accept(new LogRecord(number, offset,
+                    r.size(), r.isDelete(), r.namespace(), r.key(), r.value())));
             while (true) {
-                LogScanner.Damage d = scanner.scan(pos, (offset, r) -> {
-                    LogRecord record = new LogRecord(number, offset, r.size(), r.isDelete(), r.namespace(), r.key(),
-                            r.value());
-                    if (held[0] != null) {
-                        visitor.accept(held[0]);
-                        held[0] = null;
-                    }
-                    if (r.isPaired()) {
-                        held[0] = record;
-                    } else {
-                        visitor.accept(record);
-                    }
-                });
-                LogRecord unpaired = held[0];
-                held[0] = null;
+                LogScanner.Damage d = scanner.scan(pos, pairs);
+                long pairStart = pairs.dropHeld();
                 if (d == null) {
-                    if (unpaired != null) {
+                    if (pairStart >= 0) {
                         // the write of a pair cut right after its first record: open cuts it off
-                        damages.add(new Damage(file, unpaired.offset(), size - unpaired.offset(),
+                        damages.add(new Damage(file, pairStart, size - pairStart,
                                 "the first record of a pair whose second is not there", last));
                     }
                     return;
                 }
                 long next = scanner.nextRecordAfterDamage(d.offset()); // -1: open cuts it off as a torn tail
-                long from = unpaired != null ? unpaired.offset() : d.offset();
+                long from = pairStart >= 0 ? pairStart : d.offset();
                 damages.add(new Damage(file, from, (next < 0 ? size : next) - from,
-                        (unpaired != null ? "the first record of a pair whose second is damaged: " : "") + d.reason(),
+                        (pairStart >= 0 ? "the first record of a pair whose second is damaged: " : "") + d.reason(),
                         next < 0 && last));
                 if (next < 0) {
                     return;

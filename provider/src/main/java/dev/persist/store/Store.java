@@ -1128,22 +1128,22 @@ public final class Store implements AutoCloseable {
         return registry;
     }
 
-    /** @return whether the ASYNC records waiting for the syncer fill the backlog: the next change goes to the log */
     /** Called by a map that writes an ASYNC change at once because the backlog is full. */
     void countAsyncOverflow() {
         asyncOverflows.increment();
     }
 
+    /** @return whether the ASYNC changes waiting for the syncer fill the backlog: the next change goes to the log */
     boolean asyncBacklogFull() {
         return asyncBacklog.sum() >= options.asyncBacklogBytes();
     }
 
-    /** Notes ASYNC records queued for the syncer (positive) or taken from its queue (negative). */
+    /** Notes the heap of ASYNC changes queued for the syncer (positive) or taken from its queue (negative). */
     void addAsyncBacklog(long bytes) {
         asyncBacklog.add(bytes);
     }
 
-    /** @return the bytes of ASYNC records waiting for the syncer */
+    /** @return the heap of the ASYNC changes waiting for the syncer (see {@link StoreStats#asyncBacklogBytes}) */
     long asyncBacklogBytes() {
         return asyncBacklog.sum();
     }

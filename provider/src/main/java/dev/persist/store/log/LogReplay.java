@@ -50,16 +50,8 @@ public final class LogReplay {
     private final Predicate<String> disk;
     private final IndexHint.Loaded hint;
 
-    /**
-     * The first record of a pair ({@link RecordFormat#PAIRED}) read last, waiting for the record that completes it
-     * (a copy, or null), and its offset: applied when the next record of the same scan arrives, dropped if the
-     * segment ends or damage follows first.
-     */
-    private byte[] held;
-    private long heldOffset;
-    private final RecordFormat.Record heldView = new RecordFormat.Record();
-    /** First records of pairs dropped because the record completing them was not there. */
-    public long unpairedDropped;
+    /** Applies a pair's first record only with its second ({@link RecordFormat#PAIRED}). */
+    private final PairedRecords pairs = new PairedRecords(this::apply);
 
     // the namespace of the previous record: consecutive records usually share one, so this saves a decode
     private byte[] lastNsBytes = new byte[0];
@@ -154,8 +146,8 @@ public final class LogReplay {
         LogScanner scanner = new LogScanner(channel, size);
         long pos = start;
         while (true) {
-            LogScanner.Damage damage = scanner.scan(pos, this::apply);
-            long pairStart = dropHeld();
+            LogScanner.Damage damage = scanner.scan(pos, pairs);
+            long pairStart = pairs.dropHeld();
             if (damage == null) {
                 if (pairStart >= 0 && last) {
                     // the write of a pair was cut right after its first record: nothing of it was durable
@@ -199,21 +191,6 @@ public final class LogReplay {
         channel.force(true);
     }
 
-    /**
-     * Called where a scan stopped (the segment's end, or damage): the first record of a pair still held has no
-     * second, so it is dropped, not applied.
-     *
-     * @return its offset, or -1 if none was held
-     */
-    private long dropHeld() {
-        if (held == null) {
-            return -1;
-        }
-        held = null;
-        unpairedDropped++;
-        return heldOffset;
-    }
-
     /** @return whether a file of {@code size} bytes, at most a header's, holds the whole header */
     private boolean creationComplete(long size, byte[] expected) throws IOException {
         if (size < RecordFormat.HEADER_SIZE) {
@@ -224,23 +201,7 @@ public final class LogReplay {
         return Arrays.equals(head, expected);
     }
 
-    /** Applies a record the scan read; the first of a pair waits for the next (see {@link #held}). */
     private void apply(long offset, RecordFormat.Record r) {
-        if (held != null) {
-            // the next record of the same scan: the pair is whole
-            RecordFormat.parseBody(held, 0, held.length, heldView);
-            held = null;
-            applyNow(heldOffset, heldView);
-        }
-        if (r.isPaired()) {
-            held = r.bytes();
-            heldOffset = offset;
-            return;
-        }
-        applyNow(offset, r);
-    }
-
-    private void applyNow(long offset, RecordFormat.Record r) {
         records++;
         String ns = namespace(r);
         DiskIndex index = diskIndexOf(ns);

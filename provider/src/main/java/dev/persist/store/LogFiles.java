@@ -43,8 +43,11 @@ public final class LogFiles {
      * @param namespace its namespace
      * @param key       the key's bytes
      * @param value     the value's bytes (empty for a delete)
+     * @param paired    the first record of a pair: a companion record written together with the record after it,
+     *                  which open applies only with that one
      */
-    public record LogRecord(long segment, long offset, int size, boolean delete, String namespace, byte[] key, byte[] value) {
+    public record LogRecord(long segment, long offset, int size, boolean delete, String namespace, byte[] key, byte[] value,
+            boolean paired) {
         /** @return the key read as UTF-8 */
         public String keyAsString() {
             return new String(key, StandardCharsets.UTF_8);
@@ -201,7 +204,7 @@ public final class LogFiles {
             long pos = RecordFormat.HEADER_SIZE;
             // a pair's first record only with its second, as at open
             PairedRecords pairs = new PairedRecords((offset, r) -> visitor.accept(new LogRecord(number, offset,
-                    r.size(), r.isDelete(), r.namespace(), r.key(), r.value())));
+                    r.size(), r.isDelete(), r.namespace(), r.key(), r.value(), r.isPaired())));
             while (true) {
                 LogScanner.Damage d = scanner.scan(pos, pairs);
                 long pairStart = pairs.dropHeld();

@@ -1,6 +1,7 @@
 package dev.persist.store;
 
 import dev.persist.store.log.RecordFormat;
+import dev.persist.store.log.SegmentFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A companion record and the change it accompanies are one pair in the log ({@link RecordFormat#PAIRED}): a write cut
@@ -45,6 +47,9 @@ class PairedRecordTest {
         LogFiles.read(log, records::add);
         assertThat(records).extracting(r -> r.namespace() + " " + new String(r.value(), StandardCharsets.UTF_8))
                 .containsExactly("side owed-1", "main v1", "side owed-2", "main v2", "side owed-3", "main v3");
+        assertThat(records).extracting(LogFiles.LogRecord::paired)
+                .as("the companion records, each the first of a pair")
+                .containsExactly(true, false, true, false, true, false);
         return records;
     }
 
@@ -160,6 +165,71 @@ class PairedRecordTest {
             PersistMap<String, String> main = strings(store, "main");
             assertThat(main.get("a")).isEqualTo("v1");
             assertThat(main.get("b")).isEqualTo("after");
+        }
+    }
+
+    private static final String PAD = "x".repeat(300);
+    /** Segments of 512 bytes: a pair of 300-byte values fills one. */
+    private static final StoreOptions SMALL_SEGMENTS = StoreOptions.defaults().segmentBytes(512);
+
+    /** Three changes of key "a" with their companion records, a segment each; returns the log's records. */
+    private List<LogFiles.LogRecord> threePairsInThreeSegments(Path log) throws IOException {
+        try (Store store = Store.open(log, SMALL_SEGMENTS)) {
+            PersistMap<String, String> main = strings(store, "main");
+            PersistMap<String, String> side = strings(store, "side");
+            for (int n = 1; n <= 3; n++) {
+                int v = n;
+                main.update("a", u -> {
+                    u.set("v" + v + PAD);
+                    u.setIn(side, "owed-" + v + PAD);
+                }, Durability.WRITE);
+            }
+        }
+        List<LogFiles.LogRecord> records = new ArrayList<>();
+        LogFiles.read(log, records::add);
+        assertThat(records.get(3).segment()).isEqualTo(records.get(2).segment());
+        assertThat(records.get(4).segment()).as("a later segment").isGreaterThan(records.get(2).segment());
+        return records;
+    }
+
+    @Test
+    void halfAPairAtTheEndOfASealedSegmentIsCorruptionForOpenAndVerifyAlike() throws IOException {
+        Path log = dir.resolve("sealed.log");
+        LogFiles.LogRecord companion = threePairsInThreeSegments(log).get(2); // the second pair's first record
+        Path segment = SegmentFiles.pathOf(log, companion.segment());
+        truncate(segment, companion.offset() + companion.size()); // no crash does this: the segment was fsynced whole
+
+        LogFiles.Verification v = LogFiles.verify(log);
+        assertThat(v.damages()).singleElement().satisfies(d -> {
+            assertThat(d.file()).isEqualTo(segment);
+            assertThat(d.offset()).isEqualTo(companion.offset());
+            assertThat(d.tail()).as("not the last segment").isFalse();
+        });
+        assertThatThrownBy(() -> Store.open(log, SMALL_SEGMENTS).close())
+                .isInstanceOf(CorruptLogException.class)
+                .hasMessageContaining(segment.toString())
+                .hasMessageContaining("offset " + companion.offset())
+                .hasMessageContaining("first record of a pair")
+                .hasMessageContaining("salvage");
+        try (Store store = Store.open(log, SMALL_SEGMENTS.salvage(true))) {
+            assertThat(strings(store, "side").get("a")).isEqualTo("owed-3" + PAD);
+            assertThat(strings(store, "main").get("a")).isEqualTo("v3" + PAD);
+            assertThat(store.stats().salvagedBytes()).isEqualTo(companion.size());
+        }
+    }
+
+    @Test
+    void salvageAtOpenCountsAPairWhoseSecondRecordIsDamagedFromItsFirst() throws IOException {
+        Path log = dir.resolve("damaged.log");
+        List<LogFiles.LogRecord> records = threePairsInThreeSegments(log);
+        LogFiles.LogRecord companion = records.get(2);
+        LogFiles.LogRecord own = records.get(3);
+        Path segment = SegmentFiles.pathOf(log, own.segment());
+        dev.persist.testkit.FileDamage.flip(segment, own.offset() + own.size() / 2);
+        try (Store store = Store.open(log, SMALL_SEGMENTS.salvage(true))) {
+            assertThat(strings(store, "main").get("a")).isEqualTo("v3" + PAD);
+            assertThat(store.stats().salvagedBytes()).as("both records of the pair")
+                    .isEqualTo(companion.size() + own.size());
         }
     }
 }

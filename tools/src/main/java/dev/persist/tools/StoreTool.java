@@ -166,6 +166,9 @@ public final class StoreTool {
         line.put("segment", r.segment());
         line.put("offset", r.offset());
         line.put("op", r.delete() ? "delete" : "set");
+        if (r.paired()) {
+            line.put("pairedWithNext", true);
+        }
         line.put("namespace", r.namespace());
         String key = utf8(r.key());
         if (key != null) {

@@ -119,6 +119,29 @@ class StoreToolTest {
     }
 
     @Test
+    void dumpMarksTheFirstRecordOfAPair() throws Exception {
+        Path paired = dir.resolve("paired.log");
+        try (Store store = Store.open(paired)) {
+            PersistMap<String, String> main = store.map("main", Codecs.utf8(), Codecs.utf8());
+            PersistMap<String, String> side = store.map("side", Codecs.utf8(), Codecs.utf8());
+            main.update("k", u -> {
+                u.set("v");
+                u.setIn(side, "owed");
+            }, Durability.WRITE);
+            main.set("alone", "w", Durability.WRITE);
+        }
+        assertThat(run("dump", paired.toString())).isEqualTo(StoreTool.OK);
+        ObjectMapper m = new ObjectMapper();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : out().split("\\R")) {
+            lines.add(m.readTree(line));
+        }
+        assertThat(lines).extracting(l -> l.get("namespace").asText() + " " + l.get("valueText").asText() + " "
+                + l.path("pairedWithNext").asBoolean(false))
+                .containsExactly("side owed true", "main v false", "main w false");
+    }
+
+    @Test
     void dumpSkipsDamageAndSaysSo() throws Exception {
         damageRecord(2);
         assertThat(run("dump", log.toString())).isEqualTo(StoreTool.OK);

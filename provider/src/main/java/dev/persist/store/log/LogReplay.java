@@ -154,6 +154,15 @@ public final class LogReplay {
                     cutTail(pairStart, size);
                     return;
                 }
+                if (pairStart >= 0) {
+                    // pairs never span segments and this one was fsynced whole: no crash leaves half a pair here
+                    if (!salvage) {
+                        throw new CorruptLogException(file, pairStart, "the first record of a pair whose second is "
+                                + "not there, at the end of a segment that is not the last of the log (open with "
+                                + "salvage to skip its " + (size - pairStart) + " bytes)");
+                    }
+                    salvagedBytes += size - pairStart;
+                }
                 validEnd = size;
                 return;
             }
@@ -173,12 +182,13 @@ public final class LogReplay {
                         + (next - damage.offset()) + " damaged bytes)";
                 throw new CorruptLogException(file, damage.offset(), damage.reason() + where);
             }
+            long skippedFrom = pairStart >= 0 ? pairStart : damage.offset();
             if (next < 0) {
-                salvagedBytes += size - damage.offset();
+                salvagedBytes += size - skippedFrom;
                 validEnd = size;
                 return;
             }
-            salvagedBytes += next - damage.offset();
+            salvagedBytes += next - skippedFrom;
             pos = next;
         }
     }

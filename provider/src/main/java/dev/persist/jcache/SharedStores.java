@@ -62,10 +62,38 @@ final class SharedStores {
         Store store = Store.open(file, settlingExecutor == null ? options : options.settlingExecutor(settlingExecutor));
         if (settings.autoShrinkInterval() != null) {
             store.startAutoShrink(settings.autoShrinkInterval(), settings.autoShrinkRatio());
+        } else {
+            warnIfDiskCachesGrowTheLog(file, settings);
         }
         OPEN.put(file, store);
         MBeans.register(new StoreBean(store), StoreBean.nameOf(store));
         return store;
+    }
+
+    /**
+     * Says so when caches with {@code disk} share a store without auto-shrink: their overwrites and deletes stay in
+     * the segment files until a shrink, so the files grow past {@code disk.maximumBytes} (which bounds the live
+     * records) with every write, where a user of Ehcache's disk tier expects the files to stay bounded.
+     */
+    private static void warnIfDiskCachesGrowTheLog(Path file, ManagerSettings settings) {
+        java.util.List<String> disk = new java.util.ArrayList<>();
+        settings.caches().forEach((name, cache) -> {
+            if (cache.diskBacked()) {
+                disk.add(name);
+            }
+        });
+        java.util.Collections.sort(disk);
+        if (settings.bounds().diskBytes() != null) {
+            disk.add("every cache through defaults.disk");
+        }
+        if (disk.isEmpty()) {
+            return;
+        }
+        System.getLogger(SharedStores.class.getName()).log(System.Logger.Level.WARNING, "the store " + file
+                + " holds caches with disk (" + String.join(", ", disk) + ") and store.autoShrink is not set: "
+                + "overwritten and deleted records stay in its segment files until Store.shrink() is called, so "
+                + "the files grow with every write, past disk.maximumBytes; set store.autoShrink (for example "
+                + "{ interval: 1m, ratio: 3.0 }) to keep them within about ratio times the live bytes");
     }
 
     private static void closeAllAtExit() {

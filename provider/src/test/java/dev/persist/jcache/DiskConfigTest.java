@@ -47,6 +47,36 @@ class DiskConfigTest {
     }
 
     @Test
+    void diskCachesWithoutAutoShrinkAreWarnedAboutOnceWithAutoShrinkNot() throws Exception {
+        try (SettlingAfterRestartTest.Warnings w = new SettlingAfterRestartTest.Warnings(SharedStores.class)) {
+            try (PersistCacheManager m = open("caches: { b: { disk: { maximumBytes: 1MB } }, plain: {}, "
+                    + "a: { disk: { maximumBytes: 1MB } } }", new Properties())) {
+                assertThat(m.getCache("a")).isNotNull();
+            }
+            assertThat(w.messages).singleElement().asString()
+                    .contains(dir.resolve("c.log").toString())
+                    .contains("disk (a, b)")
+                    .contains("store.autoShrink")
+                    .doesNotContain("plain");
+            w.messages.clear();
+            try (PersistCacheManager m = open("store: { autoShrink: { interval: 1m } }\n"
+                    + "caches: { a: { disk: { maximumBytes: 1MB } } }", new Properties())) {
+                assertThat(m.getCache("a")).isNotNull();
+            }
+            try (PersistCacheManager m = open("caches: { plain: { maximumSize: 5 } }", new Properties())) {
+                assertThat(m.getCache("plain")).isNotNull();
+            }
+            assertThat(w.messages).as("auto-shrink on, or no disk cache").isEmpty();
+            Properties p = new Properties();
+            p.setProperty("defaults.disk.maximumBytes", "1MB");
+            try (PersistCacheManager m = open("caches: { plain: {} }", p)) {
+                assertThat(m.getCache("plain")).isNotNull();
+            }
+            assertThat(w.messages).singleElement().asString().contains("defaults.disk");
+        }
+    }
+
+    @Test
     void propertiesOverrideTheSameKeys() throws Exception {
         Properties p = new Properties();
         p.setProperty("caches[com.example.Items].memory.maximumSize", "10");

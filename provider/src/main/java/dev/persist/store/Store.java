@@ -236,9 +236,12 @@ public final class Store implements AutoCloseable {
                 this.salvagedBytes = replay.salvagedBytes;
                 this.writer = new LogWriter(file, replay.segments, options.segmentBytes(), options.fileSystem(),
                         this::reportFailure);
-                String recordedGeneration = recordedGeneration(replay.namespaces.get(META_NAMESPACE));
-                long clearLsn = clearIfGenerationChanged(file, replay.namespaces, replay.diskIndexes,
+                StoreGeneration generation = new StoreGeneration(options.generation(), writer);
+                String recordedGeneration = StoreGeneration.recorded(replay.namespaces.get(META_NAMESPACE));
+                long clearLsn = generation.clearIfChanged(file, replay.namespaces, replay.diskIndexes,
                         recordedGeneration);
+                this.generationClears = generation.clears();
+                this.generationClearedKeys = generation.clearedKeys();
                 for (Map.Entry<String, DiskIndex> ns : replay.diskIndexes.entrySet()) {
                     PersistMap<?, ?> map = maps.get(ns.getKey());
                     if (map != null) {
@@ -262,7 +265,11 @@ public final class Store implements AutoCloseable {
                 if (tornBytes > 0) {
                     LOG.log(System.Logger.Level.WARNING, "truncated a torn tail of {0} bytes from {1}", tornBytes, file);
                 }
-                recordGeneration(recordedGeneration, clearLsn);
+                Map<ByteKey, byte[]> meta = generation.record(recordedGeneration, clearLsn,
+                        orphans.getOrDefault(META_NAMESPACE, Map.of()));
+                if (meta != null && !maps.containsKey(META_NAMESPACE)) {
+                    orphans.put(META_NAMESPACE, meta); // replaced whole, as orphan maps always are (see the field)
+                }
                 LogSegment writing = writer.writingSegment();
                 this.logFileSegment = writing.number;
                 this.logFileKey = fileKeyOrNull(writing.path);
@@ -293,93 +300,12 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** @return the generation recorded in the store's namespace as replayed, or null */
-    private static String recordedGeneration(Map<ByteKey, byte[]> meta) {
-        byte[] value = meta == null ? null : meta.get(new ByteKey(GENERATION_KEY.getBytes(StandardCharsets.UTF_8)));
-        return value == null ? null : new String(value, StandardCharsets.UTF_8);
-    }
-
-    /**
-     * At open, before any map sees a record: if a generation is configured and the log's differs (or the log has
-     * none but holds records), appends a delete for every record of every namespace but {@link #META_NAMESPACE}
-     * and empties them in the replayed state, so nothing of the old generation is ever served.
-     *
-     * @return the log position of the last delete, 0 if nothing was cleared
-     */
-    private long clearIfGenerationChanged(Path file, Map<String, Map<ByteKey, byte[]>> replayed,
-                                          Map<String, DiskIndex> indexed, String recorded) {
-        String configured = options.generation();
-        if (configured == null || configured.equals(recorded)) {
-            return 0;
-        }
-        long lsn = 0;
-        long keys = 0;
-        int namespaces = 0;
-        for (Map.Entry<String, Map<ByteKey, byte[]>> ns : replayed.entrySet()) {
-            if (ns.getKey().equals(META_NAMESPACE) || ns.getValue().isEmpty()) {
-                continue;
-            }
-            byte[] name = ns.getKey().getBytes(StandardCharsets.UTF_8);
-            for (ByteKey k : ns.getValue().keySet()) {
-                lsn = writer.append(RecordFormat.encodeDelete(name, k.bytes));
-                keys++;
-            }
-            namespaces++;
-            ns.getValue().clear();
-        }
-        for (Map.Entry<String, DiskIndex> ns : indexed.entrySet()) {
-            if (ns.getValue().size() == 0) {
-                continue;
-            }
-            byte[] name = ns.getKey().getBytes(StandardCharsets.UTF_8);
-            for (DiskIndex.Entry e : ns.getValue().entries()) {
-                lsn = writer.append(RecordFormat.encodeDelete(name, e.key));
-                keys++;
-            }
-            namespaces++;
-            ns.getValue().clear();
-        }
-        if (keys > 0) {
-            generationClears = 1;
-            generationClearedKeys = keys;
-            LOG.log(System.Logger.Level.WARNING, "store generation of {0} changed from {1} to ''{2}'': cleared {3} "
-                    + "key(s) of {4} namespace(s) written for the old generation", file,
-                    recorded == null ? "none" : "'" + recorded + "'", configured, keys, namespaces);
-        }
-        return lsn;
-    }
-
-    /**
-     * Records the configured generation if it is not the recorded one, after the clear's deletes are fsynced: a
-     * crash in between finds the old generation again and clears again, never old records under the new one.
-     */
-    private void recordGeneration(String recorded, long clearLsn) {
-        String configured = options.generation();
-        if (configured == null || configured.equals(recorded)) {
-            return;
-        }
-        if (clearLsn > 0) {
-            writer.awaitSynced(clearLsn);
-        }
-        byte[] key = GENERATION_KEY.getBytes(StandardCharsets.UTF_8);
-        byte[] value = configured.getBytes(StandardCharsets.UTF_8);
-        writer.awaitSynced(writer.append(RecordFormat.encodeSet(META_NAMESPACE.getBytes(StandardCharsets.UTF_8),
-                key, value)));
-        if (!maps.containsKey(META_NAMESPACE)) {
-            // replaced whole, as orphan maps always are (see the field)
-            Map<ByteKey, byte[]> meta = new java.util.HashMap<>(orphans.getOrDefault(META_NAMESPACE, Map.of()));
-            meta.put(new ByteKey(key), value);
-            orphans.put(META_NAMESPACE, meta);
-        }
-    }
-
     /**
      * @return the generation the log was last opened with ({@link StoreOptions#generation}), or null if none was
      *         ever recorded (or the store's namespace is registered as a map)
      */
     public String generation() {
-        Map<ByteKey, byte[]> meta = orphans.get(META_NAMESPACE);
-        return recordedGeneration(meta);
+        return StoreGeneration.recorded(orphans.get(META_NAMESPACE));
     }
 
     /**
@@ -911,6 +837,11 @@ public final class Store implements AutoCloseable {
         return orphans;
     }
 
+    /** @return the indexes of the disk-backed namespaces no map has registered, by namespace */
+    Map<String, DiskIndex> diskOrphanIndexes() {
+        return diskOrphans;
+    }
+
     // ---- stats and lifecycle ----
 
     /** @return a snapshot of the store's state */
@@ -1017,83 +948,14 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Writes the index file ({@link IndexHint}) for the next open, if the store has disk-backed namespaces: their
-     * indexes, and the keys and values of every namespace held in memory, describing the log up to the end of what
-     * is appended when it starts. Writes may go on meanwhile: a disk-resident entry whose record is after that point
-     * is left out, and a value held in memory may be newer than it; both are fine, since the open replays every
-     * record after the point, in order, and the log is fsynced before the file is put in place (the power-cut
-     * simulation found the hole without it: a key left out for a record still in the write buffer was lost). Not if memory holds changes the log does not ({@link #noteUnloggedChange}).
-     * A failure only costs the next open a full scan: it is logged, not thrown. At close, and after a shrink.
+     * Writes the index file for the next open ({@link StoreIndexFile}), if the store has disk-backed namespaces and
+     * the log holds every change memory does ({@link #noteUnloggedChange}). At close, and after a shrink.
      */
     private void writeIndexFile() {
         if (unloggedChanges || !hasDiskNamespaces()) {
             return;
         }
-        try (IndexHint.Writer hint = new IndexHint.Writer(options.fileSystem(), path)) {
-            LogWriter.WrittenPoint covered;
-            // with the write side, every disk-backed record before the point has its index entry
-            diskLock.writeLock().lock();
-            try {
-                covered = writer.writtenPoint();
-            } finally {
-                diskLock.writeLock().unlock();
-            }
-            registry.readLock().lock();
-            try {
-                for (PersistMap<?, ?> map : maps.values()) {
-                    DiskIndex index = map.diskIndex();
-                    if (index != null) {
-                        writeLocations(hint, map.nameBytes(), index, covered.lsn());
-                    } else {
-                        map.forEachRecord(record -> {
-                            try {
-                                hint.value(record);
-                            } catch (IOException e) {
-                                throw new java.io.UncheckedIOException(e);
-                            }
-                        }, e -> {
-                            throw e;
-                        });
-                    }
-                }
-                for (Map.Entry<String, Map<ByteKey, byte[]>> ns : orphans.entrySet()) {
-                    for (Map.Entry<ByteKey, byte[]> e : ns.getValue().entrySet()) {
-                        hint.value(Shrinker.orphanRecord(ns.getKey(), e));
-                    }
-                }
-                for (Map.Entry<String, DiskIndex> ns : diskOrphans.entrySet()) {
-                    writeLocations(hint, ns.getKey().getBytes(StandardCharsets.UTF_8), ns.getValue(), covered.lsn());
-                }
-            } finally {
-                registry.readLock().unlock();
-            }
-            // an entry left out for a record after the point, or a value newer than it, is only right if that record
-            // is on disk: the file must not name a state the log could lose to a crash
-            writer.syncAll();
-            hint.finish(covered.channel(), covered.segment().number, covered.offset(), covered.records());
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not write the index file of " + path + "; the next open "
-                    + "scans the whole log: " + e);
-        }
-    }
-
-    /** Writes the entries of {@code index} whose records start before {@code coveredLsn}. */
-    private void writeLocations(IndexHint.Writer hint, byte[] namespace, DiskIndex index, long coveredLsn)
-            throws IOException {
-        hint.namespace(namespace, index.size());
-        diskLock.readLock().lock(); // no segment is retired while positions are turned into LSNs
-        try {
-            for (DiskIndex.Entry e : index.entries()) {
-                long location = e.location();
-                long position = DiskIndex.offset(location);
-                long lsn = writer.lsnOf(position);
-                if (lsn > 0 && lsn < coveredLsn) {
-                    hint.location(namespace, e.key, position, index.length(e, location), DiskIndex.isPlain(location));
-                }
-            }
-        } finally {
-            diskLock.readLock().unlock();
-        }
+        StoreIndexFile.write(this);
     }
 
     /** @return whether a registered map or an orphan namespace is disk-backed */

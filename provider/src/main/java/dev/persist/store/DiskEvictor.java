@@ -4,6 +4,7 @@ import dev.persist.store.log.DiskIndex;
 import dev.persist.store.log.LogWriter;
 import dev.persist.store.log.RecordFormat;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,15 +14,20 @@ import java.util.function.Consumer;
 
 /**
  * Keeps a disk-backed map within its bound ({@link MapConfig#disk}): when its live records exceed it, deletes the
- * keys whose records are oldest in the log, until about a tenth of the bound is free, on the store's eviction
- * thread.
+ * keys whose records are oldest in the log, except those memory holds, until about a tenth of the bound is free, on
+ * the store's eviction thread.
  *
  * <p>Why oldest record first: the log is append-only, so a record's offset is its write age, and every write of a
  * key moves its record to the end. Choosing by offset needs no per-entry bookkeeping (an LRU over millions of
  * disk-resident keys would need links or timestamps per key, and a write per read to persist them), and one pass
  * over the index finds the cut: a histogram of live bytes by offset gives the offset below which enough bytes lie,
- * and a second pass deletes the keys below it. It is FIFO by last write, not LRU: a key read often but never written
- * is evicted in its turn. Shrinking copies records in log order, so it keeps the order.
+ * and a second pass deletes the keys below it. Shrinking copies records in log order, so it keeps the order.
+ *
+ * <p>Why not the keys memory holds: FIFO by last write alone would evict a key read often but never written in its
+ * turn. The map's memory (for a JCache cache, Caffeine's front) is bounded and keeps the keys that are read, so its
+ * keys are left out of the histogram and of the victims: the hot set stays, and the oldest of the rest goes. Only if
+ * the keys outside memory cannot free enough (memory's keys alone hold more than the bound allows) does a pass take
+ * every key in log order.
  *
  * @param <K> key type
  */
@@ -83,15 +89,27 @@ final class DiskEvictor<K> {
             long first = writer.firstLsn();
             long width = Math.max(1, writer.appendedLsn() - first) / BUCKETS + 1;
             long[] histogram = new long[BUCKETS];
-            index.forEachLocation((location, length) ->
-                    histogram[bucket(writer, location, first, width)] += length);
+            long[] total = new long[1];
+            index.forEachLocation((location, length) -> {
+                histogram[bucket(writer, location, first, width)] += length;
+                total[0] += length;
+            });
+            long[] heldHistogram = new long[BUCKETS];
+            long[] heldBytes = new long[1];
+            long[] held = locationsHeldInMemory(index, (location, length) -> {
+                heldHistogram[bucket(writer, location, first, width)] += length;
+                heldBytes[0] += length;
+            });
+            boolean spareHeld = total[0] - heldBytes[0] >= excess;
             long sum = 0;
             int cut = 0;
             while (cut < BUCKETS && sum < target) {
-                sum += histogram[cut++];
+                sum += histogram[cut] - (spareHeld ? heldHistogram[cut] : 0);
+                cut++;
             }
             int below = cut;
-            victims = index.entriesWhere(location -> bucket(writer, location, first, width) < below);
+            victims = index.entriesWhere(location -> bucket(writer, location, first, width) < below
+                    && !(spareHeld && Arrays.binarySearch(held, location) >= 0));
         } finally {
             diskLock.unlock();
         }
@@ -129,6 +147,37 @@ final class DiskEvictor<K> {
         }
         LOG.log(System.Logger.Level.DEBUG, "evicted {0} oldest key(s) of disk-backed ''{1}'' over its bound of {2} "
                 + "bytes", evicted, map.name(), bound);
+    }
+
+    /**
+     * @param each gets the location and record length of each key memory holds
+     * @return the locations of the keys the map's memory holds now, sorted (a key memory holds that the index no
+     *         longer has, or whose key does not encode, is left out)
+     */
+    private long[] locationsHeldInMemory(DiskIndex index, DiskIndex.LocationVisitor each) {
+        long[] locations = new long[16];
+        int n = 0;
+        for (K key : map.memory().keySet()) {
+            byte[] bytes;
+            long location;
+            try {
+                bytes = map.keyCodec().encode(key);
+                location = index.location(bytes);
+            } catch (RuntimeException e) {
+                continue;
+            }
+            if (location == DiskIndex.NONE) {
+                continue;
+            }
+            each.visit(location, index.length(bytes, location));
+            if (n == locations.length) {
+                locations = Arrays.copyOf(locations, n * 2);
+            }
+            locations[n++] = location;
+        }
+        long[] sorted = Arrays.copyOf(locations, n);
+        Arrays.sort(sorted);
+        return sorted;
     }
 
     /** Buckets by LSN, which orders records across segments as the log does (a position's offset does not). */

@@ -205,6 +205,31 @@ class DiskCacheTest {
         }
     }
 
+    @Test
+    void theDiskBoundSparesWhatTheFrontHolds() throws Exception {
+        Managers managers = new Managers(dir, "c.yaml", YAML.replace("64MB", "64KB"));
+        try (CacheManager m = managers.open()) {
+            Cache<String, String> c = m.getCache("items", String.class, String.class);
+            PersistCache<?, ?> pc = c.unwrap(PersistCache.class);
+            pc.setStatisticsEnabled(true);
+            String value = "x".repeat(200);
+            c.put("hot", value); // the oldest record of the cache, written around the front
+            assertThat(c.get("hot")).isEqualTo(value);
+            assertThat(c.get("hot")).isEqualTo(value); // read back again: the front keeps it
+            assertThat(pc.persistMap().diskStats().memoryEntries()).isEqualTo(1);
+            for (int i = 0; i < 1000; i++) {
+                c.put(String.format("k%04d", i), value);
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (pc.statistics().getCacheEvictions() < 500 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(pc.statistics().getCacheEvictions()).isGreaterThanOrEqualTo(500);
+            assertThat(c.get("k0000")).as("the oldest key the front does not hold").isNull();
+            assertThat(c.get("hot")).isEqualTo(value);
+        }
+    }
+
     /** Loads "loaded:" + key. */
     public static final class EchoLoader implements CacheLoader<String, String> {
         @Override

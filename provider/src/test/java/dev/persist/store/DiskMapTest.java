@@ -248,6 +248,47 @@ class DiskMapTest {
     }
 
     @Test
+    void theBoundSparesTheKeysMemoryHoldsUnlessTheyAloneExceedIt() throws Exception {
+        List<String> evicted = new CopyOnWriteArrayList<>();
+        try (Store store = Store.open(dir.resolve("h.log"), options())) {
+            PersistMap<String, String> m = store.map(MapConfig.of("d", Codecs.utf8(), Codecs.utf8()).memory(front)
+                    .disk(20_000).onDiskEviction(evicted::add));
+            String value = "x".repeat(100);
+            for (int i = 0; i < 400; i++) {
+                String key = String.format("k%03d", i);
+                m.set(key, value); // a disk-backed map writes around memory
+                if (i < 10) {
+                    front.put(key, value); // as memory keeps what is read: k000-k009 only
+                }
+            }
+            awaitWithinBound(m, 20_000);
+            assertThat(evicted).as("the oldest keys outside memory").contains("k010", "k050")
+                    .doesNotContain("k000", "k005", "k009", "k399");
+            for (int i = 0; i < 10; i++) {
+                assertThat(m.get(String.format("k%03d", i))).isEqualTo(value);
+            }
+
+            // memory holding more than the bound allows: the oldest go all the same, held or not
+            evicted.clear();
+            for (int i = 400; i < 800; i++) {
+                String key = String.format("k%03d", i);
+                m.set(key, value);
+                front.put(key, value); // memory holds every one of them
+            }
+            awaitWithinBound(m, 20_000);
+            assertThat(evicted).contains("k000", "k400");
+        }
+    }
+
+    private static void awaitWithinBound(PersistMap<String, String> m, long bound) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (m.diskIndex().liveBytes() > bound && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(m.diskIndex().liveBytes()).isLessThanOrEqualTo(bound);
+    }
+
+    @Test
     void detachKeepsTheIndexAndAMapHeldInMemoryReadsEveryValueBack() {
         Path log = dir.resolve("f.log");
         try (Store store = Store.open(log, options())) {

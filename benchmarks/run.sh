@@ -50,6 +50,9 @@
 #   BENCH_DISK_ENTRIES=n             disk group: entries per data set (default 2000000)
 #   BENCH_DISK_DURABILITY=tier       disk group: this provider's tier (default write, the issue's; async is the
 #                                    guarantee closest to Ehcache's disk tier, a diagnostic)
+#   BENCH_DISK_AUTOSHRINK=interval   disk group: this provider's store.autoShrink (ratio 3.0) at that interval,
+#                                    e.g. 5s (default none, the issue's; a diagnostic: benchmarks/README.md,
+#                                    "Puts with auto-shrink on")
 #   BENCH_DISK_TOUCH_FREE=1          disk group: touch the machine's free memory before each put trial
 #                                    (FreeMemoryTouch, a diagnostic: benchmarks/README.md, "The put and the
 #                                    machine's free memory"; about 20 s per trial here)

@@ -229,6 +229,21 @@ final class DiskDataSet {
         return d;
     }
 
+    /**
+     * The store's {@code autoShrink} of this provider's data sets: none, unless {@code BENCH_DISK_AUTOSHRINK} names an
+     * interval (a diagnostic: puts that overwrite grow the log, and a store that shrinks while it is written deletes
+     * the segments it retires; see benchmarks/README.md).
+     *
+     * @return the YAML mapping, or null
+     */
+    static String autoShrink() {
+        String interval = System.getenv("BENCH_DISK_AUTOSHRINK");
+        if (interval == null || interval.isBlank()) {
+            return null;
+        }
+        return "{ interval: " + interval.trim() + ", ratio: 3.0 }";
+    }
+
     /** The YAML of issue 12 (persist-disk) or of today's all-in-heap cache (persist-heap). */
     private static void writeConfig(Path yaml, Path log, boolean diskTier) {
         String types = "keyType: java.lang.String, valueType: " + Blob.class.getName();
@@ -238,7 +253,8 @@ final class DiskDataSet {
                         + "GB }, " + types + " }"
                 : "{ " + durability + ", " + types + " }";
         String text = "# written by dev.persist.bench.DiskDataSet\n"
-                + "store: { path: \"" + log.toAbsolutePath() + "\" }\n"
+                + "store: { path: \"" + log.toAbsolutePath() + "\""
+                + (autoShrink() == null ? "" : ", autoShrink: " + autoShrink()) + " }\n"
                 + "caches:\n"
                 + "  " + CACHE + ": " + cache + "\n";
         try {

@@ -40,9 +40,10 @@ public abstract class DiskTrial {
         long r = System.nanoTime();
         afterOpen();
         System.out.printf(Locale.ROOT, "%nDISKTRIAL impl=%s entries=%d pageCacheWarmSeconds=%.1f"
-                + " reopenAndSettleSeconds=%.1f afterOpenSeconds=%.1f maxHeapMB=%d persistDurability=%s%n", impl,
+                + " reopenAndSettleSeconds=%.1f afterOpenSeconds=%.1f maxHeapMB=%d persistDurability=%s"
+                + " persistAutoShrink=%s%n", impl,
                 entries, (o - w) / 1e9, (r - o) / 1e9, (System.nanoTime() - r) / 1e9,
-                Runtime.getRuntime().maxMemory() >> 20, DiskDataSet.durability());
+                Runtime.getRuntime().maxMemory() >> 20, DiskDataSet.durability(), DiskDataSet.autoShrink());
     }
 
     /** Called at the end of the trial's setup, the cache open. */

@@ -214,6 +214,48 @@ class SegmentedLogTest {
         }
     }
 
+    @Test
+    void autoShrinkOfKeysAllOverwrittenAlikeRetiresTheOldestSegmentsNotTheWholeLog() throws Exception {
+        Path log = dir.resolve("u.log");
+        Map<String, String> expected = new HashMap<>();
+        java.util.Random random = new java.util.Random(42);
+        try (Store store = Store.open(log, options())) {
+            PersistMap<String, String> d = diskMap(store);
+            int keys = 300;
+            for (int i = 0; i < keys; i++) {
+                d.set("k" + i, VALUE + i);
+                expected.put("k" + i, VALUE + i);
+            }
+            // uniform overwrites until the log holds three records per key: the oldest segments hold the least
+            for (int n = 0; n < 2 * keys; n++) {
+                int i = random.nextInt(keys);
+                d.set("k" + i, VALUE + "-" + n);
+                expected.put("k" + i, VALUE + "-" + n);
+            }
+            store.fsyncAll();
+            long liveBytes = d.diskIndex().liveBytes();
+            long logBytes = logBytes(log);
+            assertThat(logBytes).as("three times the live bytes, about").isGreaterThan(liveBytes * 5 / 2);
+            long copied = store.autoShrink(3.0);
+            assertThat(copied).as("bytes copied forward: not every live record").isPositive()
+                    .isLessThan(liveBytes / 2);
+            assertThat(logBytes(log)).as("the log back at about twice the live bytes")
+                    .isLessThanOrEqualTo(liveBytes * 2 + 2L * SEGMENT);
+            assertThat(readBack(d)).isEqualTo(expected);
+        }
+        try (Store store = Store.open(log, options())) {
+            assertThat(readBack(diskMap(store))).isEqualTo(expected);
+        }
+    }
+
+    private static long logBytes(Path log) throws IOException {
+        long sum = 0;
+        for (Path segment : LogFiles.segments(log)) {
+            sum += Files.size(segment);
+        }
+        return sum;
+    }
+
     /**
      * A crash after the copies are fsynced and before the retired segments are all gone: simulated by a file system
      * that fails the first delete of a numbered segment (so segment 0 is already emptied, the rest still there). The

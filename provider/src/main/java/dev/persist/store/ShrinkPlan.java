@@ -12,15 +12,14 @@ import java.util.List;
  * bytes are at most {@code 1 / ratio} of its bytes, so that every byte copied forward frees at least
  * {@code ratio - 1} bytes; of those, the shortest that brings the log down to halfway between the live bytes and the
  * trigger ({@code (1 + ratio) / 2} times the live bytes), else (or if the log is within that already: the trigger
- * counts records, not bytes) the longest. The live bytes per segment come from one
- * pass over the disk indexes. A store with little garbage in its old segments therefore rewrites little, however
- * large it is.
+ * counts records, not bytes) the longest. The live bytes per segment come from one pass over the disk indexes. A
+ * store with little garbage in its old segments therefore rewrites little, however large it is.
  *
  * <p>Why the shortest that reaches the target, not the longest that pays: when every key is overwritten alike, the
  * oldest segments hold the least that is still live and each later one more, and the longest prefix that pays is
- * then the whole log: every shrink copied every live record (2.2 GB of a 2M-entry benchmark store, during which puts
- * slowed to a sixth). Retiring the oldest segments until the log is back at the target copies only their few live
- * records (about an eighth of them, at ratio 3), and the shrink comes back sooner, smaller.
+ * then the whole log: every shrink copied every live record, and puts waited behind the copies while it ran
+ * (benchmarks/README.md, "Puts with auto-shrink on"). Retiring the oldest segments until the log is back at the
+ * target copies only their few live records, and the shrink comes back sooner, smaller.
  *
  * <p>Entries of namespaces held in memory have no location, so which segment holds their live records is not known;
  * every shrink rewrites them whole (they are held in memory, so they are bounded by the heap). A store with no

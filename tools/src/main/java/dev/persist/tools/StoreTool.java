@@ -7,6 +7,7 @@ import dev.persist.store.CorruptLogException;
 import dev.persist.store.LogFiles;
 import dev.persist.store.Store;
 import dev.persist.store.StoreException;
+import dev.persist.store.StoreLockedException;
 import dev.persist.store.StoreStats;
 
 import java.io.IOException;
@@ -27,13 +28,15 @@ import java.util.Base64;
  * java -jar persist-jcache-tool.jar verify  LOG
  * java -jar persist-jcache-tool.jar dump    LOG [NAMESPACE]
  * java -jar persist-jcache-tool.jar shrink  LOG
+ * java -jar persist-jcache-tool.jar backup  LOG DIRECTORY
  * java -jar persist-jcache-tool.jar salvage LOG NEW_LOG
  * </pre>
  *
  * {@code LOG} is the log's configured path; its segment files ({@code LOG.000001}, ...) are read with it, in order.
  * {@code stats}, {@code verify} and {@code dump} only read (no lock, no change), so they work on the log of a running
- * application. {@code shrink} opens the store, so it refuses while an application holds it. {@code salvage} writes a
- * new file and never touches the damaged one.
+ * application. {@code shrink} and {@code backup} open the store, so they refuse while an application holds it (a
+ * running application takes a backup through its store MBean). {@code salvage} writes a new file and never touches
+ * the damaged one.
  */
 public final class StoreTool {
     /** Exit codes, so scripts can act on {@code verify}. */
@@ -50,6 +53,8 @@ public final class StoreTool {
             "                           2 corruption followed by valid records, 3 not a readable log",
             "  dump    LOG [NAMESPACE]  every valid record as a JSON line, in log order (read-only)",
             "  shrink  LOG              shrink the log (takes the store's lock: stop the application first)",
+            "  backup  LOG DIRECTORY    copy the log and its index file into a new or empty directory, fsynced",
+            "                           (takes the store's lock; a running application: its store MBean's backup)",
             "  salvage LOG NEW_LOG      copy every valid record, skipping damage, into a new log");
 
     private final PrintStream out;
@@ -89,6 +94,8 @@ public final class StoreTool {
                     return dump(log, args.length == 3 ? args[2] : null);
                 case "shrink":
                     return expect(args, 2) ? shrink(log) : USAGE;
+                case "backup":
+                    return expect(args, 3) ? backup(log, Path.of(args[2])) : USAGE;
                 case "salvage":
                     return expect(args, 3) ? salvage(log, Path.of(args[2])) : USAGE;
                 default:
@@ -216,6 +223,26 @@ public final class StoreTool {
                     before.logRecords(), before.logBytes(), after.logRecords(), after.logBytes());
         }
         return OK;
+    }
+
+    private int backup(Path log, Path directory) {
+        if (!Files.exists(log)) {
+            err.println("error: " + log + " does not exist");
+            return UNREADABLE;
+        }
+        try (Store store = Store.open(log)) {
+            java.util.List<Path> copied = store.backup(directory);
+            copied.forEach(file -> out.println("copied " + file));
+            out.printf("%s: %d file(s) copied to %s%n", log, copied.size(), directory);
+            return OK;
+        } catch (StoreLockedException e) {
+            err.println("error: " + e.getMessage() + "; an application holding the store takes a backup while it "
+                    + "runs through its store MBean's backup operation (jconsole or any JMX client)");
+            return UNREADABLE;
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return USAGE;
+        }
     }
 
     private int salvage(Path log, Path target) throws IOException {

@@ -183,6 +183,31 @@ class StoreToolTest {
         }
     }
 
+    @Test
+    void backupCopiesAStoppedStoreThatOpensWithEverythingAndRefusesARunningOne() throws Exception {
+        Path copy = dir.resolve("copy");
+        assertThat(run("backup", log.toString(), copy.toString())).isEqualTo(StoreTool.OK);
+        assertThat(out()).contains("copied " + copy.resolve("app.log")).contains("file(s) copied to " + copy);
+        try (Store store = Store.open(copy.resolve("app.log"))) {
+            PersistMap<String, Book> books = store.map("books", Book.class);
+            assertThat(books.size()).isEqualTo(9);
+            assertThat(books.get("b0").title()).isEqualTo("Title 0, second edition");
+            assertThat(books.get("b9")).isNull();
+            assertThat(store.map("notes", Codecs.utf8(), Codecs.utf8()).get("n")).isEqualTo("plain text");
+        }
+
+        assertThat(run("backup", log.toString(), copy.toString())).as("a directory that is not empty")
+                .isEqualTo(StoreTool.USAGE);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("not empty");
+        err.reset();
+        try (Store ignored = Store.open(log)) {
+            assertThat(run("backup", log.toString(), dir.resolve("other").toString()))
+                    .isEqualTo(StoreTool.UNREADABLE);
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("locked").contains("MBean");
+        }
+        assertThat(dir.resolve("other")).doesNotExist();
+    }
+
     /** A log of several segment files, given by its configured path: every command reads all of them. */
     @Test
     void everyCommandWorksOnALogOfSegments() throws Exception {

@@ -15,6 +15,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
@@ -109,8 +110,9 @@ final class Shrinker {
         registry.lock(); // no namespace moves between a map and the orphans while its records are copied
         try {
             Map<String, DiskIndex> indexes = store.diskIndexes();
+            long[] live = livePositionsIn(retiring, indexes.values());
             for (LogSegment seg : retiring) {
-                copyDiskRecords(writer, seg, indexes);
+                copyDiskRecords(writer, seg, indexes, live);
             }
             for (PersistMap<?, ?> map : store.registeredMaps()) {
                 if (!map.isDiskBacked()) {
@@ -192,8 +194,36 @@ final class Shrinker {
         fs.moveReplacing(temp, path);
     }
 
+    /**
+     * The positions in the retiring segments that some index points at, sorted: what a scan of them may have to copy.
+     * A superset of it once the scan runs (a write moves a key out of a retiring segment, never into one: they end
+     * before the active segment), so each record found here is checked again under its key's lock; every other
+     * record is skipped without an index lookup, which is a cache miss in a large index and was most of a shrink's
+     * time when most of the retired records are dead.
+     */
+    private static long[] livePositionsIn(List<LogSegment> retiring, java.util.Collection<DiskIndex> indexes) {
+        BitSet slots = new BitSet();
+        retiring.forEach(seg -> slots.set((int) DiskIndex.slotOf(seg.number)));
+        long[][] found = {new long[1024]};
+        int[] n = {0};
+        for (DiskIndex index : indexes) {
+            index.forEachLocation((location, length) -> {
+                long position = DiskIndex.offset(location);
+                if (slots.get(DiskIndex.slotOfPosition(position))) {
+                    if (n[0] == found[0].length) {
+                        found[0] = Arrays.copyOf(found[0], n[0] * 2);
+                    }
+                    found[0][n[0]++] = position;
+                }
+            });
+        }
+        long[] sorted = Arrays.copyOf(found[0], n[0]);
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
     /** Copies the live disk-backed records of a retired segment forward: those their index still points at. */
-    private void copyDiskRecords(LogWriter writer, LogSegment seg, Map<String, DiskIndex> indexes) {
+    private void copyDiskRecords(LogWriter writer, LogSegment seg, Map<String, DiskIndex> indexes, long[] live) {
         if (indexes.isEmpty()) {
             return;
         }
@@ -204,7 +234,8 @@ final class Shrinker {
         try {
             while (pos < end) {
                 LogScanner.Damage damage = scanner.scan(pos, (offset, r) -> {
-                    if (!r.isDelete()) {
+                    if (!r.isDelete()
+                            && Arrays.binarySearch(live, DiskIndex.position(seg.number, offset)) >= 0) {
                         DiskIndex index = indexes.get(r.namespace());
                         if (index != null) {
                             copyIfLive(r.namespace(), index, r, DiskIndex.position(seg.number, offset));

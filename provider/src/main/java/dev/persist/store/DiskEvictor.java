@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.stream.LongStream;
 
 /**
  * Keeps a disk-backed map within its bound ({@link MapConfig#disk}): when its live records exceed it, deletes the
@@ -155,8 +156,7 @@ final class DiskEvictor<K> {
      *         longer has, or whose key does not encode, is left out)
      */
     private long[] locationsHeldInMemory(DiskIndex index, DiskIndex.LocationVisitor each) {
-        long[] locations = new long[16];
-        int n = 0;
+        LongStream.Builder locations = LongStream.builder();
         for (K key : map.memory().keySet()) {
             byte[] bytes;
             long location;
@@ -170,14 +170,9 @@ final class DiskEvictor<K> {
                 continue;
             }
             each.visit(location, index.length(bytes, location));
-            if (n == locations.length) {
-                locations = Arrays.copyOf(locations, n * 2);
-            }
-            locations[n++] = location;
+            locations.add(location);
         }
-        long[] sorted = Arrays.copyOf(locations, n);
-        Arrays.sort(sorted);
-        return sorted;
+        return locations.build().sorted().toArray();
     }
 
     /** Buckets by LSN, which orders records across segments as the log does (a position's offset does not). */

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
+import java.util.stream.LongStream;
 
 /**
  * {@link Store#shrink()}: retires the oldest segments of the log (a prefix of them) while reads and writes go on,
@@ -204,22 +205,16 @@ final class Shrinker {
     private static long[] livePositionsIn(List<LogSegment> retiring, java.util.Collection<DiskIndex> indexes) {
         BitSet slots = new BitSet();
         retiring.forEach(seg -> slots.set((int) DiskIndex.slotOf(seg.number)));
-        long[][] found = {new long[1024]};
-        int[] n = {0};
+        LongStream.Builder found = LongStream.builder();
         for (DiskIndex index : indexes) {
             index.forEachLocation((location, length) -> {
                 long position = DiskIndex.offset(location);
                 if (slots.get(DiskIndex.slotOfPosition(position))) {
-                    if (n[0] == found[0].length) {
-                        found[0] = Arrays.copyOf(found[0], n[0] * 2);
-                    }
-                    found[0][n[0]++] = position;
+                    found.add(position);
                 }
             });
         }
-        long[] sorted = Arrays.copyOf(found[0], n[0]);
-        Arrays.sort(sorted);
-        return sorted;
+        return found.build().sorted().toArray();
     }
 
     /** Copies the live disk-backed records of a retired segment forward: those their index still points at. */

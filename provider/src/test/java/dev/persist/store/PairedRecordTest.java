@@ -30,21 +30,31 @@ class PairedRecordTest {
         return store.map(name, Codecs.utf8(), Codecs.utf8());
     }
 
-    /** Three changes of key "a", each with its companion record, at WRITE; returns the log's records. */
-    private List<LogFiles.LogRecord> threeChanges(Path log) throws IOException {
-        try (Store store = Store.open(log)) {
+    /**
+     * Writes three changes of key "a" to "main" ("v1".."v3" + {@code pad}), each with its companion record in "side"
+     * ("owed-1".. + {@code pad}), at WRITE; returns the log's records.
+     */
+    private static List<LogFiles.LogRecord> writeThreeChanges(Path log, StoreOptions options, String pad)
+            throws IOException {
+        try (Store store = Store.open(log, options)) {
             PersistMap<String, String> main = strings(store, "main");
             PersistMap<String, String> side = strings(store, "side");
             for (int n = 1; n <= 3; n++) {
                 int v = n;
                 main.update("a", u -> {
-                    u.set("v" + v);
-                    u.setIn(side, "owed-" + v);
+                    u.set("v" + v + pad);
+                    u.setIn(side, "owed-" + v + pad);
                 }, Durability.WRITE);
             }
         }
         List<LogFiles.LogRecord> records = new ArrayList<>();
         LogFiles.read(log, records::add);
+        return records;
+    }
+
+    /** Three changes of key "a", each with its companion record, at WRITE; returns the log's records. */
+    private List<LogFiles.LogRecord> threeChanges(Path log) throws IOException {
+        List<LogFiles.LogRecord> records = writeThreeChanges(log, StoreOptions.defaults(), "");
         assertThat(records).extracting(r -> r.namespace() + " " + new String(r.value(), StandardCharsets.UTF_8))
                 .containsExactly("side owed-1", "main v1", "side owed-2", "main v2", "side owed-3", "main v3");
         assertThat(records).extracting(LogFiles.LogRecord::paired)
@@ -174,19 +184,7 @@ class PairedRecordTest {
 
     /** Three changes of key "a" with their companion records, a segment each; returns the log's records. */
     private List<LogFiles.LogRecord> threePairsInThreeSegments(Path log) throws IOException {
-        try (Store store = Store.open(log, SMALL_SEGMENTS)) {
-            PersistMap<String, String> main = strings(store, "main");
-            PersistMap<String, String> side = strings(store, "side");
-            for (int n = 1; n <= 3; n++) {
-                int v = n;
-                main.update("a", u -> {
-                    u.set("v" + v + PAD);
-                    u.setIn(side, "owed-" + v + PAD);
-                }, Durability.WRITE);
-            }
-        }
-        List<LogFiles.LogRecord> records = new ArrayList<>();
-        LogFiles.read(log, records::add);
+        List<LogFiles.LogRecord> records = writeThreeChanges(log, SMALL_SEGMENTS, PAD);
         assertThat(records.get(3).segment()).isEqualTo(records.get(2).segment());
         assertThat(records.get(4).segment()).as("a later segment").isGreaterThan(records.get(2).segment());
         return records;

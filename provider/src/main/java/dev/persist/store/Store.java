@@ -113,6 +113,9 @@ public final class Store implements AutoCloseable {
 
     /** Logs the deletes of entries that maps' memories evicted (see {@link EvictionRelay}). */
     private final ThreadPoolExecutor evictionExecutor = BackgroundTasks.lazyThread("persist-store-evictions");
+    /** The log's file work off the writers' path: fsyncs that prepare a segment's end, deletes of retired files. */
+    private final ThreadPoolExecutor logFileExecutor = BackgroundTasks.lazyThread("persist-store-log-files");
+    private final RetiredSegments retiredSegments;
     /** Settles adopted values of maps with a {@link DeferredCodec}: one thread, however many maps restart at once. */
     private final Executor settlingExecutor;
     /** Holders of this store (see {@link #retain} and {@link #release}); the opener is the first. */
@@ -148,6 +151,7 @@ public final class Store implements AutoCloseable {
         this.settlingExecutor = options.settlingExecutor() != null ? options.settlingExecutor()
                 : BackgroundTasks.lazyThread("persist-store-settling");
         this.detached = registry.writeLock().newCondition();
+        this.retiredSegments = new RetiredSegments(options.fileSystem());
     }
 
     /**
@@ -210,6 +214,8 @@ public final class Store implements AutoCloseable {
                 options.fileSystem().deleteIfExists(Shrinker.tempFileOf(file));
                 // the same, under the name versions before 0.2 gave the file
                 options.fileSystem().deleteIfExists(file.resolveSibling(file.getFileName() + ".compact"));
+                // files an automatic shrink retired and a crash kept from being deleted: no longer part of the log
+                RetiredSegments.deleteLeftovers(options.fileSystem(), file);
                 List<Long> numbers = SegmentFiles.list(options.fileSystem(), file);
                 boolean created = numbers.isEmpty() && options.fileSystem().createFile(file);
                 if (numbers.isEmpty()) {
@@ -235,7 +241,7 @@ public final class Store implements AutoCloseable {
                 this.tornBytes = replay.tornBytes;
                 this.salvagedBytes = replay.salvagedBytes;
                 this.writer = new LogWriter(file, replay.segments, options.segmentBytes(), options.fileSystem(),
-                        this::reportFailure);
+                        this::reportFailure, this::segmentFileStarted, logFileExecutor);
                 StoreGeneration generation = new StoreGeneration(options.generation(), writer);
                 String recordedGeneration = StoreGeneration.recorded(replay.namespaces.get(META_NAMESPACE));
                 long clearLsn = generation.clearIfChanged(file, replay.namespaces, replay.diskIndexes,
@@ -744,7 +750,7 @@ public final class Store implements AutoCloseable {
      *                        {@link StoreFailedException}
      */
     public void shrink() {
-        shrinkWith(Shrinker::runFull);
+        shrinkWith(false, Shrinker::runFull);
     }
 
     /**
@@ -753,15 +759,16 @@ public final class Store implements AutoCloseable {
      * @return the bytes of the records copied forward
      */
     long shrinkUpTo(long last) {
-        return shrinkWith(s -> s.retireUpTo(last));
+        return shrinkWith(false, s -> s.retireUpTo(last));
     }
 
-    private long shrinkWith(java.util.function.ToLongFunction<Shrinker> how) {
+    /** @param automatic whether an automatic shrink runs it: it keeps the retired files for a while */
+    private long shrinkWith(boolean automatic, java.util.function.ToLongFunction<Shrinker> how) {
         checkWritable();
         shrinkLock.lock();
         try {
             checkWritable();
-            long copied = how.applyAsLong(new Shrinker(this));
+            long copied = how.applyAsLong(new Shrinker(this, automatic));
             shrinks.incrementAndGet();
             writeIndexFile();
             return copied;
@@ -807,9 +814,9 @@ public final class Store implements AutoCloseable {
             return 0;
         }
         if (last >= writer.activeSegment().number) {
-            return shrinkWith(Shrinker::runFull);
+            return shrinkWith(true, Shrinker::runFull);
         }
-        return shrinkUpTo(last);
+        return shrinkWith(true, s -> s.retireUpTo(last));
     }
 
     /** Stops automatic shrinking. */
@@ -933,6 +940,8 @@ public final class Store implements AutoCloseable {
                         error = new StoreException("closing " + path + " failed: " + e, e);
                     }
                 }
+                logFileExecutor.shutdown();
+                retiredSegments.deleteAll();
                 lock.close();
             } finally {
                 shrinkLock.unlock();
@@ -1035,6 +1044,17 @@ public final class Store implements AutoCloseable {
      */
     public boolean openedFromIndex() {
         return openedFromIndex;
+    }
+
+    /** A new segment file will take pages: free a retired one's (see {@link RetiredSegments}). */
+    private void segmentFileStarted() {
+        if (retiredSegments.any()) {
+            logFileExecutor.execute(retiredSegments::deleteOldest);
+        }
+    }
+
+    RetiredSegments retiredSegments() {
+        return retiredSegments;
     }
 
     private void shutdownMapWork() {

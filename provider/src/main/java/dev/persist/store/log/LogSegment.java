@@ -21,6 +21,8 @@ public final class LogSegment {
     volatile long endLsn = Long.MAX_VALUE;
     /** Records appended to it (replayed at open, or appended since). Guarded by the writer's append lock. */
     long records;
+    /** The LSN up to which its file is known to be fsynced; only grows. */
+    private volatile long durableLsn;
 
     LogSegment(long number, Path path, long baseLsn, FileChannel channel, long records) {
         this.number = number;
@@ -28,6 +30,19 @@ public final class LogSegment {
         this.baseLsn = baseLsn;
         this.channel = channel;
         this.records = records;
+        this.durableLsn = firstLsn(); // a new file's header is fsynced before any record is written to it
+    }
+
+    /** @param lsn an LSN up to which the file has been fsynced */
+    synchronized void noteDurable(long lsn) {
+        if (lsn > durableLsn) {
+            durableLsn = lsn;
+        }
+    }
+
+    /** @return the LSN up to which the file is known to be fsynced */
+    long durableLsn() {
+        return durableLsn;
     }
 
     /**

@@ -26,8 +26,9 @@ import java.util.function.Consumer;
  * their LSN already covered and return without a system call of their own. An uncontended caller never waits for
  * a timer.
  *
- * <p><b>Segments.</b> Records go to the last segment file. When it holds {@code segmentBytes} or more, the next
- * append starts a new segment (a roll): from then on records are numbered in the new file. The file itself is
+ * <p><b>Segments.</b> Records go to the last segment file. When it holds {@code segmentBytes} or more, and all but
+ * the last {@link #ROLL_IN_LINE_BYTES} of it are fsynced (a background fsync sees to that: {@link #readyToRoll}), the
+ * next append starts a new segment (a roll): from then on records are numbered in the new file. The file itself is
  * created by whoever writes the first bytes for it: that writer first fsyncs the full segment (so a sealed segment
  * never has a torn tail, and damage in one is corruption), then creates the new file with its header, fsyncs it and
  * the directory (so no record in it is acknowledged as synced while its name could still be lost), then writes.
@@ -37,6 +38,17 @@ import java.util.function.Consumer;
 public final class LogWriter {
     private final Path file;
     private final Consumer<Throwable> onFailure;
+    /** Told after a new segment file is created, under the write lock: it must return at once. */
+    private final Runnable onFileStarted;
+    /** Runs the fsyncs that prepare a full segment's end ({@link #readyToRoll}). */
+    private final java.util.concurrent.Executor helper;
+    /**
+     * Bytes of a full segment not yet fsynced up to which it ends at once: its roll fsyncs them with the write lock
+     * held, which every caller waits for.
+     */
+    static final long ROLL_IN_LINE_BYTES = 2L << 20;
+    /** Whether a fsync prepares the active segment's end. Guarded by appendLock. */
+    private boolean presealing;
     private final StoreFileSystem fs;
     private final long segmentBytes;
     private volatile boolean closing;
@@ -95,9 +107,13 @@ public final class LogWriter {
      * @param segmentBytes the size from which the last segment is full and the next append starts a new one
      * @param fs           creates segment files and reopens channels that an interrupt closed
      * @param onFailure    told once of the failure that stops the writer
+     * @param onFileStarted told after each new segment file is created (appends will take new pages for it); called
+     *                     with the writer's lock held, so it must hand any work off and return
+     * @param helper       runs the fsync that prepares a full segment's end in the background ({@link #readyToRoll});
+     *                     one that refuses work makes segments end with that fsync in line
      */
     public LogWriter(Path file, List<LogSegment.Opened> opened, long segmentBytes, StoreFileSystem fs,
-                     Consumer<Throwable> onFailure) {
+                     Consumer<Throwable> onFailure, Runnable onFileStarted, java.util.concurrent.Executor helper) {
         if (opened.isEmpty()) {
             throw new IllegalArgumentException("no segment");
         }
@@ -105,6 +121,8 @@ public final class LogWriter {
         this.fs = fs;
         this.segmentBytes = segmentBytes;
         this.onFailure = onFailure;
+        this.onFileStarted = java.util.Objects.requireNonNull(onFileStarted, "onFileStarted");
+        this.helper = java.util.Objects.requireNonNull(helper, "helper");
         List<LogSegment> list = new ArrayList<>();
         long base = 0;
         long records = 0;
@@ -118,6 +136,7 @@ public final class LogWriter {
             list.add(seg);
             records += o.records();
             end = base + o.length();
+            seg.noteDurable(end); // what an open found is durable
             base = end - RecordFormat.HEADER_SIZE; // the next segment's first record follows this one's last
             previous = seg;
         }
@@ -168,7 +187,7 @@ public final class LogWriter {
         appendLock.lock();
         try {
             checkNotFailed();
-            if (appendedLsn - active.baseLsn >= segmentBytes) {
+            if (appendedLsn - active.baseLsn >= segmentBytes && readyToRoll()) {
                 startSegment();
             }
             if (first != null) {
@@ -190,6 +209,65 @@ public final class LogWriter {
         appendedRecords++;
         active.records++;
         return appendedLsn += record.length;
+    }
+
+    /**
+     * Under appendLock, for a full active segment: whether the next record starts a new one now. Before its writer
+     * creates the next file, a roll fsyncs the full segment ({@link #startFile}), holding the write lock that every
+     * caller waits for; a segment of hundreds of megabytes written at WRITE since the syncer's last fsync took tens
+     * of milliseconds there. So a full segment first gets an fsync in the background while appends go on into it;
+     * it ends once at most {@link #ROLL_IN_LINE_BYTES} of it may not be durable, or once it runs past its size by half
+     * (a disk slower than the appends: then the roll fsyncs in line, as without this).
+     */
+    private boolean readyToRoll() {
+        if (appendedLsn - active.durableLsn() <= ROLL_IN_LINE_BYTES
+                || appendedLsn - active.baseLsn >= segmentBytes + segmentBytes / 2) {
+            return true;
+        }
+        if (!presealing) {
+            LogSegment full = active;
+            long target = appendedLsn;
+            try {
+                helper.execute(() -> preseal(full, target));
+                presealing = true;
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                return true; // closing: end it in line
+            }
+        }
+        return false;
+    }
+
+    /**
+     * In the background: writes {@code seg} up to {@code target} and fsyncs it, if it is still the active segment (one
+     * that ended is fsynced by its roll). Holds {@code syncLock}, which {@link #retire} takes too, so that no file is
+     * closed under the fsync.
+     */
+    private void preseal(LogSegment seg, long target) {
+        try {
+            awaitWritten(target);
+            syncLock.lock();
+            try {
+                if (seg.endLsn == Long.MAX_VALUE && seg.channel != null) {
+                    long written = writtenLsn;
+                    retryingOnInterrupt(seg, ch -> {
+                        ch.force(true);
+                        return null;
+                    }, () -> "fsync of " + seg.path + " before it ends failed");
+                    seg.noteDurable(written);
+                }
+            } finally {
+                syncLock.unlock();
+            }
+        } catch (RuntimeException e) {
+            // an I/O failure has failed the writer (and been reported); a close racing it is no failure
+        } finally {
+            appendLock.lock();
+            try {
+                presealing = false;
+            } finally {
+                appendLock.unlock();
+            }
+        }
     }
 
     /**
@@ -351,6 +429,7 @@ public final class LogWriter {
                     return null;
                 }, () -> "fsync of " + last.path + " failed");
                 lastFsyncNanos = System.nanoTime() - started;
+                last.noteDurable(target);
                 syncNanos.add(lastFsyncNanos);
                 syncCalls.increment();
                 lastSyncMillis = System.currentTimeMillis();
@@ -484,6 +563,7 @@ public final class LogWriter {
         } catch (IOException | RuntimeException e) {
             throw fail("creating log segment " + next.path + " failed", e);
         }
+        onFileStarted.run();
         return next;
     }
 
@@ -606,6 +686,7 @@ public final class LogWriter {
      * @return the retired segments, oldest first (their files are still there: the caller deletes them)
      */
     public List<LogSegment> retire(long last) {
+        syncLock.lock(); // no background fsync is in a file closed here (see preseal)
         writeLock.lock();
         try {
             appendLock.lock();
@@ -634,6 +715,7 @@ public final class LogWriter {
             }
         } finally {
             writeLock.unlock();
+            syncLock.unlock();
         }
     }
 

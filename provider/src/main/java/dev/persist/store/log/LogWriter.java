@@ -46,7 +46,7 @@ public final class LogWriter {
      * Bytes of a full segment not yet fsynced up to which it ends at once: its roll fsyncs them with the write lock
      * held, which every caller waits for.
      */
-    static final long ROLL_IN_LINE_BYTES = 2L << 20;
+    public static final long ROLL_IN_LINE_BYTES = 2L << 20;
     /** Whether a fsync prepares the active segment's end. Guarded by appendLock. */
     private boolean presealing;
     private final StoreFileSystem fs;

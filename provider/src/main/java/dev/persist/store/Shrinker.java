@@ -38,9 +38,8 @@ import java.util.stream.LongStream;
  *       known). A delete is never copied: every record older than it is in the retired segments too.</li>
  *   <li>Fsync the copies; delete the index file (it names places in the retired segments).</li>
  *   <li>With disk reads blocked for a moment, forget the retired segments; delete their files, oldest first
- *       (segment 0, the configured path, is emptied to its header instead, and fsynced; an automatic shrink renames
- *       the others out of the log instead, to delete them later: {@link RetiredSegments}); fsync the directory.
- *       Then the store writes a new index file, if it has disk-backed namespaces.</li>
+ *       (segment 0, the configured path, is emptied to its header instead, and fsynced); fsync the directory. Then
+ *       the store writes a new index file, if it has disk-backed namespaces.</li>
  * </ol>
  * A crash at any point leaves a log that replays to the same state: until a retired segment is deleted, its records
  * are replayed first and the copies (newer) win; the deletes go oldest first, so a delete record in a retired segment
@@ -59,22 +58,13 @@ final class Shrinker {
 
     private final Store store;
     private final Path log;
-    /** Whether retired segment files are kept for a while ({@link RetiredSegments}) rather than deleted at once. */
-    private final boolean keepRetired;
     private long copiedBytes;
     private long unwrittenBytes;
     private long lastCopyLsn;
 
-    /**
-     * @param store       the store
-     * @param keepRetired whether to keep the retired segments' files until new segments need their pages
-     *                    ({@link RetiredSegments}, for automatic shrinks), rather than delete them and every file an
-     *                    earlier shrink kept
-     */
-    Shrinker(Store store, boolean keepRetired) {
+    Shrinker(Store store) {
         this.store = store;
         this.log = store.path();
-        this.keepRetired = keepRetired;
     }
 
     /**
@@ -164,14 +154,10 @@ final class Shrinker {
                 LOG.log(System.Logger.Level.ERROR, lost + " disk-resident entries of " + log + " had their records in "
                         + "damaged bytes of retired segments and were dropped");
             }
-            RetiredSegments retiredFiles = store.retiredSegments();
-            retiredFiles.deleteAll(); // an earlier shrink's: at most one shrink's worth is kept
             try {
                 for (LogSegment seg : retired) {
                     if (seg.number == 0) {
                         emptyFirstSegment(fs, seg.path);
-                    } else if (keepRetired) {
-                        retiredFiles.keep(seg.path); // out of the log as a delete would take it: in order, fsynced below
                     } else {
                         fs.deleteIfExists(seg.path);
                     }

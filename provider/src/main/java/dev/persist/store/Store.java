@@ -113,9 +113,8 @@ public final class Store implements AutoCloseable {
 
     /** Logs the deletes of entries that maps' memories evicted (see {@link EvictionRelay}). */
     private final ThreadPoolExecutor evictionExecutor = BackgroundTasks.lazyThread("persist-store-evictions");
-    /** The log's file work off the writers' path: fsyncs that prepare a segment's end, deletes of retired files. */
+    /** Fsyncs a full segment before it ends, off the writers' path (see {@link LogWriter}). */
     private final ThreadPoolExecutor logFileExecutor = BackgroundTasks.lazyThread("persist-store-log-files");
-    private final RetiredSegments retiredSegments;
     /** Settles adopted values of maps with a {@link DeferredCodec}: one thread, however many maps restart at once. */
     private final Executor settlingExecutor;
     /** Holders of this store (see {@link #retain} and {@link #release}); the opener is the first. */
@@ -151,7 +150,6 @@ public final class Store implements AutoCloseable {
         this.settlingExecutor = options.settlingExecutor() != null ? options.settlingExecutor()
                 : BackgroundTasks.lazyThread("persist-store-settling");
         this.detached = registry.writeLock().newCondition();
-        this.retiredSegments = new RetiredSegments(options.fileSystem());
     }
 
     /**
@@ -214,8 +212,6 @@ public final class Store implements AutoCloseable {
                 options.fileSystem().deleteIfExists(Shrinker.tempFileOf(file));
                 // the same, under the name versions before 0.2 gave the file
                 options.fileSystem().deleteIfExists(file.resolveSibling(file.getFileName() + ".compact"));
-                // files an automatic shrink retired and a crash kept from being deleted: no longer part of the log
-                RetiredSegments.deleteLeftovers(options.fileSystem(), file);
                 List<Long> numbers = SegmentFiles.list(options.fileSystem(), file);
                 boolean created = numbers.isEmpty() && options.fileSystem().createFile(file);
                 if (numbers.isEmpty()) {
@@ -241,7 +237,7 @@ public final class Store implements AutoCloseable {
                 this.tornBytes = replay.tornBytes;
                 this.salvagedBytes = replay.salvagedBytes;
                 this.writer = new LogWriter(file, replay.segments, options.segmentBytes(), options.fileSystem(),
-                        this::reportFailure, this::segmentFileStarted, logFileExecutor);
+                        this::reportFailure, logFileExecutor);
                 StoreGeneration generation = new StoreGeneration(options.generation(), writer);
                 String recordedGeneration = StoreGeneration.recorded(replay.namespaces.get(META_NAMESPACE));
                 long clearLsn = generation.clearIfChanged(file, replay.namespaces, replay.diskIndexes,
@@ -750,7 +746,7 @@ public final class Store implements AutoCloseable {
      *                        {@link StoreFailedException}
      */
     public void shrink() {
-        shrinkWith(false, Shrinker::runFull);
+        shrinkWith(Shrinker::runFull);
     }
 
     /**
@@ -759,16 +755,15 @@ public final class Store implements AutoCloseable {
      * @return the bytes of the records copied forward
      */
     long shrinkUpTo(long last) {
-        return shrinkWith(false, s -> s.retireUpTo(last));
+        return shrinkWith(s -> s.retireUpTo(last));
     }
 
-    /** @param automatic whether an automatic shrink runs it: it keeps the retired files for a while */
-    private long shrinkWith(boolean automatic, java.util.function.ToLongFunction<Shrinker> how) {
+    private long shrinkWith(java.util.function.ToLongFunction<Shrinker> how) {
         checkWritable();
         shrinkLock.lock();
         try {
             checkWritable();
-            long copied = how.applyAsLong(new Shrinker(this, automatic));
+            long copied = how.applyAsLong(new Shrinker(this));
             shrinks.incrementAndGet();
             writeIndexFile();
             return copied;
@@ -814,9 +809,9 @@ public final class Store implements AutoCloseable {
             return 0;
         }
         if (last >= writer.activeSegment().number) {
-            return shrinkWith(true, Shrinker::runFull);
+            return shrinkWith(Shrinker::runFull);
         }
-        return shrinkWith(true, s -> s.retireUpTo(last));
+        return shrinkUpTo(last);
     }
 
     /** Stops automatic shrinking. */
@@ -941,7 +936,6 @@ public final class Store implements AutoCloseable {
                     }
                 }
                 logFileExecutor.shutdown();
-                retiredSegments.deleteAll();
                 lock.close();
             } finally {
                 shrinkLock.unlock();
@@ -1044,17 +1038,6 @@ public final class Store implements AutoCloseable {
      */
     public boolean openedFromIndex() {
         return openedFromIndex;
-    }
-
-    /** A new segment file will take pages: free a retired one's (see {@link RetiredSegments}). */
-    private void segmentFileStarted() {
-        if (retiredSegments.any()) {
-            logFileExecutor.execute(retiredSegments::deleteOldest);
-        }
-    }
-
-    RetiredSegments retiredSegments() {
-        return retiredSegments;
     }
 
     private void shutdownMapWork() {

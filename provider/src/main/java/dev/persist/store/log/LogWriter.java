@@ -38,8 +38,6 @@ import java.util.function.Consumer;
 public final class LogWriter {
     private final Path file;
     private final Consumer<Throwable> onFailure;
-    /** Told after a new segment file is created, under the write lock: it must return at once. */
-    private final Runnable onFileStarted;
     /** Runs the fsyncs that prepare a full segment's end ({@link #readyToRoll}). */
     private final java.util.concurrent.Executor helper;
     /**
@@ -107,13 +105,11 @@ public final class LogWriter {
      * @param segmentBytes the size from which the last segment is full and the next append starts a new one
      * @param fs           creates segment files and reopens channels that an interrupt closed
      * @param onFailure    told once of the failure that stops the writer
-     * @param onFileStarted told after each new segment file is created (appends will take new pages for it); called
-     *                     with the writer's lock held, so it must hand any work off and return
      * @param helper       runs the fsync that prepares a full segment's end in the background ({@link #readyToRoll});
      *                     one that refuses work makes segments end with that fsync in line
      */
     public LogWriter(Path file, List<LogSegment.Opened> opened, long segmentBytes, StoreFileSystem fs,
-                     Consumer<Throwable> onFailure, Runnable onFileStarted, java.util.concurrent.Executor helper) {
+                     Consumer<Throwable> onFailure, java.util.concurrent.Executor helper) {
         if (opened.isEmpty()) {
             throw new IllegalArgumentException("no segment");
         }
@@ -121,7 +117,6 @@ public final class LogWriter {
         this.fs = fs;
         this.segmentBytes = segmentBytes;
         this.onFailure = onFailure;
-        this.onFileStarted = java.util.Objects.requireNonNull(onFileStarted, "onFileStarted");
         this.helper = java.util.Objects.requireNonNull(helper, "helper");
         List<LogSegment> list = new ArrayList<>();
         long base = 0;
@@ -563,7 +558,6 @@ public final class LogWriter {
         } catch (IOException | RuntimeException e) {
             throw fail("creating log segment " + next.path + " failed", e);
         }
-        onFileStarted.run();
         return next;
     }
 

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * up does not let the segment grow without bound.
  */
 class SegmentRollTest {
-    private static final long SEGMENT = 8L << 20;
+    private static final long SEGMENT = 4L << 20;
     private static final String VALUE = "v".repeat(10_000);
     private static final String HELPER_THREAD = "persist-store-log-files";
 
@@ -43,6 +43,8 @@ class SegmentRollTest {
     static final class WatchingFileSystem extends ForwardingFileSystem {
         final List<Force> forces = Collections.synchronizedList(new ArrayList<>());
         volatile CountDownLatch helperForcesWait;
+        /** A pause after each positional write outside the helper: appends at a disk's pace, not memory's. */
+        volatile long writePauseNanos;
 
         WatchingFileSystem() {
             super(StoreFileSystem.local());
@@ -58,6 +60,9 @@ class SegmentRollTest {
                     int n = delegate.write(src, position);
                     synchronized (this) {
                         unforced += n;
+                    }
+                    if (writePauseNanos > 0 && !Thread.currentThread().getName().equals(HELPER_THREAD)) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(writePauseNanos);
                     }
                     return n;
                 }
@@ -101,6 +106,9 @@ class SegmentRollTest {
     void aFullSegmentIsFsyncedInTheBackgroundSoTheRollFsyncsLittle() throws Exception {
         Path log = dir.resolve("r.log");
         WatchingFileSystem fs = new WatchingFileSystem();
+        // 10 KB per half millisecond, 20 MB/s: the background fsync has 100 ms to catch up before a segment runs half
+        // its size past its end (at memory's pace, a few milliseconds: a cold helper thread lost that race)
+        fs.writePauseNanos = 500_000;
         Map<String, String> expected = new HashMap<>();
         String putter = Thread.currentThread().getName();
         try (Store store = Store.open(log, options(fs))) {

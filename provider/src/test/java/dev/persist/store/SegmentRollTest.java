@@ -131,6 +131,7 @@ class SegmentRollTest {
             assertThat(Files.size(SegmentFiles.pathOf(log, n))).as("segment " + n)
                     .isLessThan(SEGMENT + SEGMENT / 2 + VALUE.length() + 100);
         }
+        assertThat(LogFiles.verify(log).clean()).as("every segment whole, no tail").isTrue();
         try (Store store = Store.open(log, options(StoreFileSystem.local()))) {
             PersistMap<String, String> m = store.map("m", Codecs.utf8(), Codecs.utf8());
             Map<String, String> read = new HashMap<>();
@@ -163,6 +164,7 @@ class SegmentRollTest {
         assertThat(Files.size(SegmentFiles.pathOf(log, segments.get(0))))
                 .as("it ran half its size past its end, then ended with its fsync in line")
                 .isBetween(SEGMENT + SEGMENT / 2, SEGMENT + SEGMENT / 2 + VALUE.length() + 100);
+        assertThat(LogFiles.verify(log).clean()).as("every segment whole, no tail").isTrue();
         try (Store store = Store.open(log, options(StoreFileSystem.local()))) {
             PersistMap<String, String> m = store.map("m", Codecs.utf8(), Codecs.utf8());
             Map<String, String> read = new HashMap<>();

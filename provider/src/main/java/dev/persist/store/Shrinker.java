@@ -229,11 +229,11 @@ final class Shrinker {
         try {
             while (pos < end) {
                 LogScanner.Damage damage = scanner.scan(pos, (offset, r) -> {
-                    if (!r.isDelete()
-                            && Arrays.binarySearch(live, DiskIndex.position(seg.number, offset)) >= 0) {
+                    long position = DiskIndex.position(seg.number, offset);
+                    if (!r.isDelete() && Arrays.binarySearch(live, position) >= 0) {
                         DiskIndex index = indexes.get(r.namespace());
                         if (index != null) {
-                            copyIfLive(r.namespace(), index, r, DiskIndex.position(seg.number, offset));
+                            copyIfLive(r.namespace(), index, r, position);
                         }
                     }
                 });

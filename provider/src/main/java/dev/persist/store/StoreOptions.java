@@ -176,8 +176,9 @@ public final class StoreOptions {
     }
 
     /**
-     * The size of the log's segment files: once the last segment holds this many bytes, the next record starts a new
-     * one. A shrink retires whole segments, oldest first, so smaller segments let it free space in smaller steps, at
+     * The size of the log's segment files: once the last segment holds this many bytes, and all but its last 2 MiB
+     * are fsynced (a background thread fsyncs a full segment, which takes records meanwhile, up to half this size
+     * more), the next record starts a new one. A shrink retires whole segments, oldest first, so smaller segments let it free space in smaller steps, at
      * the cost of more files. Default {@value #DEFAULT_SEGMENT_BYTES} bytes. A log opened with another size keeps
      * its segments as they are; only new ones follow the new size.
      *

@@ -131,13 +131,7 @@ class SegmentRollTest {
             assertThat(Files.size(SegmentFiles.pathOf(log, n))).as("segment " + n)
                     .isLessThan(SEGMENT + SEGMENT / 2 + VALUE.length() + 100);
         }
-        assertThat(LogFiles.verify(log).clean()).as("every segment whole, no tail").isTrue();
-        try (Store store = Store.open(log, options(StoreFileSystem.local()))) {
-            PersistMap<String, String> m = store.map("m", Codecs.utf8(), Codecs.utf8());
-            Map<String, String> read = new HashMap<>();
-            m.forEach(read::put);
-            assertThat(read).isEqualTo(expected);
-        }
+        assertCleanAndReopensWith(log, expected);
     }
 
     @Test
@@ -164,6 +158,11 @@ class SegmentRollTest {
         assertThat(Files.size(SegmentFiles.pathOf(log, segments.get(0))))
                 .as("it ran half its size past its end, then ended with its fsync in line")
                 .isBetween(SEGMENT + SEGMENT / 2, SEGMENT + SEGMENT / 2 + VALUE.length() + 100);
+        assertCleanAndReopensWith(log, expected);
+    }
+
+    /** The log verifies clean (every segment whole, no tail), and a reopen reads {@code expected} back. */
+    private static void assertCleanAndReopensWith(Path log, Map<String, String> expected) throws IOException {
         assertThat(LogFiles.verify(log).clean()).as("every segment whole, no tail").isTrue();
         try (Store store = Store.open(log, options(StoreFileSystem.local()))) {
             PersistMap<String, String> m = store.map("m", Codecs.utf8(), Codecs.utf8());

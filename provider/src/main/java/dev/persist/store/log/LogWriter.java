@@ -45,7 +45,7 @@ public final class LogWriter {
      * held, which every caller waits for.
      */
     public static final long ROLL_IN_LINE_BYTES = 2L << 20;
-    /** Whether a fsync prepares the active segment's end. Guarded by appendLock. */
+    /** Whether an fsync prepares the active segment's end. Guarded by appendLock. */
     private boolean presealing;
     private final StoreFileSystem fs;
     private final long segmentBytes;
@@ -102,7 +102,8 @@ public final class LogWriter {
      * @param file         the log's configured path (segment 0), for messages and new segments' names
      * @param opened       the live segments found at open, oldest first, each open and valid to its length, all of
      *                     it durable; at least one
-     * @param segmentBytes the size from which the last segment is full and the next append starts a new one
+     * @param segmentBytes the size from which the last segment is full: the next append starts a new one once it is
+     *                     fsynced ({@link #readyToRoll})
      * @param fs           creates segment files and reopens channels that an interrupt closed
      * @param onFailure    told once of the failure that stops the writer
      * @param helper       runs the fsync that prepares a full segment's end in the background ({@link #readyToRoll});

@@ -30,7 +30,11 @@ class SegmentDurabilityTest {
     @Test
     void noFsyncCallReturnsForARecordInANewSegmentBeforeTheDirectoryFsync() throws Exception {
         AtomicLong clock = new AtomicLong();
-        AtomicLong createdAt = new AtomicLong(Long.MAX_VALUE);
+        // per thread: a segment's file is created and its directory fsynced by one call (the roll's), and another
+        // thread's directory fsync in between (a shrink's, after its deletes) must not take the creation for its own:
+        // it did, and counted the FSYNC calls that returned after the roll's own directory fsync as violations
+        ThreadLocal<Long> createdAt = ThreadLocal.withInitial(() -> Long.MAX_VALUE);
+        AtomicInteger checked = new AtomicInteger();
         AtomicLong latestReturnBegunAt = new AtomicLong(-1);
         AtomicInteger violations = new AtomicInteger();
         AtomicInteger created = new AtomicInteger();
@@ -49,8 +53,10 @@ class SegmentDurabilityTest {
 
             @Override
             public void fsyncDirectory(Path d) throws IOException {
-                long at = createdAt.getAndSet(Long.MAX_VALUE);
+                long at = createdAt.get();
+                createdAt.set(Long.MAX_VALUE);
                 if (at != Long.MAX_VALUE) {
+                    checked.incrementAndGet();
                     long deadline = System.nanoTime() + 30_000_000L;
                     while (System.nanoTime() < deadline && latestReturnBegunAt.get() < at) {
                         LockSupport.parkNanos(100_000);
@@ -91,6 +97,8 @@ class SegmentDurabilityTest {
             assertThat(failure.get()).isNull();
         }
         assertThat(created.get()).as("segments created").isGreaterThanOrEqualTo(4);
+        assertThat(checked.get()).as("creations followed by a directory fsync in the creating thread")
+                .isEqualTo(created.get());
         assertThat(violations.get()).as("new segments whose directory fsync an FSYNC call begun after the creation "
                 + "beat").isZero();
     }

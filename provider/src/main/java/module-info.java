@@ -13,6 +13,8 @@ module dev.persist.jcache {
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires java.management;
+    // sun.misc.Unsafe.invokeCleaner: unmaps a retired log segment on Java 17 to 21 (Java 22 on uses an Arena)
+    requires jdk.unsupported;
     // optional: only dev.persist.jcache.metrics uses it, and only an application with Micrometer loads that
     requires static micrometer.core;
     // optional: only a configuration with `cluster` loads dev.persist.jcache.cluster's Kafka classes

@@ -54,7 +54,8 @@ final class SharedStores {
             return shared;
         }
         StoreOptions options = StoreOptions.defaults().syncInterval(settings.syncInterval())
-                .segmentBytes(settings.segmentBytes()).generation(settings.generation())
+                .segmentBytes(settings.segmentBytes()).mappedReads(settings.mappedReads())
+                .generation(settings.generation())
                 .diskNamespaces(CacheNamespaces.diskBacked(settings));
         if (settings.asyncBacklogBytes() > 0) {
             options = options.asyncBacklogBytes(settings.asyncBacklogBytes());

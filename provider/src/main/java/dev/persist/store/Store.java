@@ -237,7 +237,7 @@ public final class Store implements AutoCloseable {
                 this.tornBytes = replay.tornBytes;
                 this.salvagedBytes = replay.salvagedBytes;
                 this.writer = new LogWriter(file, replay.segments, options.segmentBytes(), options.fileSystem(),
-                        this::reportFailure, logFileExecutor);
+                        this::reportFailure, logFileExecutor, options.mappedReads());
                 StoreGeneration generation = new StoreGeneration(options.generation(), writer);
                 String recordedGeneration = StoreGeneration.recorded(replay.namespaces.get(META_NAMESPACE));
                 long clearLsn = generation.clearIfChanged(file, replay.namespaces, replay.diskIndexes,
@@ -928,12 +928,15 @@ public final class Store implements AutoCloseable {
                     error = e;
                 }
                 state = State.CLOSED;
+                diskLock.writeLock().lock(); // no disk read is copying from a segment's mapping as it is released
                 try {
                     writer.close();
                 } catch (IOException e) {
                     if (error == null) {
                         error = new StoreException("closing " + path + " failed: " + e, e);
                     }
+                } finally {
+                    diskLock.writeLock().unlock();
                 }
                 logFileExecutor.shutdown();
                 lock.close();

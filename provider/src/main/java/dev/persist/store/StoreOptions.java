@@ -46,7 +46,7 @@ public final class StoreOptions {
     private static final System.Logger LOG = System.getLogger(Store.class.getName());
     private static final StoreOptions DEFAULTS = new StoreOptions(DEFAULT_SYNC_INTERVAL, false,
             e -> LOG.log(System.Logger.Level.ERROR, "persist store failure", e), StoreFileSystem.local(), null, null, ns -> false,
-            DEFAULT_SEGMENT_BYTES, defaultAsyncBacklogBytes());
+            DEFAULT_SEGMENT_BYTES, defaultAsyncBacklogBytes(), true);
 
     private final Duration syncInterval;
     private final boolean salvage;
@@ -57,10 +57,13 @@ public final class StoreOptions {
     private final Predicate<String> diskNamespaces;
     private final long segmentBytes;
     private final long asyncBacklogBytes;
+    private final boolean mappedReads;
 
     private StoreOptions(Duration syncInterval, boolean salvage, Consumer<Throwable> errorHandler,
                          StoreFileSystem fileSystem, Executor settlingExecutor, String generation,
-                         Predicate<String> diskNamespaces, long segmentBytes, long asyncBacklogBytes) {
+                         Predicate<String> diskNamespaces, long segmentBytes, long asyncBacklogBytes,
+                         boolean mappedReads) {
+        this.mappedReads = mappedReads;
         this.segmentBytes = segmentBytes;
         this.asyncBacklogBytes = asyncBacklogBytes;
         this.generation = generation;
@@ -84,7 +87,7 @@ public final class StoreOptions {
     public StoreOptions syncInterval(Duration interval) {
         requirePositive(interval, "syncInterval");
         return new StoreOptions(interval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                diskNamespaces, segmentBytes, asyncBacklogBytes);
+                diskNamespaces, segmentBytes, asyncBacklogBytes, mappedReads);
     }
 
     /**
@@ -95,7 +98,7 @@ public final class StoreOptions {
      */
     public StoreOptions salvage(boolean salvage) {
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                diskNamespaces, segmentBytes, asyncBacklogBytes);
+                diskNamespaces, segmentBytes, asyncBacklogBytes, mappedReads);
     }
 
     /**
@@ -106,7 +109,7 @@ public final class StoreOptions {
      */
     public StoreOptions errorHandler(Consumer<Throwable> handler) {
         return new StoreOptions(syncInterval, salvage, Objects.requireNonNull(handler, "handler"), fileSystem,
-                settlingExecutor, generation, diskNamespaces, segmentBytes, asyncBacklogBytes);
+                settlingExecutor, generation, diskNamespaces, segmentBytes, asyncBacklogBytes, mappedReads);
     }
 
     /**
@@ -129,7 +132,7 @@ public final class StoreOptions {
      */
     public StoreOptions fileSystem(StoreFileSystem fileSystem) {
         return new StoreOptions(syncInterval, salvage, errorHandler, Objects.requireNonNull(fileSystem, "fileSystem"),
-                settlingExecutor, generation, diskNamespaces, segmentBytes, asyncBacklogBytes);
+                settlingExecutor, generation, diskNamespaces, segmentBytes, asyncBacklogBytes, mappedReads);
     }
 
     /**
@@ -139,7 +142,8 @@ public final class StoreOptions {
      */
     public StoreOptions settlingExecutor(Executor executor) {
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem,
-                Objects.requireNonNull(executor, "executor"), generation, diskNamespaces, segmentBytes, asyncBacklogBytes);
+                Objects.requireNonNull(executor, "executor"), generation, diskNamespaces, segmentBytes, asyncBacklogBytes,
+                mappedReads);
     }
 
     /**
@@ -157,7 +161,7 @@ public final class StoreOptions {
             throw new IllegalArgumentException("generation must not be blank");
         }
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                diskNamespaces, segmentBytes, asyncBacklogBytes);
+                diskNamespaces, segmentBytes, asyncBacklogBytes, mappedReads);
     }
 
     /**
@@ -172,7 +176,8 @@ public final class StoreOptions {
      */
     public StoreOptions diskNamespaces(Predicate<String> diskNamespaces) {
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                Objects.requireNonNull(diskNamespaces, "diskNamespaces"), segmentBytes, asyncBacklogBytes);
+                Objects.requireNonNull(diskNamespaces, "diskNamespaces"), segmentBytes, asyncBacklogBytes,
+                mappedReads);
     }
 
     /**
@@ -191,7 +196,7 @@ public final class StoreOptions {
                     + bytes);
         }
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                diskNamespaces, bytes, asyncBacklogBytes);
+                diskNamespaces, bytes, asyncBacklogBytes, mappedReads);
     }
 
     /**
@@ -210,12 +215,34 @@ public final class StoreOptions {
             throw new IllegalArgumentException("asyncBacklogBytes must be positive, got " + bytes);
         }
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                diskNamespaces, segmentBytes, bytes);
+                diskNamespaces, segmentBytes, bytes, mappedReads);
     }
 
     /** @return how many bytes of ASYNC changes may wait for the syncer */
     public long asyncBacklogBytes() {
         return asyncBacklogBytes;
+    }
+
+    /**
+     * Whether a disk-resident entry whose record is in a sealed segment (any but the last) is read through a
+     * read-only mapping of that segment's file, a copy out of the page cache, instead of a positional read, a system
+     * call each. Default true. The cost of a mapping is how a failure is met: a positional read that fails (a disk's
+     * read error, a file cut short by something outside the store) is an I/O error that fails the store, or a
+     * damaged record that is dropped; a mapped read of a page that cannot be read is a {@code SIGBUS} the JVM turns
+     * into an {@link InternalError} in the reading thread, possibly a little after the read. Set false on storage
+     * whose reads may fail (network file systems, say), or where something else may cut the log's files.
+     *
+     * @param mapped whether sealed segments are read through mappings
+     * @return a copy with this setting
+     */
+    public StoreOptions mappedReads(boolean mapped) {
+        return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
+                diskNamespaces, segmentBytes, asyncBacklogBytes, mapped);
+    }
+
+    /** @return whether sealed segments are read through mappings ({@link #mappedReads(boolean)}) */
+    public boolean mappedReads() {
+        return mappedReads;
     }
 
     private static long defaultAsyncBacklogBytes() {

@@ -51,8 +51,8 @@ final class ConfigParser {
 
     /** The keys each mapping accepts; the JSON Schema's test compares docs/persist-jcache.schema.json with these. */
     static final Set<String> TOP_KEYS = Set.of("store", "defaults", "caches", "cluster");
-    static final Set<String> STORE_KEYS = Set.of("path", "syncInterval", "segmentBytes", "asyncBacklog", "autoShrink",
-            "generation");
+    static final Set<String> STORE_KEYS = Set.of("path", "syncInterval", "segmentBytes", "asyncBacklog", "mappedReads",
+            "autoShrink", "generation");
     static final Set<String> AUTO_SHRINK_KEYS = Set.of("interval", "ratio");
     static final Set<String> DEFAULTS_KEYS = Set.of("durability", "serialization", "onUnencodable", "statistics",
             "memory", "disk");
@@ -99,6 +99,7 @@ final class ConfigParser {
         Duration syncInterval = Duration.ofSeconds(1);
         long segmentBytes = StoreOptions.DEFAULT_SEGMENT_BYTES;
         long asyncBacklog = 0;
+        boolean mappedReads = true;
         Duration shrinkInterval = null;
         double shrinkRatio = 3.0;
         String generation = null;
@@ -128,6 +129,9 @@ final class ConfigParser {
             }
             if (s.has("asyncBacklog")) {
                 asyncBacklog = byteSize(s.get("asyncBacklog"), "store.asyncBacklog"); // positive, or refused
+            }
+            if (s.has("mappedReads")) {
+                mappedReads = bool(s.get("mappedReads"), "store.mappedReads");
             }
             if (s.has("autoShrink")) {
                 ObjectNode a = object(s.get("autoShrink"), "store.autoShrink");
@@ -191,7 +195,8 @@ final class ConfigParser {
                         && replicated(c.get("durability"), CacheSettings.pathOf(e.getKey()) + ".durability")));
             }
         }
-        return new ManagerSettings(source, storePath, syncInterval, segmentBytes, asyncBacklog, shrinkInterval,
+        return new ManagerSettings(source, storePath, syncInterval, segmentBytes, asyncBacklog, mappedReads,
+                shrinkInterval,
                 shrinkRatio,
                 defaultTiers,
                 defaultAllow, caches, generation, defaultOnUnencodable, defaultStatistics, defaultBounds,

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param segmentBytes      {@code store.segmentBytes}: the size from which the log's last segment file is full
  * @param asyncBacklogBytes {@code store.asyncBacklog}: how many bytes of ASYNC changes may wait in memory for the
  *                          syncer, or 0 for the store's default ({@link dev.persist.store.StoreOptions#asyncBacklogBytes})
+ * @param mappedReads       {@code store.mappedReads}: whether disk-resident entries in sealed segments are read
+ *                          through mappings ({@link dev.persist.store.StoreOptions#mappedReads(boolean)})
  * @param autoShrinkInterval how often to check for shrinking, or null for none
  * @param autoShrinkRatio   shrink when log records / live keys exceed it
  * @param defaults          the tiers of caches without their own settings
@@ -33,7 +35,7 @@ import java.util.Objects;
  *                          with other nodes', or null for a store of this node alone
  */
 public record ManagerSettings(String source, Path storePath, Duration syncInterval, long segmentBytes,
-                              long asyncBacklogBytes, Duration autoShrinkInterval,
+                              long asyncBacklogBytes, boolean mappedReads, Duration autoShrinkInterval,
                               double autoShrinkRatio, OperationTiers defaults, List<String> serialAllow,
                               Map<String, CacheSettings> caches, String generation, OnUnencodable onUnencodable,
                               boolean statistics, CacheBounds bounds, boolean replicated,

@@ -23,6 +23,11 @@ public final class LogSegment {
     long records;
     /** The LSN up to which its file is known to be fsynced; only grows. */
     private volatile long durableLsn;
+    /**
+     * The file mapped for reads, once sealed and first read ({@link #mapping}); {@link SegmentMapping#UNMAPPED} once
+     * released, null before.
+     */
+    private volatile SegmentMapping mapping;
 
     LogSegment(long number, Path path, long baseLsn, FileChannel channel, long records) {
         this.number = number;
@@ -43,6 +48,60 @@ public final class LogSegment {
     /** @return the LSN up to which the file is known to be fsynced */
     long durableLsn() {
         return durableLsn;
+    }
+
+    /**
+     * The segment's mapped bytes for a read, the file mapped on the first read once the segment is sealed and
+     * written to its end. The caller keeps {@link #unmap} from running until it has copied what it needs.
+     *
+     * @return the mapped bytes (read-only, from offset 0 to the segment's end), or null if reads of this segment use
+     *         its channel: not sealed yet, not all written yet, not mappable, or unmapped
+     */
+    java.nio.ByteBuffer mappedBytes() {
+        SegmentMapping m = mapping;
+        return (m != null ? m : map()).bytes();
+    }
+
+    private synchronized SegmentMapping map() {
+        SegmentMapping m = mapping;
+        if (m != null) {
+            return m;
+        }
+        long end = endLsn;
+        FileChannel ch = channel;
+        if (end == Long.MAX_VALUE || ch == null) {
+            return SegmentMapping.NOT_MAPPED; // the last segment still grows: asked again once it is sealed
+        }
+        long length = end - baseLsn;
+        try {
+            if (ch.size() < length) {
+                // its last bytes are not written yet; mapping past the end of a writable file would extend it
+                return SegmentMapping.NOT_MAPPED;
+            }
+        } catch (java.io.IOException e) {
+            return SegmentMapping.NOT_MAPPED; // the read through the channel meets (and reports) the failure
+        }
+        m = SegmentMapping.map(ch, length);
+        mapping = m;
+        return m;
+    }
+
+    /**
+     * Releases the mapping for good: the segment is retired or the log closed. The caller makes sure no read is
+     * copying from it (see {@link SegmentMapping}).
+     */
+    synchronized void unmap() {
+        SegmentMapping m = mapping;
+        mapping = SegmentMapping.UNMAPPED;
+        if (m != null) {
+            m.release();
+        }
+    }
+
+    /** @return whether the file is mapped now (tests) */
+    boolean isMapped() {
+        SegmentMapping m = mapping;
+        return m != null && m.bytes() != null;
     }
 
     /**

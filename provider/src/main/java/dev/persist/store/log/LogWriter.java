@@ -49,6 +49,8 @@ public final class LogWriter {
     private boolean presealing;
     private final StoreFileSystem fs;
     private final long segmentBytes;
+    /** Whether sealed segments are read through mappings. */
+    private final boolean mappedReads;
     private volatile boolean closing;
     /** The live segments, oldest first; replaced whole (by a roll, under appendLock, or by {@link #retire}). */
     private volatile LogSegment[] segments;
@@ -108,9 +110,10 @@ public final class LogWriter {
      * @param onFailure    told once of the failure that stops the writer
      * @param helper       runs the fsync that prepares a full segment's end in the background ({@link #readyToRoll});
      *                     one that refuses work makes segments end with that fsync in line
+     * @param mappedReads  whether {@link #readAt} reads sealed segments through mappings ({@link SegmentMapping})
      */
     public LogWriter(Path file, List<LogSegment.Opened> opened, long segmentBytes, StoreFileSystem fs,
-                     Consumer<Throwable> onFailure, java.util.concurrent.Executor helper) {
+                     Consumer<Throwable> onFailure, java.util.concurrent.Executor helper, boolean mappedReads) {
         if (opened.isEmpty()) {
             throw new IllegalArgumentException("no segment");
         }
@@ -119,6 +122,7 @@ public final class LogWriter {
         this.segmentBytes = segmentBytes;
         this.onFailure = onFailure;
         this.helper = java.util.Objects.requireNonNull(helper, "helper");
+        this.mappedReads = mappedReads;
         List<LogSegment> list = new ArrayList<>();
         long base = 0;
         long records = 0;
@@ -589,8 +593,12 @@ public final class LogWriter {
 
     /**
      * Reads {@code length} bytes at a position ({@link DiskIndex#position(long, long)}): a record a disk-resident
-     * entry points at. If the record is still in the pending buffer, everything pending is written first. The caller
-     * keeps the segment from being retired meanwhile (the store's disk lock).
+     * entry points at. If the record is still in the pending buffer, everything pending is written first. A sealed
+     * segment is read through its mapping ({@link SegmentMapping}), the last one with a positional read.
+     *
+     * <p>The caller holds a lock whose other side {@link #retire} and {@link #close} callers hold exclusively (the
+     * store's disk lock): that keeps the segment from being retired meanwhile, and its mapping from being released
+     * while this copies from it.
      *
      * @param position where the record starts: its segment's slot and its offset there
      * @param length   how many bytes
@@ -606,6 +614,12 @@ public final class LogWriter {
         if (writtenLsn < endLsn) {
             awaitWritten(endLsn);
         }
+        if (mappedReads && seg.endLsn != Long.MAX_VALUE) {
+            ByteBuffer mapped = seg.mappedBytes();
+            if (mapped != null) {
+                return copyMapped(mapped, fileOffset, length);
+            }
+        }
         byte[] out = new byte[length];
         int read = retryingOnInterrupt(seg, ch -> {
             ByteBuffer bb = ByteBuffer.wrap(out);
@@ -620,6 +634,18 @@ public final class LogWriter {
             return bb.position();
         }, () -> "read of " + length + " bytes at offset " + fileOffset + " of " + seg.path + " failed");
         return read == length ? out : java.util.Arrays.copyOf(out, read);
+    }
+
+    /**
+     * Copies from a segment's mapping. A page that cannot be read (a disk's read error, the file cut short outside
+     * the store) is a {@code SIGBUS}, which the JVM raises as an {@link InternalError} in this thread, possibly a
+     * little later: not something to catch here ({@link dev.persist.store.StoreOptions#mappedReads}).
+     */
+    private static byte[] copyMapped(ByteBuffer mapped, long fileOffset, int length) {
+        int n = (int) Math.max(0, Math.min(length, mapped.capacity() - fileOffset));
+        byte[] out = new byte[n];
+        mapped.get((int) fileOffset, out, 0, n);
+        return out;
     }
 
     /** An I/O step on the log's channel. */
@@ -675,7 +701,8 @@ public final class LogWriter {
 
     /**
      * For a shrink, once every record it copied is fsynced: forgets the segments up to {@code last} and closes them,
-     * never the one being written. The caller holds the store's disk lock (write side), so no read is in them.
+     * never the one being written, and releases their mappings. The caller holds the store's disk lock (write
+     * side), so no read is in them.
      *
      * @param last the number of the newest segment to retire
      * @return the retired segments, oldest first (their files are still there: the caller deletes them)
@@ -698,6 +725,7 @@ public final class LogWriter {
                 }
                 publish(kept);
                 for (LogSegment seg : retired) {
+                    seg.unmap(); // now, not when the collector gets to it: the deleted file's space is freed with it
                     try {
                         seg.channel.close();
                     } catch (IOException ignored) {
@@ -933,10 +961,17 @@ public final class LogWriter {
         }
     }
 
+    /**
+     * Releases the segments' mappings and closes their files. The caller holds the store's disk lock (write side), so
+     * no read is copying from a mapping.
+     *
+     * @throws IOException if closing a file failed (every file is closed all the same)
+     */
     public void close() throws IOException {
         closing = true;
         IOException first = null;
         for (LogSegment seg : segments) {
+            seg.unmap();
             FileChannel ch = seg.channel;
             if (ch == null) {
                 continue;

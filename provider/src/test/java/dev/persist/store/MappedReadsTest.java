@@ -83,6 +83,12 @@ class MappedReadsTest {
         }
     }
 
+    private static void assertEveryValueReads(PersistMap<String, String> m) {
+        for (int i = 0; i < KEYS; i++) {
+            assertThat(m.peek("k" + i)).isEqualTo(value(i));
+        }
+    }
+
     /** @return the lines of this process's memory map that name a file under {@code dir} */
     private List<String> mappingsOf(Path under) throws IOException {
         List<String> out = new ArrayList<>();
@@ -105,9 +111,7 @@ class MappedReadsTest {
             PersistMap<String, String> m = diskMap(store);
             fill(log, m, fs);
             long before = fs.positionalReads.get();
-            for (int i = 0; i < KEYS; i++) {
-                assertThat(m.peek("k" + i)).isEqualTo(value(i));
-            }
+            assertEveryValueReads(m);
             assertThat(fs.positionalReads.get() - before).as("positional reads for %d records in sealed segments",
                     KEYS).isZero();
             assertThat(mappingsOf(dir)).as("the sealed segments mapped").isNotEmpty();
@@ -120,21 +124,15 @@ class MappedReadsTest {
         try (Store store = Store.open(log, options(StoreFileSystem.local()))) {
             PersistMap<String, String> m = diskMap(store);
             fill(log, m, StoreFileSystem.local());
-            for (int i = 0; i < KEYS; i++) {
-                assertThat(m.peek("k" + i)).isEqualTo(value(i));
-            }
+            assertEveryValueReads(m);
             List<String> mapped = mappingsOf(dir);
             assertThat(mapped).as("mapped by the reads").isNotEmpty();
             store.shrink(); // retires every segment the reads mapped, and deletes their files
             assertThat(mappingsOf(dir)).as("mappings left of retired, deleted segments (their space still in use)")
                     .noneMatch(line -> line.endsWith("(deleted)"));
-            for (int i = 0; i < KEYS; i++) {
-                assertThat(m.peek("k" + i)).isEqualTo(value(i));
-            }
+            assertEveryValueReads(m);
             fill(log, m, StoreFileSystem.local());
-            for (int i = 0; i < KEYS; i++) {
-                assertThat(m.peek("k" + i)).isEqualTo(value(i));
-            }
+            assertEveryValueReads(m);
             assertThat(mappingsOf(dir)).as("the copies' segments mapped in turn").isNotEmpty();
         }
         assertThat(mappingsOf(dir)).as("mappings left after close").isEmpty();
@@ -152,9 +150,7 @@ class MappedReadsTest {
         Store store = Store.open(log, options(StoreFileSystem.local()));
         PersistMap<String, String> m = diskMap(store);
         fill(log, m, StoreFileSystem.local());
-        for (int i = 0; i < KEYS; i++) {
-            assertThat(m.peek("k" + i)).isEqualTo(value(i));
-        }
+        assertEveryValueReads(m);
         List<String> mapped = mappingsOf(dir);
         assertThat(mapped).isNotEmpty();
         java.util.concurrent.locks.ReentrantReadWriteLock disk = store.diskLock();
@@ -169,13 +165,9 @@ class MappedReadsTest {
         assertThat(mappingsOf(dir)).as("the retired segments' mappings, released once the read ended")
                 .doesNotContainAnyElementsOf(mapped);
 
-        for (int i = 0; i < KEYS; i++) {
-            assertThat(m.peek("k" + i)).isEqualTo(value(i));
-        }
+        assertEveryValueReads(m);
         fill(log, m, StoreFileSystem.local());
-        for (int i = 0; i < KEYS; i++) {
-            assertThat(m.peek("k" + i)).isEqualTo(value(i));
-        }
+        assertEveryValueReads(m);
         List<String> mappedAgain = mappingsOf(dir);
         assertThat(mappedAgain).isNotEmpty();
         // a change the log does not hold: the close then writes no index file, whose write takes the lock as well
@@ -263,9 +255,7 @@ class MappedReadsTest {
             PersistMap<String, String> m = diskMap(store);
             fill(log, m, fs);
             long before = fs.positionalReads.get();
-            for (int i = 0; i < KEYS; i++) {
-                assertThat(m.peek("k" + i)).isEqualTo(value(i));
-            }
+            assertEveryValueReads(m);
             assertThat(fs.positionalReads.get() - before).as("positional reads").isGreaterThanOrEqualTo(KEYS);
             assertThat(mappingsOf(dir)).as("mappings").isEmpty();
         }
@@ -282,9 +272,7 @@ class MappedReadsTest {
         try (Store store = Store.open(log, options(StoreFileSystem.local()).mappedReads(false))) {
             PersistMap<String, String> m = diskMap(store);
             fill(log, m, StoreFileSystem.local());
-            for (int i = 0; i < KEYS; i++) {
-                assertThat(m.peek("k" + i)).isEqualTo(value(i)); // read once whole: with mappings, they are made now
-            }
+            assertEveryValueReads(m); // with mappings, they are made now
             Path first = SegmentFiles.pathOf(log, SegmentFiles.list(StoreFileSystem.local(), log).get(0));
             try (FileChannel ch = FileChannel.open(first, StandardOpenOption.WRITE)) {
                 ch.truncate(Files.size(first) / 2);

@@ -153,15 +153,7 @@ class MappedReadsTest {
         assertEveryValueReads(m);
         List<String> mapped = mappingsOf(dir);
         assertThat(mapped).isNotEmpty();
-        java.util.concurrent.locks.ReentrantReadWriteLock disk = store.diskLock();
-
-        disk.readLock().lock();
-        Thread shrinker = new Thread(store::shrink);
-        shrinker.start();
-        awaitQueued(disk, shrinker);
-        assertThat(mappingsOf(dir)).as("mappings while a read is in progress").isEqualTo(mapped);
-        disk.readLock().unlock();
-        shrinker.join();
+        runWhileAReadHoldsTheDiskLock(store, store::shrink, mapped);
         assertThat(mappingsOf(dir)).as("the retired segments' mappings, released once the read ended")
                 .doesNotContainAnyElementsOf(mapped);
 
@@ -172,14 +164,26 @@ class MappedReadsTest {
         assertThat(mappedAgain).isNotEmpty();
         // a change the log does not hold: the close then writes no index file, whose write takes the lock as well
         store.map("mem", Codecs.utf8(), Codecs.utf8()).set("x", "y", Durability.MEMORY);
-        disk.readLock().lock();
-        Thread closer = new Thread(store::close);
-        closer.start();
-        awaitQueued(disk, closer);
-        assertThat(mappingsOf(dir)).as("mappings while a read is in progress").isEqualTo(mappedAgain);
-        disk.readLock().unlock();
-        closer.join();
+        runWhileAReadHoldsTheDiskLock(store, store::close, mappedAgain);
         assertThat(mappingsOf(dir)).as("mappings after close").isEmpty();
+    }
+
+    /**
+     * Runs {@code action} in a thread of its own while this thread holds the disk lock's read side, and checks that
+     * the mappings stay {@code mapped} until the action waits for the write side; then lets go and waits for it.
+     */
+    private void runWhileAReadHoldsTheDiskLock(Store store, Runnable action, List<String> mapped) throws Exception {
+        java.util.concurrent.locks.ReentrantReadWriteLock disk = store.diskLock();
+        disk.readLock().lock();
+        Thread thread = new Thread(action);
+        try {
+            thread.start();
+            awaitQueued(disk, thread);
+            assertThat(mappingsOf(dir)).as("mappings while a read is in progress").isEqualTo(mapped);
+        } finally {
+            disk.readLock().unlock();
+        }
+        thread.join();
     }
 
     private static void awaitQueued(java.util.concurrent.locks.ReentrantReadWriteLock lock, Thread thread)

@@ -98,12 +98,6 @@ public final class LogSegment {
         }
     }
 
-    /** @return whether the file is mapped now (tests) */
-    boolean isMapped() {
-        SegmentMapping m = mapping;
-        return m != null && m.bytes() != null;
-    }
-
     /**
      * A segment found at open.
      *

@@ -42,11 +42,6 @@ final class SegmentMapping {
         this.release = release;
     }
 
-    /** @return whether this runtime can map segments and release their mappings */
-    static boolean supported() {
-        return MAPPER != null;
-    }
-
     /**
      * Maps the first {@code length} bytes of a file read-only.
      *

@@ -55,6 +55,7 @@ final class SharedStores {
         }
         StoreOptions options = StoreOptions.defaults().syncInterval(settings.syncInterval())
                 .segmentBytes(settings.segmentBytes()).mappedReads(settings.mappedReads())
+                .mappedAppends(settings.mappedAppends())
                 .generation(settings.generation())
                 .diskNamespaces(CacheNamespaces.diskBacked(settings));
         if (settings.asyncBacklogBytes() > 0) {

@@ -237,7 +237,7 @@ public final class Store implements AutoCloseable {
                 this.tornBytes = replay.tornBytes;
                 this.salvagedBytes = replay.salvagedBytes;
                 this.writer = new LogWriter(file, replay.segments, options.segmentBytes(), options.fileSystem(),
-                        this::reportFailure, logFileExecutor, options.mappedReads());
+                        this::reportFailure, logFileExecutor, options.mappedReads(), options.mappedAppends());
                 StoreGeneration generation = new StoreGeneration(options.generation(), writer);
                 String recordedGeneration = StoreGeneration.recorded(replay.namespaces.get(META_NAMESPACE));
                 long clearLsn = generation.clearIfChanged(file, replay.namespaces, replay.diskIndexes,

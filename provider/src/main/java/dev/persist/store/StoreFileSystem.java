@@ -90,6 +90,19 @@ public interface StoreFileSystem extends StoreOptions.ChannelFactory {
     Object fileKey(Path file) throws IOException;
 
     /**
+     * Whether bytes written through a read-write mapping of a channel this file system opened reach the file as the
+     * channel's own writes do: then the log appends by copying into a mapping of its last segment's end
+     * ({@link StoreOptions#mappedAppends}). False by default, and for every file system that stands in between (a
+     * {@link ForwardingFileSystem}): one that records, fails or loses writes sees only calls on its channels, and
+     * writes through a mapping would pass it by. {@link #local()} answers true.
+     *
+     * @return whether the log may write its files through mappings
+     */
+    default boolean writesThroughMappings() {
+        return false;
+    }
+
+    /**
      * @param file a file
      * @return its directory (the root for a file in the root)
      */

@@ -46,7 +46,7 @@ public final class StoreOptions {
     private static final System.Logger LOG = System.getLogger(Store.class.getName());
     private static final StoreOptions DEFAULTS = new StoreOptions(DEFAULT_SYNC_INTERVAL, false,
             e -> LOG.log(System.Logger.Level.ERROR, "persist store failure", e), StoreFileSystem.local(), null, null, ns -> false,
-            DEFAULT_SEGMENT_BYTES, defaultAsyncBacklogBytes(), true);
+            DEFAULT_SEGMENT_BYTES, defaultAsyncBacklogBytes(), true, true);
 
     private final Duration syncInterval;
     private final boolean salvage;
@@ -58,12 +58,14 @@ public final class StoreOptions {
     private final long segmentBytes;
     private final long asyncBacklogBytes;
     private final boolean mappedReads;
+    private final boolean mappedAppends;
 
     private StoreOptions(Duration syncInterval, boolean salvage, Consumer<Throwable> errorHandler,
                          StoreFileSystem fileSystem, Executor settlingExecutor, String generation,
                          Predicate<String> diskNamespaces, long segmentBytes, long asyncBacklogBytes,
-                         boolean mappedReads) {
+                         boolean mappedReads, boolean mappedAppends) {
         this.mappedReads = mappedReads;
+        this.mappedAppends = mappedAppends;
         this.segmentBytes = segmentBytes;
         this.asyncBacklogBytes = asyncBacklogBytes;
         this.generation = generation;
@@ -87,7 +89,7 @@ public final class StoreOptions {
     public StoreOptions syncInterval(Duration interval) {
         requirePositive(interval, "syncInterval");
         return new StoreOptions(interval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                diskNamespaces, segmentBytes, asyncBacklogBytes, mappedReads);
+                diskNamespaces, segmentBytes, asyncBacklogBytes, mappedReads, mappedAppends);
     }
 
     /**
@@ -98,7 +100,7 @@ public final class StoreOptions {
      */
     public StoreOptions salvage(boolean salvage) {
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                diskNamespaces, segmentBytes, asyncBacklogBytes, mappedReads);
+                diskNamespaces, segmentBytes, asyncBacklogBytes, mappedReads, mappedAppends);
     }
 
     /**
@@ -109,7 +111,7 @@ public final class StoreOptions {
      */
     public StoreOptions errorHandler(Consumer<Throwable> handler) {
         return new StoreOptions(syncInterval, salvage, Objects.requireNonNull(handler, "handler"), fileSystem,
-                settlingExecutor, generation, diskNamespaces, segmentBytes, asyncBacklogBytes, mappedReads);
+                settlingExecutor, generation, diskNamespaces, segmentBytes, asyncBacklogBytes, mappedReads, mappedAppends);
     }
 
     /**
@@ -132,7 +134,7 @@ public final class StoreOptions {
      */
     public StoreOptions fileSystem(StoreFileSystem fileSystem) {
         return new StoreOptions(syncInterval, salvage, errorHandler, Objects.requireNonNull(fileSystem, "fileSystem"),
-                settlingExecutor, generation, diskNamespaces, segmentBytes, asyncBacklogBytes, mappedReads);
+                settlingExecutor, generation, diskNamespaces, segmentBytes, asyncBacklogBytes, mappedReads, mappedAppends);
     }
 
     /**
@@ -143,7 +145,7 @@ public final class StoreOptions {
     public StoreOptions settlingExecutor(Executor executor) {
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem,
                 Objects.requireNonNull(executor, "executor"), generation, diskNamespaces, segmentBytes, asyncBacklogBytes,
-                mappedReads);
+                mappedReads, mappedAppends);
     }
 
     /**
@@ -161,7 +163,7 @@ public final class StoreOptions {
             throw new IllegalArgumentException("generation must not be blank");
         }
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                diskNamespaces, segmentBytes, asyncBacklogBytes, mappedReads);
+                diskNamespaces, segmentBytes, asyncBacklogBytes, mappedReads, mappedAppends);
     }
 
     /**
@@ -177,7 +179,7 @@ public final class StoreOptions {
     public StoreOptions diskNamespaces(Predicate<String> diskNamespaces) {
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
                 Objects.requireNonNull(diskNamespaces, "diskNamespaces"), segmentBytes, asyncBacklogBytes,
-                mappedReads);
+                mappedReads, mappedAppends);
     }
 
     /**
@@ -196,7 +198,7 @@ public final class StoreOptions {
                     + bytes);
         }
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                diskNamespaces, bytes, asyncBacklogBytes, mappedReads);
+                diskNamespaces, bytes, asyncBacklogBytes, mappedReads, mappedAppends);
     }
 
     /**
@@ -215,7 +217,7 @@ public final class StoreOptions {
             throw new IllegalArgumentException("asyncBacklogBytes must be positive, got " + bytes);
         }
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                diskNamespaces, segmentBytes, bytes, mappedReads);
+                diskNamespaces, segmentBytes, bytes, mappedReads, mappedAppends);
     }
 
     /** @return how many bytes of ASYNC changes may wait for the syncer */
@@ -237,12 +239,37 @@ public final class StoreOptions {
      */
     public StoreOptions mappedReads(boolean mapped) {
         return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
-                diskNamespaces, segmentBytes, asyncBacklogBytes, mapped);
+                diskNamespaces, segmentBytes, asyncBacklogBytes, mapped, mappedAppends);
     }
 
     /** @return whether sealed segments are read through mappings ({@link #mappedReads(boolean)}) */
     public boolean mappedReads() {
         return mappedReads;
+    }
+
+    /**
+     * Whether records are appended by copying them into a read-write mapping of the last segment's end instead of a
+     * {@code write(2)} call per batch, on Linux with the local file system ({@link StoreFileSystem#writesThroughMappings};
+     * elsewhere always {@code write}). Default true. Durability is the same: what is copied is in the page cache at once,
+     * as written bytes are, so an acknowledged change at tier WRITE survives the process being killed, and the fsync of
+     * tier FSYNC (and of the syncer) writes it to the disk. The last segment's file runs up to 1 MiB of zeros past its
+     * last record, written ahead with {@code write} so that a full disk is met as an I/O error there (it fails the
+     * store as a failed write does); an open after a crash cuts them as a torn tail, and the segment's end and the
+     * store's close cut them. The cost is as for {@link #mappedReads(boolean)}: something outside the store cutting the
+     * log's last file short, or a file system that allocates on every write (copy-on-write ones: btrfs, ZFS) running out
+     * of space, is a {@code SIGBUS} in the writing thread, not an I/O error. Set false for those.
+     *
+     * @param mapped whether appends go through a mapping where the platform allows
+     * @return a copy with this setting
+     */
+    public StoreOptions mappedAppends(boolean mapped) {
+        return new StoreOptions(syncInterval, salvage, errorHandler, fileSystem, settlingExecutor, generation,
+                diskNamespaces, segmentBytes, asyncBacklogBytes, mappedReads, mapped);
+    }
+
+    /** @return whether appends go through a mapping where the platform allows ({@link #mappedAppends(boolean)}) */
+    public boolean mappedAppends() {
+        return mappedAppends;
     }
 
     private static long defaultAsyncBacklogBytes() {

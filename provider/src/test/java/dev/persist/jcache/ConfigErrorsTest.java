@@ -23,13 +23,14 @@ class ConfigErrorsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "cachez: {}                                        | cachez                    | allowed here: caches, cluster, defaults, store",
-            "store: { path: x.log, sync: 1s }                  | store.sync                | allowed here: asyncBacklog, autoShrink, generation, mappedReads, path, segmentBytes, syncInterval",
+            "store: { path: x.log, sync: 1s }                  | store.sync                | allowed here: asyncBacklog, autoShrink, generation, mappedAppends, mappedReads, path, segmentBytes, syncInterval",
             "defaults: { durability: sometimes }               | defaults.durability       | memory, async, write, fsync",
             "store: { syncInterval: soon }                     | store.syncInterval        | positive duration",
             "store: { autoShrink: { ratio: 0.5 } }             | store.autoShrink.ratio    | greater than 1",
             "store: { segmentBytes: 100 }                      | store.segmentBytes        | from 512B to 4GB",
             "store: { asyncBacklog: 0B }                       | store.asyncBacklog        | must be a positive size such as",
             "store: { mappedReads: sometimes }                 | store.mappedReads         | must be true or false",
+            "store: { mappedAppends: 1 }                       | store.mappedAppends       | must be true or false",
             "store: { asyncBacklog: lots }                     | store.asyncBacklog        | must be a positive size such as",
             "caches: { u: { maximumSize: -3 } }                | caches.u.maximumSize      | positive whole number",
             "caches: { u: { durability: { put: fast } } }      | caches.u.durability.put   | memory, async, write, fsync",

@@ -24,7 +24,7 @@ class BadInputTest {
         try (Store store = Store.open(log)) {
             PersistMap<String, Object> m = store.map("m", Codecs.utf8(), Codecs.json(Object.class));
             m.set("k", "before");
-            long size = Files.size(log);
+            long size = store.stats().logBytes();
             for (Durability tier : new Durability[] {Durability.ASYNC, Durability.WRITE, Durability.FSYNC}) {
                 assertThatThrownBy(() -> m.set("k", new Opaque(), tier))
                         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot encode");
@@ -32,7 +32,7 @@ class BadInputTest {
                         .isInstanceOf(IllegalArgumentException.class);
             }
             store.fsyncAll();
-            assertThat(Files.size(log)).isEqualTo(size);
+            assertThat(store.stats().logBytes()).isEqualTo(size);
             assertThat(m.get("k")).isEqualTo("before");
             assertThat(m.pendingAsync()).isZero();
         }

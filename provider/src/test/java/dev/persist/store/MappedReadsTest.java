@@ -89,11 +89,14 @@ class MappedReadsTest {
         }
     }
 
-    /** @return the lines of this process's memory map that name a file under {@code dir} */
+    /**
+     * @return the lines of this process's memory map that map a file under {@code dir} read-only: the reads'
+     *         mappings (the last segment's end is mapped read-write for appends, {@link MappedAppendsTest})
+     */
     private List<String> mappingsOf(Path under) throws IOException {
         List<String> out = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
-            if (line.contains(under.toString())) {
+            if (line.contains(under.toString()) && line.contains(" r--s ")) {
                 out.add(line);
             }
         }

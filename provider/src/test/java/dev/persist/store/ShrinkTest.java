@@ -29,6 +29,7 @@ class ShrinkTest {
         Path log = dir.resolve("s.log");
         Map<String, Integer> expected = new HashMap<>();
         Random rnd = new Random(7);
+        long bytesAtClose;
         try (Store store = Store.open(log)) {
             PersistMap<String, Integer> m = store.map("m", Codecs.utf8(), Codecs.json(Integer.class));
             for (int i = 0; i < 5000; i++) {
@@ -43,17 +44,21 @@ class ShrinkTest {
                 }
             }
             store.fsyncAll();
-            long before = LogBytes.of(log);
+            long before = store.stats().logBytes();
             store.shrink();
             StoreStats s = store.stats();
             assertThat(s.logRecords()).isEqualTo(expected.size());
-            assertThat(s.logBytes()).isEqualTo(LogBytes.of(log)).isLessThan(before);
+            assertThat(s.logBytes()).isLessThan(before);
             assertThat(s.shrinks()).isEqualTo(1);
             assertThat(Files.exists(Shrinker.tempFileOf(log))).isFalse();
             // writes after the swap go to the new file
             m.set("after", -1, Durability.FSYNC);
             expected.put("after", -1);
+            bytesAtClose = store.stats().logBytes();
         }
+        // while open, the last segment runs past its records (zeros written ahead of mapped appends); closed, the
+        // files are exactly what the stats count
+        assertThat(LogBytes.of(log)).isEqualTo(bytesAtClose);
         try (Store store = Store.open(log)) {
             PersistMap<String, Integer> m = store.map("m", Codecs.utf8(), Codecs.json(Integer.class));
             Map<String, Integer> actual = new HashMap<>();

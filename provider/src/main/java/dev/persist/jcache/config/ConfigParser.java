@@ -52,7 +52,7 @@ final class ConfigParser {
     /** The keys each mapping accepts; the JSON Schema's test compares docs/persist-jcache.schema.json with these. */
     static final Set<String> TOP_KEYS = Set.of("store", "defaults", "caches", "cluster");
     static final Set<String> STORE_KEYS = Set.of("path", "syncInterval", "segmentBytes", "asyncBacklog", "mappedReads",
-            "autoShrink", "generation");
+            "mappedAppends", "autoShrink", "generation");
     static final Set<String> AUTO_SHRINK_KEYS = Set.of("interval", "ratio");
     static final Set<String> DEFAULTS_KEYS = Set.of("durability", "serialization", "onUnencodable", "statistics",
             "memory", "disk");
@@ -100,6 +100,7 @@ final class ConfigParser {
         long segmentBytes = StoreOptions.DEFAULT_SEGMENT_BYTES;
         long asyncBacklog = 0;
         boolean mappedReads = true;
+        boolean mappedAppends = true;
         Duration shrinkInterval = null;
         double shrinkRatio = 3.0;
         String generation = null;
@@ -132,6 +133,9 @@ final class ConfigParser {
             }
             if (s.has("mappedReads")) {
                 mappedReads = bool(s.get("mappedReads"), "store.mappedReads");
+            }
+            if (s.has("mappedAppends")) {
+                mappedAppends = bool(s.get("mappedAppends"), "store.mappedAppends");
             }
             if (s.has("autoShrink")) {
                 ObjectNode a = object(s.get("autoShrink"), "store.autoShrink");
@@ -196,7 +200,7 @@ final class ConfigParser {
             }
         }
         return new ManagerSettings(source, storePath, syncInterval, segmentBytes, asyncBacklog, mappedReads,
-                shrinkInterval,
+                mappedAppends, shrinkInterval,
                 shrinkRatio,
                 defaultTiers,
                 defaultAllow, caches, generation, defaultOnUnencodable, defaultStatistics, defaultBounds,

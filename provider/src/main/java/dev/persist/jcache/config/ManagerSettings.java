@@ -17,6 +17,8 @@ import java.util.Objects;
  *                          syncer, or 0 for the store's default ({@link dev.persist.store.StoreOptions#asyncBacklogBytes})
  * @param mappedReads       {@code store.mappedReads}: whether disk-resident entries in sealed segments are read
  *                          through mappings ({@link dev.persist.store.StoreOptions#mappedReads(boolean)})
+ * @param mappedAppends     {@code store.mappedAppends}: whether records are appended through a mapping of the last
+ *                          segment's end ({@link dev.persist.store.StoreOptions#mappedAppends(boolean)})
  * @param autoShrinkInterval how often to check for shrinking, or null for none
  * @param autoShrinkRatio   shrink when log records / live keys exceed it
  * @param defaults          the tiers of caches without their own settings
@@ -35,7 +37,8 @@ import java.util.Objects;
  *                          with other nodes', or null for a store of this node alone
  */
 public record ManagerSettings(String source, Path storePath, Duration syncInterval, long segmentBytes,
-                              long asyncBacklogBytes, boolean mappedReads, Duration autoShrinkInterval,
+                              long asyncBacklogBytes, boolean mappedReads, boolean mappedAppends,
+                              Duration autoShrinkInterval,
                               double autoShrinkRatio, OperationTiers defaults, List<String> serialAllow,
                               Map<String, CacheSettings> caches, String generation, OnUnencodable onUnencodable,
                               boolean statistics, CacheBounds bounds, boolean replicated,

@@ -27,6 +27,12 @@ public final class LocalFileSystem implements StoreFileSystem {
         return FileChannel.open(path, options);
     }
 
+    /** Its channels are the JDK's own: a mapping writes to the same page cache as their writes. */
+    @Override
+    public boolean writesThroughMappings() {
+        return true;
+    }
+
     @Override
     public boolean createFile(Path file) throws IOException {
         try {

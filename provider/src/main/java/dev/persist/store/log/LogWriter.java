@@ -51,6 +51,8 @@ public final class LogWriter {
     private final long segmentBytes;
     /** Whether sealed segments are read through mappings. */
     private final boolean mappedReads;
+    /** Where the last segment's end is mapped for appends; null if appends use {@code write}. Guarded by writeLock. */
+    private final AppendWindow window;
     private volatile boolean closing;
     /** The live segments, oldest first; replaced whole (by a roll, under appendLock, or by {@link #retire}). */
     private volatile LogSegment[] segments;
@@ -111,9 +113,13 @@ public final class LogWriter {
      * @param helper       runs the fsync that prepares a full segment's end in the background ({@link #readyToRoll});
      *                     one that refuses work makes segments end with that fsync in line
      * @param mappedReads  whether {@link #readAt} reads sealed segments through mappings ({@link SegmentMapping})
+     * @param mappedAppends whether records are written by copying them into a mapping of the last segment's end
+     *                     ({@link AppendWindow}), where the platform and {@code fs} allow it
+     *                     ({@link StoreFileSystem#writesThroughMappings}); otherwise with {@code write}
      */
     public LogWriter(Path file, List<LogSegment.Opened> opened, long segmentBytes, StoreFileSystem fs,
-                     Consumer<Throwable> onFailure, java.util.concurrent.Executor helper, boolean mappedReads) {
+                     Consumer<Throwable> onFailure, java.util.concurrent.Executor helper, boolean mappedReads,
+                     boolean mappedAppends) {
         if (opened.isEmpty()) {
             throw new IllegalArgumentException("no segment");
         }
@@ -123,6 +129,8 @@ public final class LogWriter {
         this.onFailure = onFailure;
         this.helper = java.util.Objects.requireNonNull(helper, "helper");
         this.mappedReads = mappedReads;
+        this.window = mappedAppends && fs.writesThroughMappings() && AppendWindow.supported()
+                ? new AppendWindow(this.helper, segmentBytes) : null;
         List<LogSegment> list = new ArrayList<>();
         long base = 0;
         long records = 0;
@@ -508,8 +516,9 @@ public final class LogWriter {
                 int from = done;
                 retryingOnInterrupt(seg, ch -> {
                     // positional and restartable: a retry after an interrupt rewrites the same bytes in place
-                    long offset = start;
-                    ByteBuffer bb = ByteBuffer.wrap(batch, from, n);
+                    int mapped = window == null ? 0 : window.write(seg, ch, start, batch, from, n);
+                    long offset = start + mapped;
+                    ByteBuffer bb = ByteBuffer.wrap(batch, from + mapped, n - mapped);
                     while (bb.hasRemaining()) {
                         offset += ch.write(bb, offset);
                     }
@@ -544,6 +553,10 @@ public final class LogWriter {
             throw fail("segment " + (full.number + 1) + " of " + file + " is not known", new IllegalStateException());
         }
         retryingOnInterrupt(full, ch -> {
+            if (window != null) {
+                // a sealed segment is exactly its records: zeros after them would be damage, not a torn tail
+                window.trim(full, ch, full.endLsn - full.baseLsn);
+            }
             ch.force(true);
             return null;
         }, () -> "fsync of " + full.path + " before starting the next segment failed");
@@ -739,6 +752,33 @@ public final class LogWriter {
         } finally {
             writeLock.unlock();
             syncLock.unlock();
+        }
+    }
+
+    /**
+     * At close: releases the append window and cuts the zeros it wrote after the last record, fsyncing the cut, so
+     * that the next open finds no torn tail.
+     */
+    private void trimWritingSegment() {
+        if (window == null) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            LogSegment seg = writing;
+            if (seg.channel == null || failure != null) {
+                window.release(); // the next open cuts the zeros as a torn tail
+                return;
+            }
+            long length = seg.offsetOf(writtenLsn);
+            retryingOnInterrupt(seg, ch -> {
+                if (window.trim(seg, ch, length)) {
+                    ch.force(true);
+                }
+                return null;
+            }, () -> "cutting " + seg.path + " to its last record at close failed");
+        } finally {
+            writeLock.unlock();
         }
     }
 
@@ -968,8 +1008,13 @@ public final class LogWriter {
      * @throws IOException if closing a file failed (every file is closed all the same)
      */
     public void close() throws IOException {
-        closing = true;
         IOException first = null;
+        try {
+            trimWritingSegment();
+        } catch (RuntimeException e) {
+            first = new IOException("cutting the zeros after the last record of " + file + " at close failed", e);
+        }
+        closing = true;
         for (LogSegment seg : segments) {
             seg.unmap();
             FileChannel ch = seg.channel;

@@ -50,18 +50,37 @@ final class SegmentMapping {
      * @return the mapping, or {@link #NOT_MAPPED} if the runtime, the channel or the length does not allow one
      */
     static SegmentMapping map(FileChannel channel, long length) {
+        return map(channel, FileChannel.MapMode.READ_ONLY, 0, length);
+    }
+
+    /**
+     * Maps a region of a file.
+     *
+     * @param channel the file, at least {@code offset + length} bytes long (mapping past its end would extend it
+     *                without reserving disk space for the bytes, and a write there could then fail as a crash)
+     * @param mode    read-only, or read-write for {@link AppendWindow}
+     * @param offset  where the region starts
+     * @param length  its length
+     * @return the mapping, or {@link #NOT_MAPPED} if the runtime, the channel or the length does not allow one
+     */
+    static SegmentMapping map(FileChannel channel, FileChannel.MapMode mode, long offset, long length) {
         if (MAPPER == null || length > Integer.MAX_VALUE || length <= 0) {
             return NOT_MAPPED;
         }
         try {
-            return MAPPER.map(channel, length);
+            return MAPPER.map(channel, mode, offset, length);
         } catch (IOException | UnsupportedOperationException e) {
             // e.g. a channel of a file system that cannot map, or the process out of mappings: pread still works
             return NOT_MAPPED;
         }
     }
 
-    /** @return the mapped bytes, read-only, or null if this segment is not mapped */
+    /** @return whether this runtime can map files and release the mappings */
+    static boolean canMap() {
+        return MAPPER != null;
+    }
+
+    /** @return the mapped bytes (read-only unless mapped read-write), or null if nothing is mapped */
     ByteBuffer bytes() {
         return bytes;
     }
@@ -74,13 +93,14 @@ final class SegmentMapping {
         try {
             release.close();
         } catch (Exception e) {
-            // unmapping a read-only mapping does not fail; if it did, the collector unmaps it with the buffer
+            // unmapping does not fail; if it did, the collector unmaps it with the buffer (a read-write mapping's
+            // bytes are the page cache's already: nothing is lost)
         }
     }
 
     /** Maps files, and releases the mappings, the way this runtime allows. */
     private interface Mapper {
-        SegmentMapping map(FileChannel channel, long length) throws IOException;
+        SegmentMapping map(FileChannel channel, FileChannel.MapMode mode, long offset, long length) throws IOException;
 
         /** @return the mapper of this runtime, or null if it has none */
         static Mapper forThisRuntime() {
@@ -116,7 +136,8 @@ final class SegmentMapping {
         }
 
         @Override
-        public SegmentMapping map(FileChannel channel, long length) throws IOException {
+        public SegmentMapping map(FileChannel channel, FileChannel.MapMode mode, long offset, long length)
+                throws IOException {
             AutoCloseable arena;
             try {
                 arena = (AutoCloseable) ofShared.invoke();
@@ -124,7 +145,7 @@ final class SegmentMapping {
                 throw new IOException("cannot create an arena for the mapping", e);
             }
             try {
-                Object segment = mapInArena.invoke(channel, FileChannel.MapMode.READ_ONLY, 0L, length, arena);
+                Object segment = mapInArena.invoke(channel, mode, offset, length, arena);
                 return new SegmentMapping((ByteBuffer) asByteBuffer.invoke(segment), arena);
             } catch (IOException | UnsupportedOperationException e) {
                 closeQuietly(arena);
@@ -162,8 +183,9 @@ final class SegmentMapping {
         }
 
         @Override
-        public SegmentMapping map(FileChannel channel, long length) throws IOException {
-            ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, length);
+        public SegmentMapping map(FileChannel channel, FileChannel.MapMode mode, long offset, long length)
+                throws IOException {
+            ByteBuffer mapped = channel.map(mode, offset, length);
             return new SegmentMapping(mapped, () -> invokeCleaner.invoke(unsafe, mapped));
         }
     }

@@ -49,6 +49,11 @@ final class AppendWindow {
     private long extendedTo;
     /** Whether a helper task is queued or running. */
     private boolean aheadAsked;
+    /**
+     * Set when the writer falls back to the channel for the rest of the segment: its records may then run past
+     * {@code extendedTo}, and zeros written there (by a helper task asked before) would overwrite them.
+     */
+    private boolean stopped;
     /** Zeros to extend files with; allocated on first use. */
     private ByteBuffer zeros;
 
@@ -97,6 +102,7 @@ final class AppendWindow {
             synchronized (extension) {
                 extending = seg;
                 extendedTo = size;
+                stopped = false;
             }
             segment = seg;
             failed = false;
@@ -128,12 +134,12 @@ final class AppendWindow {
         } catch (IOException e) {
             // a disk without room for the window (or failing): the channel writes the records over the zeros that
             // fit, and meets a full disk only where a write without a window would have
-            failed = true;
+            fallBack();
             return false;
         }
         SegmentMapping m = SegmentMapping.map(channel, FileChannel.MapMode.READ_WRITE, windowStart, windowBytes);
         if (m.bytes() == null) {
-            failed = true; // e.g. out of mappings: the channel writes over the zeros, and trim cuts what is left
+            fallBack(); // e.g. out of mappings: the channel writes over the zeros, and trim cuts what is left
             return false;
         }
         mapping = m;
@@ -141,6 +147,14 @@ final class AppendWindow {
         end = windowEnd;
         extendAhead(segment, windowEnd + (long) AHEAD_WINDOWS * windowBytes);
         return true;
+    }
+
+    /** The rest of the segment is written with the channel: nothing more is extended, by the helper either. */
+    private void fallBack() {
+        failed = true;
+        synchronized (extension) {
+            stopped = true; // waits for a helper's window being written: the channel's writes come after it
+        }
     }
 
     /** Asks the helper to extend {@code seg}'s file to {@code target}, unless it is there or already asked. */
@@ -181,8 +195,8 @@ final class AppendWindow {
     private void extend(LogSegment seg, FileChannel channel, long size) throws IOException {
         while (true) {
             synchronized (extension) {
-                if (seg != extending || extendedTo >= size) {
-                    return; // there, or trimmed meanwhile (its end is its records now)
+                if (seg != extending || stopped || extendedTo >= size) {
+                    return; // there, trimmed meanwhile (its end is its records now), or the channel writes the rest
                 }
                 if (zeros == null) {
                     zeros = ByteBuffer.allocateDirect(MAX_WINDOW_BYTES);

@@ -9,9 +9,13 @@ import java.time.Instant;
  * @param orphanKeys         of those, keys of namespaces no map has registered
  * @param logRecords         records in the log's live segment files (including those not yet written by the syncer's
  *                           buffer); shrinking brings it down to about {@code liveKeys}
- * @param logBytes           bytes in the log's live segment files together, headers included
+ * @param logBytes           bytes of the records in the log's live segment files together, headers included (the
+ *                           last file runs past them with zeros while the store is open, with
+ *                           {@link StoreOptions#mappedAppends})
  * @param lastSync           when the log was last fsynced
- * @param writeCalls         {@code write(2)} calls since open: with group commit, fewer than WRITE operations
+ * @param writeCalls         batches of records written since open, each one {@code write(2)} or one copy into the
+ *                           mapped end of the log ({@link StoreOptions#mappedAppends}): with group commit, fewer than
+ *                           WRITE operations
  * @param syncCalls          fsyncs since open: with group commit, fewer than FSYNC operations
  * @param tornBytesTruncated bytes of a torn tail cut off at open (0 if the log ended cleanly)
  * @param salvagedBytes      bytes of damaged records skipped at open with salvage (0 without salvage)

@@ -271,6 +271,49 @@ class MappedAppendsTest {
     }
 
     @Test
+    void anFsyncLeadersBatchInsideTheZerosIsWrittenWithTheChannelAWriteTierOneIsCopied() throws Exception {
+        assumeTrue(Runtime.version().feature() < 22, "a test channel is mapped on Java 17 to 21 only");
+        java.util.concurrent.atomic.AtomicInteger recordWrites = new java.util.concurrent.atomic.AtomicInteger();
+        StoreFileSystem fs = new ForwardingFileSystem(StoreFileSystem.local()) {
+            @Override
+            public boolean writesThroughMappings() {
+                return true;
+            }
+
+            @Override
+            public FileChannel open(Path path, OpenOption... options) throws IOException {
+                return new ForwardingChannel(delegate.open(path, options)) {
+                    @Override
+                    public int write(java.nio.ByteBuffer src, long position) throws IOException {
+                        if (!src.isDirect()) {
+                            recordWrites.incrementAndGet(); // the zeros come from a direct buffer, records do not
+                        }
+                        return delegate.write(src, position);
+                    }
+                };
+            }
+        };
+        Path log = dir.resolve("y.log");
+        try (Store store = Store.open(log, options().fileSystem(fs))) {
+            PersistMap<String, String> m = map(store);
+            put(m, 0, 10); // WRITE: copied, and the zeros written ahead
+            int before = recordWrites.get();
+            for (int i = 10; i < 110; i++) {
+                m.set("k" + i, value(i), Durability.FSYNC);
+            }
+            assertThat(recordWrites.get() - before).as("FSYNC batches written with write(2)").isEqualTo(100);
+            before = recordWrites.get();
+            put(m, 110, 210);
+            assertThat(recordWrites.get() - before).as("WRITE batches written with write(2)").isZero();
+            assertValues(m, 210);
+        }
+        try (Store reopened = Store.open(log, options())) {
+            assertThat(reopened.stats().tornBytesTruncated()).isZero();
+            assertValues(map(reopened), 210);
+        }
+    }
+
+    @Test
     void turnedOffNothingIsMappedForWritesAndTheFileIsItsRecords() throws Exception {
         Path log = dir.resolve("o.log");
         try (Store store = Store.open(log, options().mappedAppends(false))) {

@@ -237,6 +237,13 @@ final class AppendWindow {
         }
     }
 
+    /** @return whether zeros already cover {@code seg}'s file up to {@code end}: a write(2) there overwrites no record */
+    boolean covers(LogSegment seg, long end) {
+        synchronized (extension) {
+            return seg == extending && !stopped && end <= extendedTo;
+        }
+    }
+
     /** Releases the mapping, keeping what it wrote (the page cache's already), and extends nothing more. */
     void release() {
         releaseMapping();

@@ -424,7 +424,7 @@ public final class LogWriter {
                 LogSegment last;
                 writeLock.lock();
                 try {
-                    writePendingLocked();
+                    writePendingLocked(false);
                     target = writtenLsn;
                     last = writing; // every segment before it was fsynced when its successor was created
                 } finally {
@@ -488,6 +488,17 @@ public final class LogWriter {
 
     /** Called with writeLock held: writes the whole pending buffer with one write call. */
     private void writePendingLocked() {
+        writePendingLocked(true);
+    }
+
+    /**
+     * @param viaWindow false for an fsync leader's batch: written with {@code write(2)} when it lies inside the zeros
+     *                  already written ahead (they cover it: nothing is overwritten but zeros). Copied into the
+     *                  mapping right after an fsync (which leaves the pages clean, so presumably a page fault each),
+     *                  FSYNC puts were slower than before mapped appends; a {@code write(2)} into pages the helper
+     *                  already took was faster than either (benchmarks/README.md, "Mapped appends")
+     */
+    private void writePendingLocked(boolean viaWindow) {
         checkNotFailed();
         byte[] batch;
         int length;
@@ -516,7 +527,8 @@ public final class LogWriter {
                 int from = done;
                 retryingOnInterrupt(seg, ch -> {
                     // positional and restartable: a retry after an interrupt rewrites the same bytes in place
-                    int mapped = window == null ? 0 : window.write(seg, ch, start, batch, from, n);
+                    int mapped = window == null || (!viaWindow && window.covers(seg, start + n)) ? 0
+                            : window.write(seg, ch, start, batch, from, n);
                     long offset = start + mapped;
                     ByteBuffer bb = ByteBuffer.wrap(batch, from + mapped, n - mapped);
                     while (bb.hasRemaining()) {

@@ -112,6 +112,23 @@ class AppendWindowTest {
     }
 
     @Test
+    void onlyBytesInsideTheZerosAlreadyWrittenAreCovered() throws Exception {
+        Path file = dir.resolve("v.log");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            LogSegment seg = new LogSegment(0, file, 0, ch, 0);
+            AppendWindow window = new AppendWindow(helper::add, WINDOW);
+            assertThat(window.covers(seg, 1)).as("nothing extended yet").isFalse();
+            window.write(seg, ch, 0, filled(100, (byte) 1), 0, 100);
+            assertThat(window.covers(seg, WINDOW)).as("up to the window's end").isTrue();
+            assertThat(window.covers(seg, WINDOW + 1)).as("past the zeros written").isFalse();
+            assertThat(window.covers(new LogSegment(1, file, 0, ch, 0), 100)).as("another segment").isFalse();
+            window.trim(seg, ch, 100);
+            assertThat(window.covers(seg, 100)).as("after the cut").isFalse();
+        }
+    }
+
+    @Test
     void theHelperExtendsThreeWindowsPastTheMappedOneAndTheWriterThenOnlyCopies() throws Exception {
         Path file = dir.resolve("h.log");
         AtomicInteger writes = new AtomicInteger();

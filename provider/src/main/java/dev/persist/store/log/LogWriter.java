@@ -486,7 +486,10 @@ public final class LogWriter {
         awaitSynced(appendedLsn(), false);
     }
 
-    /** Called with writeLock held: writes the whole pending buffer with one write call. */
+    /**
+     * Called with writeLock held: writes the whole pending buffer, with one write call or, with an append window, one
+     * copy into its mapping.
+     */
     private void writePendingLocked() {
         writePendingLocked(true);
     }

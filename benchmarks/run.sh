@@ -78,7 +78,8 @@ case "$MODE" in
     WB=(-f 1 -wi 1 -w 3s -i 2 -r 5s)
     WB_CRASH=(100000 3)
     # a warmup long enough for persist-disk's front to settle under Zipf gets (benchmarks/README.md, disk)
-    DISK_THRPT=(-f 1 -wi 4 -w 5s -i 3 -r 3s)
+    DISK_FORKS=1
+    DISK_RUN=(-wi 4 -w 5s -i 3 -r 3s)
     DISK_SHOT=(-f 1 -wi 1 -i 3)
     ;;
   smoke)
@@ -87,7 +88,8 @@ case "$MODE" in
     MEM_ENTRIES=1000000
     WB=(-f 1 -wi 0 -i 1 -r 1s)
     WB_CRASH=(10000 1)
-    DISK_THRPT=(-f 1 -wi 0 -i 1 -r 1s)
+    DISK_FORKS=1
+    DISK_RUN=(-wi 0 -i 1 -r 1s)
     DISK_SHOT=(-f 1 -wi 0 -i 1)
     ;;
   full)
@@ -96,7 +98,8 @@ case "$MODE" in
     MEM_ENTRIES=1000000
     WB=(-f 2 -wi 2 -w 5s -i 5 -r 5s)
     WB_CRASH=(100000 10)
-    DISK_THRPT=(-f 2 -wi 4 -w 5s -i 5 -r 5s)
+    DISK_FORKS=2
+    DISK_RUN=(-wi 4 -w 5s -i 5 -r 5s)
     DISK_SHOT=(-f 2 -wi 2 -i 5)
     ;;
   *)
@@ -104,6 +107,8 @@ case "$MODE" in
     exit 2
     ;;
 esac
+
+DISK_THRPT=(-f "$DISK_FORKS" "${DISK_RUN[@]}")
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
@@ -213,26 +218,44 @@ if has_named disk; then
     java -Xms512m -Xmx512m -cp "$JAR" dev.persist.bench.DiskFootprint "$impl" "$DISK_ENTRIES" 2>&1 \
       | grep -v '^SLF4J' | tee -a "$OUT/console.log" || echo ">> footprint of $impl failed" | tee -a "$OUT/console.log"
   done
-  # 3. gets, uniform and Zipf keys, 1 and 8 threads
+  # 3. gets: uniform keys for every implementation, Zipf keys for those other than persist-disk (not a target)
   echo ">> disk get: ${DISK_THRPT[*]} $*" | tee -a "$OUT/console.log"
-  jmh 'dev\.persist\.bench\.DiskGetBenchmark\.' "${DISK_THRPT[@]}" "${DISK_P[@]}" -rf json \
+  jmh 'dev\.persist\.bench\.DiskGetBenchmark\.get_uniform' "${DISK_THRPT[@]}" "${DISK_P[@]}" -rf json \
     -rff "$OUT/disk-get.json" "$@"
-  # 4. the Zipf reference: today's cache, every entry in the heap. 2M x 1 KB does not fit in 512 MB (nor did its
-  #    reopen in 4 GB), so by default it runs on a data set that fits: BENCH_DISK_REF_ENTRIES (200,000) entries,
-  #    Zipf over those keys, heap BENCH_DISK_REF_HEAP (512m, as the others)
-  if [[ -n "$DISK_REF_HEAP" ]]; then
-    echo ">> disk get reference persist-heap, $DISK_REF_ENTRIES entries, -Xmx$DISK_REF_HEAP: ${DISK_THRPT[*]} $*" \
-      | tee -a "$OUT/console.log"
-    jmh 'dev\.persist\.bench\.DiskGetBenchmark\.get_zipf' "${DISK_THRPT[@]}" -p impl=persist-heap \
-      -p "entries=$DISK_REF_ENTRIES" -jvmArgsAppend "-Xms$DISK_REF_HEAP -Xmx$DISK_REF_HEAP" -rf json \
-      -rff "$OUT/disk-ref.json" "$@"
+  ZIPF_OTHERS=$(tr ',' '\n' <<< "$DISK_IMPLS" | grep -vx persist-disk | paste -sd, - || true)
+  if [[ -n "$ZIPF_OTHERS" ]]; then
+    jmh 'dev\.persist\.bench\.DiskGetBenchmark\.get_zipf' "${DISK_THRPT[@]}" -p "impl=$ZIPF_OTHERS" \
+      -p "entries=$DISK_ENTRIES" -rf json -rff "$OUT/disk-get-zipf.json" "$@"
   fi
+  # 4. Zipf keys, persist-disk against its reference: today's cache, every entry in the heap. 2M x 1 KB does not
+  #    fit in 512 MB (nor did its reopen in 4 GB), so the reference runs on a data set that fits:
+  #    BENCH_DISK_REF_ENTRIES (200,000) entries, Zipf over those keys, heap BENCH_DISK_REF_HEAP (512m, as the
+  #    others). The two take turns, one fork each, per thread count, DISK_FORKS times: this machine's speed drifts
+  #    by tens of percent within an hour, and a ratio of two scores measured ten minutes apart measured the drift
+  #    as much as the code. DiskReport pools each one's forks (benchmarks/README.md, "Zipf in turns").
+  for ((fork = 1; fork <= DISK_FORKS; fork++)); do
+    for zipf in get_zipf_01t get_zipf_08t; do
+      if [[ ",$DISK_IMPLS," == *",persist-disk,"* ]]; then
+        echo ">> disk get $zipf persist-disk, fork $fork of $DISK_FORKS: ${DISK_RUN[*]} $*" | tee -a "$OUT/console.log"
+        jmh "dev\\.persist\\.bench\\.DiskGetBenchmark\\.$zipf\$" -f 1 "${DISK_RUN[@]}" -p impl=persist-disk \
+          -p "entries=$DISK_ENTRIES" -rf json -rff "$OUT/disk-zipf-$fork-$zipf.json" "$@"
+      fi
+      if [[ -n "$DISK_REF_HEAP" ]]; then
+        echo ">> disk get $zipf reference persist-heap, $DISK_REF_ENTRIES entries, -Xmx$DISK_REF_HEAP, fork $fork of" \
+          "$DISK_FORKS: ${DISK_RUN[*]} $*" | tee -a "$OUT/console.log"
+        jmh "dev\\.persist\\.bench\\.DiskGetBenchmark\\.$zipf\$" -f 1 "${DISK_RUN[@]}" -p impl=persist-heap \
+          -p "entries=$DISK_REF_ENTRIES" -jvmArgsAppend "-Xms$DISK_REF_HEAP -Xmx$DISK_REF_HEAP" -rf json \
+          -rff "$OUT/disk-ref-$fork-$zipf.json" "$@"
+      fi
+    done
+  done
   # 5. puts last: they overwrite values of the data sets (same keys, same sizes)
   echo ">> disk put: ${DISK_THRPT[*]} $*" | tee -a "$OUT/console.log"
   jmh 'dev\.persist\.bench\.DiskPutBenchmark\.' "${DISK_THRPT[@]}" "${DISK_P[@]}" -rf json \
     -rff "$OUT/disk-put.json" "$@"
   DJSONS=()
-  for f in "$OUT"/disk-reopen.json "$OUT"/disk-get.json "$OUT"/disk-ref.json "$OUT"/disk-put.json; do
+  for f in "$OUT"/disk-reopen.json "$OUT"/disk-get.json "$OUT"/disk-get-zipf.json "$OUT"/disk-zipf-*.json \
+      "$OUT"/disk-ref-*.json "$OUT"/disk-put.json; do
     [[ -s "$f" ]] && DJSONS+=("$f")
   done
   java -cp "$JAR" dev.persist.bench.DiskReport --log "$OUT/console.log" "${DJSONS[@]}" | tee "$OUT/disk-summary.txt"

@@ -53,6 +53,8 @@
 #   BENCH_DISK_AUTOSHRINK=interval   disk group: this provider's store.autoShrink (ratio 3.0) at that interval,
 #                                    e.g. 5s (default none, the issue's; a diagnostic: benchmarks/README.md,
 #                                    "Puts with auto-shrink on")
+#   BENCH_DISK_STORE="k: v, ..."     disk group: more keys of this provider's store section, e.g. "mappedReads: false"
+#                                    (a diagnostic; default none)
 #   BENCH_DISK_TOUCH_FREE=1          disk group: touch the machine's free memory before each put trial
 #                                    (FreeMemoryTouch, a diagnostic: benchmarks/README.md, "The put and the
 #                                    machine's free memory"; about 20 s per trial here)

@@ -244,6 +244,17 @@ final class DiskDataSet {
         return "{ interval: " + interval.trim() + ", ratio: 3.0 }";
     }
 
+    /**
+     * More keys of this provider's {@code store} section, as YAML ({@code BENCH_DISK_STORE}, e.g.
+     * {@code "mappedReads: false"}): a diagnostic, to measure a store setting on the same data sets.
+     *
+     * @return the keys, or null
+     */
+    static String storeKeys() {
+        String keys = System.getenv("BENCH_DISK_STORE");
+        return keys == null || keys.isBlank() ? null : keys.trim();
+    }
+
     /** The YAML of issue 12 (persist-disk) or of today's all-in-heap cache (persist-heap). */
     private static void writeConfig(Path yaml, Path log, boolean diskTier) {
         String types = "keyType: java.lang.String, valueType: " + Blob.class.getName();
@@ -254,7 +265,8 @@ final class DiskDataSet {
                 : "{ " + durability + ", " + types + " }";
         String text = "# written by dev.persist.bench.DiskDataSet\n"
                 + "store: { path: \"" + log.toAbsolutePath() + "\""
-                + (autoShrink() == null ? "" : ", autoShrink: " + autoShrink()) + " }\n"
+                + (autoShrink() == null ? "" : ", autoShrink: " + autoShrink())
+                + (storeKeys() == null ? "" : ", " + storeKeys()) + " }\n"
                 + "caches:\n"
                 + "  " + CACHE + ": " + cache + "\n";
         try {

@@ -34,9 +34,6 @@ import java.util.function.BiConsumer;
  * recorded hit in a few keeps their frequency and recency ahead of the rest; a key read rarely is the one that loses
  * recorded hits, and it was the one to evict anyway. Caches without {@code disk} record every hit: their bound
  * evicts from the cache itself, so every read counts.
- *
- * <p>A front also does Caffeine's upkeep on the thread whose write needs it, not in the common pool (see the
- * constructor).
  */
 final class CaffeineMemory implements MapMemory<Object, Stored> {
     /** What the cache does when Caffeine drops an entry on its own. */
@@ -85,14 +82,6 @@ final class CaffeineMemory implements MapMemory<Object, Stored> {
             if (!clock.equals(Clock.systemUTC()) && !clock.equals(Clock.systemDefaultZone())) {
                 builder.ticker(new ClockTicker(clock));
             }
-        }
-        if (front) {
-            // Caffeine's upkeep (draining its buffers, evicting down to the bound) on the calling thread: each value
-            // a front keeps from disk is a write that schedules it, and handing it to the common pool woke a pool
-            // thread for each, a system call that cost more than the few pointer moves of the eviction itself
-            // (benchmarks/README.md, disk, "Maintenance on the caller"). A front's eviction only drops the value from
-            // memory: nothing is logged and no lock is taken, so it is safe under the caller's key lock.
-            builder.executor(Runnable::run);
         }
         // an eviction listener, unlike a removal listener, costs nothing on puts and removes
         builder.evictionListener((Object k, Stored v, RemovalCause cause) -> {

@@ -234,7 +234,7 @@ if has_named disk; then
   #    BENCH_DISK_REF_ENTRIES (200,000) entries, Zipf over those keys, heap BENCH_DISK_REF_HEAP (512m, as the
   #    others). The two take turns, one fork each, per thread count, DISK_FORKS times: this machine's speed drifts
   #    by tens of percent within an hour, and a ratio of two scores measured ten minutes apart measured the drift
-  #    as much as the code. DiskReport pools each one's forks (benchmarks/README.md, "Zipf in turns").
+  #    as much as the code. DiskReport pools each one's forks (benchmarks/README.md, "Zipf gets in turns").
   for ((fork = 1; fork <= DISK_FORKS; fork++)); do
     for zipf in get_zipf_01t get_zipf_08t; do
       if [[ ",$DISK_IMPLS," == *",persist-disk,"* ]]; then

@@ -55,6 +55,11 @@ class AppendWindowTest {
         };
     }
 
+    /** A new file, open for reading and writing: a segment's channel. */
+    private static FileChannel created(Path file) throws IOException {
+        return FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+
     private static byte[] filled(int length, byte b) {
         byte[] out = new byte[length];
         Arrays.fill(out, b);
@@ -70,8 +75,7 @@ class AppendWindowTest {
     @Test
     void zerosAskedForBeforeAFallBackNeverOverwriteTheRecordsTheChannelWrote() throws Exception {
         Path file = dir.resolve("f.log");
-        try (FileChannel ch = mappableTimes(FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.READ, StandardOpenOption.WRITE), 1)) {
+        try (FileChannel ch = mappableTimes(created(file), 1)) {
             LogSegment seg = new LogSegment(0, file, 0, ch, 0);
             AppendWindow window = new AppendWindow(helper::add, WINDOW);
             assertThat(window.write(seg, ch, 0, filled(1000, (byte) 1), 0, 1000)).isEqualTo(1000);
@@ -99,8 +103,7 @@ class AppendWindowTest {
     @Test
     void zerosAskedForBeforeACutAreNotWrittenPastIt() throws Exception {
         Path file = dir.resolve("c.log");
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel ch = created(file)) {
             LogSegment seg = new LogSegment(0, file, 0, ch, 0);
             AppendWindow window = new AppendWindow(helper::add, WINDOW);
             window.write(seg, ch, 0, filled(1000, (byte) 1), 0, 1000);
@@ -114,8 +117,7 @@ class AppendWindowTest {
     @Test
     void onlyBytesInsideTheZerosAlreadyWrittenAreCovered() throws Exception {
         Path file = dir.resolve("v.log");
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel ch = created(file)) {
             LogSegment seg = new LogSegment(0, file, 0, ch, 0);
             AppendWindow window = new AppendWindow(helper::add, WINDOW);
             assertThat(window.covers(seg, 1)).as("nothing extended yet").isFalse();
@@ -132,8 +134,7 @@ class AppendWindowTest {
     void theHelperExtendsThreeWindowsPastTheMappedOneAndTheWriterThenOnlyCopies() throws Exception {
         Path file = dir.resolve("h.log");
         AtomicInteger writes = new AtomicInteger();
-        try (FileChannel ch = new ForwardingChannel(FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = new ForwardingChannel(created(file)) {
             @Override
             public int write(ByteBuffer src, long position) throws IOException {
                 writes.incrementAndGet();

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
@@ -39,7 +41,7 @@ class MappedReadsTest {
     Path dir;
 
     /** Counts the positional reads of the log's files, the system call a mapped read saves. */
-    static final class CountingFileSystem extends ForwardingFileSystem {
+    static class CountingFileSystem extends ForwardingFileSystem {
         final AtomicLong positionalReads = new AtomicLong();
 
         CountingFileSystem() {
@@ -118,6 +120,48 @@ class MappedReadsTest {
             assertThat(fs.positionalReads.get() - before).as("positional reads for %d records in sealed segments",
                     KEYS).isZero();
             assertThat(mappingsOf(dir)).as("the sealed segments mapped").isNotEmpty();
+        }
+    }
+
+    /**
+     * Counts positional reads, and the first {@code FileChannel.map} of a log file meets what an interrupt landing
+     * during that call does: the channel closed, {@link ClosedByInterruptException} thrown.
+     */
+    static final class InterruptedFirstMapFileSystem extends CountingFileSystem {
+        final AtomicBoolean interrupted = new AtomicBoolean();
+
+        @Override
+        public FileChannel open(Path path, OpenOption... options) throws IOException {
+            FileChannel counting = super.open(path, options);
+            return new ForwardingChannel(counting) {
+                @Override
+                public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+                    if (mode == MapMode.READ_ONLY && interrupted.compareAndSet(false, true)) {
+                        delegate.close();
+                        throw new ClosedByInterruptException();
+                    }
+                    return delegate.map(mode, position, size);
+                }
+            };
+        }
+    }
+
+    @Test
+    void aMappingCutShortByAnInterruptIsTriedAgainByTheNextRead() throws Exception {
+        assumeTrue(Runtime.version().feature() < 22, "a test channel is mapped on Java 17 to 21 only");
+        Path log = dir.resolve("i.log");
+        InterruptedFirstMapFileSystem fs = new InterruptedFirstMapFileSystem();
+        try (Store store = Store.open(log, options(fs))) {
+            PersistMap<String, String> m = diskMap(store);
+            fill(log, m, fs);
+            assertEveryValueReads(m); // the first read of the first sealed segment meets the interrupt
+            assertThat(fs.interrupted).as("a mapping met the interrupt").isTrue();
+
+            long before = fs.positionalReads.get();
+            assertEveryValueReads(m);
+            assertThat(fs.positionalReads.get() - before)
+                    .as("positional reads for %d records in sealed segments, after a mapping met an interrupt", KEYS)
+                    .isZero();
         }
     }
 

@@ -81,7 +81,13 @@ public final class LogSegment {
         } catch (java.io.IOException e) {
             return SegmentMapping.NOT_MAPPED; // the read through the channel meets (and reports) the failure
         }
-        m = SegmentMapping.map(ch, length);
+        try {
+            m = SegmentMapping.map(ch, length);
+        } catch (java.nio.channels.ClosedChannelException e) {
+            // closed by an interrupt of the reading thread (FileChannel.map is interruptible) or by a race with
+            // close: this read uses the channel, which reopens it, and a later read maps the file
+            return SegmentMapping.NOT_MAPPED;
+        }
         mapping = m;
         return m;
     }

@@ -48,8 +48,10 @@ final class SegmentMapping {
      * @param channel the segment's file, at least {@code length} bytes long
      * @param length  the segment's valid length
      * @return the mapping, or {@link #NOT_MAPPED} if the runtime, the channel or the length does not allow one
+     * @throws java.nio.channels.ClosedChannelException if the channel is closed, or an interrupt of this thread closed
+     *         it: the file itself may well be mappable once the channel is reopened, so that is not an answer to keep
      */
-    static SegmentMapping map(FileChannel channel, long length) {
+    static SegmentMapping map(FileChannel channel, long length) throws java.nio.channels.ClosedChannelException {
         return map(channel, FileChannel.MapMode.READ_ONLY, 0, length);
     }
 
@@ -62,13 +64,18 @@ final class SegmentMapping {
      * @param offset  where the region starts
      * @param length  its length
      * @return the mapping, or {@link #NOT_MAPPED} if the runtime, the channel or the length does not allow one
+     * @throws java.nio.channels.ClosedChannelException if the channel is closed, or an interrupt of this thread closed
+     *         it (as {@code FileChannel.map} does when the thread is interrupted): the caller reopens the channel
      */
-    static SegmentMapping map(FileChannel channel, FileChannel.MapMode mode, long offset, long length) {
+    static SegmentMapping map(FileChannel channel, FileChannel.MapMode mode, long offset, long length)
+            throws java.nio.channels.ClosedChannelException {
         if (MAPPER == null || length > Integer.MAX_VALUE || length <= 0) {
             return NOT_MAPPED;
         }
         try {
             return MAPPER.map(channel, mode, offset, length);
+        } catch (java.nio.channels.ClosedChannelException e) {
+            throw e;
         } catch (IOException | UnsupportedOperationException e) {
             // e.g. a channel of a file system that cannot map, or the process out of mappings: pread still works
             return NOT_MAPPED;

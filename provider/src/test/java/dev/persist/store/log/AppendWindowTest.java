@@ -18,6 +18,7 @@ import java.util.Queue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -98,6 +99,32 @@ class AppendWindowTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aMappingCutShortByAnInterruptIsAnErrorToRetryNotAFallBackForTheRestOfTheSegment() throws Exception {
+        Path file = dir.resolve("i.log");
+        FileChannel real = created(file);
+        // what FileChannel.map does when the calling thread is interrupted: closes the channel and throws
+        FileChannel interruptedOnce = new ForwardingChannel(real) {
+            @Override
+            public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+                delegate.close();
+                throw new java.nio.channels.ClosedByInterruptException();
+            }
+        };
+        LogSegment seg = new LogSegment(0, file, 0, interruptedOnce, 0);
+        AppendWindow window = new AppendWindow(helper::add, WINDOW);
+        byte[] record = filled(1000, (byte) 1);
+        assertThatThrownBy(() -> window.write(seg, interruptedOnce, 0, record, 0, 1000))
+                .isInstanceOf(java.nio.channels.ClosedChannelException.class);
+        try (FileChannel reopened = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            seg.channel = reopened;
+            assertThat(window.write(seg, reopened, 0, record, 0, 1000))
+                    .as("copied through a mapping once the channel is reopened").isEqualTo(1000);
+            window.trim(seg, reopened, 1000);
+        }
+        assertThat(Files.readAllBytes(file)).isEqualTo(record);
     }
 
     @Test

@@ -66,8 +66,13 @@ public final class LogFiles {
      *               header cut short (no longer than the header, each byte the header's or zero): open truncates (or
      *               rewrites) it. Damage in any other segment is never a tail: that segment was fsynced whole before
      *               the next one was created
+     * @param zeros  true if the region is nothing but zero bytes from where the next record would start to the end
+     *               of the last segment: the zeros a store with mapped appends writes ahead of its records (while it
+     *               runs, and left so by a crash), or the end of a file a power cut left unwritten. No byte of a
+     *               record is in it, so it is not counted as damage ({@link Verification#clean}); open cuts it like a
+     *               torn tail
      */
-    public record Damage(Path file, long offset, long length, String reason, boolean tail) {
+    public record Damage(Path file, long offset, long length, String reason, boolean tail, boolean zeros) {
     }
 
     /**
@@ -90,9 +95,17 @@ public final class LogFiles {
      */
     public record Verification(Path file, long fileBytes, long records, List<Damage> damages,
                                Map<String, NamespaceSummary> namespaces) {
-        /** @return true if every byte after the header is a valid record */
+        /**
+         * @return true if every byte after the header is a valid record, but for zeros past the last record of the
+         *         last segment ({@link Damage#zeros})
+         */
         public boolean clean() {
-            return damages.isEmpty();
+            return damages.stream().allMatch(Damage::zeros);
+        }
+
+        /** @return the zero bytes past the last record of the last segment ({@link Damage#zeros}); 0 if none */
+        public long zerosPastLastRecord() {
+            return damages.stream().filter(Damage::zeros).mapToLong(Damage::length).sum();
         }
 
         /** @return true if there is damage followed by valid records, which {@link Store#openLog} refuses */
@@ -188,7 +201,7 @@ public final class LogFiles {
                     // what a creation cut short leaves (a power cut can also zero the header's sector): open rewrites
                     // the header of the last segment, as it cuts a torn tail
                     damages.add(new Damage(file, 0, size, "header cut short (" + size + " bytes, each the header's "
-                            + "or zero)", last));
+                            + "or zero)", last, false));
                     return;
                 }
                 if (size < RecordFormat.HEADER_SIZE) {
@@ -212,21 +225,43 @@ public final class LogFiles {
                     if (pairStart >= 0) {
                         // the write of a pair cut right after its first record: open cuts it off
                         damages.add(new Damage(file, pairStart, size - pairStart,
-                                "the first record of a pair whose second is not there", last));
+                                "the first record of a pair whose second is not there", last, false));
                     }
                     return;
                 }
                 long next = scanner.nextRecordAfterDamage(d.offset()); // -1: open cuts it off as a torn tail
                 long from = pairStart >= 0 ? pairStart : d.offset();
+                boolean zeros = next < 0 && last && pairStart < 0 && zerosToTheEnd(ch, from, size);
                 damages.add(new Damage(file, from, (next < 0 ? size : next) - from,
-                        (pairStart >= 0 ? "the first record of a pair whose second is damaged: " : "") + d.reason(),
-                        next < 0 && last));
+                        zeros ? "zeros past the last record"
+                                : (pairStart >= 0 ? "the first record of a pair whose second is damaged: " : "")
+                                + d.reason(),
+                        next < 0 && last, zeros));
                 if (next < 0) {
                     return;
                 }
                 pos = next;
             }
         }
+    }
+
+    /** @return whether every byte of {@code ch} from {@code from} to {@code size} is zero */
+    private static boolean zerosToTheEnd(FileChannel ch, long from, long size) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        for (long at = from; at < size; ) {
+            buf.clear().limit((int) Math.min(buf.capacity(), size - at));
+            int n = ch.read(buf, at);
+            if (n < 0) {
+                return true; // the file was cut shorter meanwhile (a running store's roll or close): nothing else there
+            }
+            for (int i = 0; i < n; i++) {
+                if (buf.get(i) != 0) {
+                    return false;
+                }
+            }
+            at += n;
+        }
+        return true;
     }
 
     private static int readFully(FileChannel ch, byte[] b) throws IOException {

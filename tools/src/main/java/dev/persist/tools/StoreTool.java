@@ -34,7 +34,8 @@ import java.util.Base64;
  *
  * {@code LOG} is the log's configured path; its segment files ({@code LOG.000001}, ...) are read with it, in order.
  * {@code stats}, {@code verify} and {@code dump} only read (no lock, no change), so they work on the log of a running
- * application. {@code shrink} and {@code backup} open the store, so they refuse while an application holds it (a
+ * application: the zeros a running store writes ahead of its records (mapped appends) are reported as such, not as
+ * damage. {@code shrink} and {@code backup} open the store, so they refuse while an application holds it (a
  * running application takes a backup through its store MBean). {@code salvage} writes a new file and never touches
  * the damaged one.
  */
@@ -49,8 +50,9 @@ public final class StoreTool {
     private static final String USAGE_TEXT = String.join(System.lineSeparator(),
             "usage: persist-jcache-tool COMMAND LOG [ARGS]",
             "  stats   LOG              records, bytes, live keys per namespace (read-only)",
-            "  verify  LOG              check every record's length and CRC32C; exit 0 clean, 1 torn tail only,",
-            "                           2 corruption followed by valid records, 3 not a readable log",
+            "  verify  LOG              check every record's length and CRC32C; exit 0 clean (zeros past the last",
+            "                           record are not damage), 1 torn tail only, 2 corruption followed by valid",
+            "                           records, 3 not a readable log",
             "  dump    LOG [NAMESPACE]  every valid record as a JSON line, in log order (read-only)",
             "  shrink  LOG              shrink the log (takes the store's lock: stop the application first)",
             "  backup  LOG DIRECTORY    copy the log and its index file into a new or empty directory, fsynced",
@@ -133,7 +135,8 @@ public final class StoreTool {
         out.printf("bytes        %d%n", v.fileBytes());
         out.printf("records      %d%n", v.records());
         out.printf("live keys    %d%n", v.liveKeys());
-        out.printf("damage       %s%n", v.clean() ? "none" : v.damages().size() + " region(s), run verify");
+        long realDamages = v.damages().stream().filter(d -> !d.zeros()).count();
+        out.printf("damage       %s%n", v.clean() ? "none" : realDamages + " region(s), run verify");
         out.printf("%-40s %10s %10s%n", "namespace", "records", "live");
         v.namespaces().forEach((ns, s) -> out.printf("%-40s %10d %10d%n", ns, s.records(), s.liveKeys()));
         return OK;
@@ -145,6 +148,12 @@ public final class StoreTool {
         boolean segmented = segments.size() > 1 || !segments.get(0).equals(log);
         for (LogFiles.Damage d : v.damages()) {
             String where = segmented ? d.file() + " offset " : "offset ";
+            if (d.zeros()) {
+                out.printf("%s%d: %d byte(s) of zeros past the last record, not damage: written ahead of appends by a "
+                        + "running store (or one that crashed), or a file end a power cut left unwritten; open cuts "
+                        + "them%n", where, d.offset(), d.length());
+                continue;
+            }
             out.printf("%s%d: %s; %d byte(s) %s%n", where, d.offset(), d.reason(), d.length(),
                     d.tail() ? "to the end of the file (torn tail: open truncates it)"
                             : "until valid records resume at offset " + (d.offset() + d.length())
@@ -162,6 +171,9 @@ public final class StoreTool {
             }
         });
         for (LogFiles.Damage d : damages) {
+            if (d.zeros()) {
+                continue; // not damage: nothing of a record is in them
+            }
             err.printf("skipped %d damaged byte(s) at offset %d of %s: %s%n", d.length(), d.offset(), d.file(),
                     d.reason());
         }
@@ -247,9 +259,10 @@ public final class StoreTool {
 
     private int salvage(Path log, Path target) throws IOException {
         LogFiles.Verification v = LogFiles.salvage(log, target);
-        long skipped = v.damages().stream().mapToLong(LogFiles.Damage::length).sum();
+        java.util.List<LogFiles.Damage> damaged = v.damages().stream().filter(d -> !d.zeros()).toList();
+        long skipped = damaged.stream().mapToLong(LogFiles.Damage::length).sum();
         out.printf("copied %d valid record(s) of %s to %s; skipped %d damaged byte(s) in %d region(s)%n",
-                v.records(), log, target, skipped, v.damages().size());
+                v.records(), log, target, skipped, damaged.size());
         return OK;
     }
 }

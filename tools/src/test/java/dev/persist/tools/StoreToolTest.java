@@ -96,6 +96,43 @@ class StoreToolTest {
     }
 
     @Test
+    void zerosPastTheLastRecordAreReportedButAreNotDamage() throws Exception {
+        long end = Files.size(log);
+        Files.write(log, new byte[3 * 65_536 + 7], java.nio.file.StandardOpenOption.APPEND);
+        assertThat(run("verify", log.toString())).isEqualTo(StoreTool.OK);
+        assertThat(out()).contains("offset " + end + ": " + (3 * 65_536 + 7) + " byte(s) of zeros past the last record")
+                .contains("13 valid record(s)").contains("clean");
+        out.reset();
+        assertThat(run("stats", log.toString())).isEqualTo(StoreTool.OK);
+        assertThat(out()).contains("damage       none");
+        assertThat(run("dump", log.toString())).isEqualTo(StoreTool.OK);
+        assertThat(err.toString(StandardCharsets.UTF_8)).as("dump's report of skipped damage").isEmpty();
+    }
+
+    @Test
+    void zerosEndingInAnythingElseAreATornTail() throws Exception {
+        byte[] tail = new byte[2 * 65_536 + 100];
+        tail[tail.length - 1] = 1; // past the first 64 KiB chunk the check reads
+        Files.write(log, tail, java.nio.file.StandardOpenOption.APPEND);
+        assertThat(run("verify", log.toString())).isEqualTo(StoreTool.TORN_TAIL);
+        assertThat(out()).contains("torn tail").doesNotContain("zeros past the last record");
+    }
+
+    @Test
+    void verifyOfARunningStoresLogExitsZero() {
+        Path running = dir.resolve("running.log");
+        try (Store store = Store.open(running)) {
+            PersistMap<String, String> notes = store.map("notes", Codecs.utf8(), Codecs.utf8());
+            for (int i = 0; i < 100; i++) {
+                notes.set("n" + i, "text " + i, Durability.WRITE);
+            }
+            // on Linux the store writes zeros up to 4 MiB ahead of its records while it is open (mapped appends)
+            assertThat(run("verify", running.toString())).isEqualTo(StoreTool.OK);
+            assertThat(out()).contains("100 valid record(s)").contains("clean");
+        }
+    }
+
+    @Test
     void verifyOfAFileThatIsNotALogExitsThree() throws Exception {
         Path other = dir.resolve("other.txt");
         Files.writeString(other, "hello, I am not a log file");

@@ -231,7 +231,7 @@ public final class LogFiles {
                 }
                 long next = scanner.nextRecordAfterDamage(d.offset()); // -1: open cuts it off as a torn tail
                 long from = pairStart >= 0 ? pairStart : d.offset();
-                boolean zeros = next < 0 && last && pairStart < 0 && zerosToTheEnd(ch, from, size);
+                boolean zeros = next < 0 && last && pairStart < 0 && scanner.zerosToTheEnd(from);
                 damages.add(new Damage(file, from, (next < 0 ? size : next) - from,
                         zeros ? "zeros past the last record"
                                 : (pairStart >= 0 ? "the first record of a pair whose second is damaged: " : "")
@@ -243,25 +243,6 @@ public final class LogFiles {
                 pos = next;
             }
         }
-    }
-
-    /** @return whether every byte of {@code ch} from {@code from} to {@code size} is zero */
-    private static boolean zerosToTheEnd(FileChannel ch, long from, long size) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-        for (long at = from; at < size; ) {
-            buf.clear().limit((int) Math.min(buf.capacity(), size - at));
-            int n = ch.read(buf, at);
-            if (n < 0) {
-                return true; // the file was cut shorter meanwhile (a running store's roll or close): nothing else there
-            }
-            for (int i = 0; i < n; i++) {
-                if (buf.get(i) != 0) {
-                    return false;
-                }
-            }
-            at += n;
-        }
-        return true;
     }
 
     private static int readFully(FileChannel ch, byte[] b) throws IOException {

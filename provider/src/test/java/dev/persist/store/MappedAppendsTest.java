@@ -134,6 +134,72 @@ class MappedAppendsTest {
         assertThat(Files.size(copy)).isEqualTo(records);
     }
 
+    /** The store's log messages at open, with their levels, while open. */
+    private static final class OpenMessages implements AutoCloseable {
+        final List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.util.logging.Logger logger = java.util.logging.Logger.getLogger(Store.class.getName());
+        private final java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+
+        OpenMessages() {
+            logger.addHandler(handler);
+        }
+
+        /** @return the level of the one message that contains {@code text} */
+        java.util.logging.Level levelOf(String text) {
+            List<java.util.logging.Level> levels = records.stream().filter(r -> r.getMessage().contains(text))
+                    .map(java.util.logging.LogRecord::getLevel).toList();
+            assertThat(levels).as("messages containing '%s'", text).hasSize(1);
+            return levels.get(0);
+        }
+
+        @Override
+        public void close() {
+            logger.removeHandler(handler);
+        }
+    }
+
+    @Test
+    void zerosCutAfterAKillAreNoWarningButATornRecordBeforeThemIs() throws Exception {
+        Path log = dir.resolve("w.log");
+        Path zerosOnly = Files.createDirectories(dir.resolve("zeros")).resolve("w.log");
+        Path tornRecord = Files.createDirectories(dir.resolve("torn")).resolve("w.log");
+        long records;
+        try (Store store = Store.open(log, options())) {
+            put(map(store), 0, 50);
+            records = store.stats().logBytes();
+            Files.copy(log, zerosOnly);
+        }
+        // the same, with the start of a record that never got its bytes: its length, then zeros
+        byte[] torn = Files.readAllBytes(zerosOnly);
+        torn[(int) records + 3] = 40;
+        Files.write(tornRecord, torn);
+
+        try (OpenMessages messages = new OpenMessages(); Store reopened = Store.open(zerosOnly, options())) {
+            assertValues(map(reopened), 50);
+            assertThat(messages.levelOf("bytes of zeros past the last record"))
+                    .isEqualTo(java.util.logging.Level.INFO);
+            assertThat(messages.records).as("warnings").noneMatch(r -> r.getLevel() == java.util.logging.Level.WARNING);
+            assertThat(reopened.stats().tornBytesTruncated()).as("still counted").isEqualTo(torn.length - records);
+        }
+        try (OpenMessages messages = new OpenMessages(); Store reopened = Store.open(tornRecord, options())) {
+            assertValues(map(reopened), 50);
+            assertThat(messages.levelOf("truncated a torn tail")).isEqualTo(java.util.logging.Level.WARNING);
+        }
+    }
+
     @Test
     void closeCutsTheZerosSoTheNextOpenFindsNoTornTail() throws Exception {
         Path log = dir.resolve("c.log");

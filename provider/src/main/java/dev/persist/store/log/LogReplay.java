@@ -37,6 +37,11 @@ public final class LogReplay {
     /** The valid length of the last segment read (after a torn tail was cut). */
     public long validEnd;
     public long tornBytes;
+    /**
+     * Of {@link #tornBytes}, those cut as zeros past the last record ({@link LogScanner#zerosToTheEnd}): what mapped
+     * appends leave after a crash, not a damaged record.
+     */
+    public long zeroTailBytes;
     public long salvagedBytes;
     /** Whether the last segment was empty (a new log). */
     public boolean created;
@@ -171,6 +176,9 @@ public final class LogReplay {
                 // nothing valid after it: the writer died mid-record; or a power cut kept some of the writes after
                 // the last fsync and not others: nothing from here on was ever durable (nor is the first record of
                 // a pair whose second is in it)
+                if (pairStart < 0 && scanner.zerosToTheEnd(damage.offset())) {
+                    zeroTailBytes += size - damage.offset();
+                }
                 cutTail(pairStart >= 0 ? pairStart : damage.offset(), size);
                 return;
             }

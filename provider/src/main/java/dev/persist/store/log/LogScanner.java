@@ -247,6 +247,32 @@ public final class LogScanner {
                 && RecordFormat.parseBody(record, 0, total, new RecordFormat.Record());
     }
 
+    /**
+     * Whether nothing but zero bytes runs from {@code from} to the end of the file: from where a record would start,
+     * that is the zeros written ahead of mapped appends (a running store's, or left by a crash), or a file's end that
+     * a power cut left unwritten; no byte of a record is in them.
+     *
+     * @param from where the next record would start
+     * @return true if every byte from there to the end is zero (or the file already ends there)
+     * @throws IOException if the file cannot be read
+     */
+    public boolean zerosToTheEnd(long from) throws IOException {
+        byte[] chunk = new byte[(int) Math.min(64 * 1024, Math.max(0, fileSize - from))];
+        for (long at = from; at < fileSize; ) {
+            int n = readAt(chunk, 0, (int) Math.min(chunk.length, fileSize - at), at);
+            if (n <= 0) {
+                return true; // cut shorter meanwhile (a running store's roll or close): nothing else there
+            }
+            for (int i = 0; i < n; i++) {
+                if (chunk[i] != 0) {
+                    return false;
+                }
+            }
+            at += n;
+        }
+        return true;
+    }
+
     private boolean allZero(long from, long to) throws IOException {
         byte[] b = new byte[(int) (to - from)];
         if (readAt(b, 0, b.length, from) < b.length) {

@@ -186,19 +186,44 @@ public final class PersistCache<K, V> implements Cache<K, V> {
         return result;
     }
 
+    /*
+     * The hit of an entry held in memory stays a short method of its own: the JIT inlines a get into its caller only
+     * while the compiled get is small, and the paths of an entry read back from disk and of a miss would make it
+     * large (measured: benchmarks/README.md, "Latest: one quick-mode run of every group").
+     */
     private V getValue(K key, EventBatch<K, V> events) {
         long start = stats.startTime();
         Object held = keys.in(key);
         Stored found = held(held);
-        LiveRead<V> read = found instanceof Stored.Unsettled u && u.isLive(clock) ? settleOnRead(held, u) : null;
+        if (found instanceof Stored.Unsettled u) {
+            return getUnsettled(key, held, u, events, start);
+        }
+        Stored s = map.settled(held, found);
+        if (s != null && s.isLive(clock)) {
+            return hit(held, s, values.out(s.payload), start);
+        }
+        return missed(key, held, s, events, start);
+    }
+
+    /** {@link #getValue} of an entry read back from disk, or adopted at restart, whose value is not decoded yet. */
+    private V getUnsettled(K key, Object held, Stored.Unsettled found, EventBatch<K, V> events, long start) {
+        LiveRead<V> read = found.isLive(clock) ? settleOnRead(held, found) : null;
         Stored s = read != null ? read.entry() : map.settled(held, found);
         if (s != null && s.isLive(clock)) {
-            V value = read != null ? read.value() : values.out(s.payload);
-            mutations.touch(held, s);
-            stats.hits(1);
-            stats.getTimeSince(start);
-            return value;
+            return hit(held, s, read != null ? read.value() : values.out(s.payload), start);
         }
+        return missed(key, held, s, events, start);
+    }
+
+    private V hit(Object held, Stored s, V value, long start) {
+        mutations.touch(held, s);
+        stats.hits(1);
+        stats.getTimeSince(start);
+        return value;
+    }
+
+    /** {@link #getValue} when no live entry was found: {@code s} is an expired one, or null. */
+    private V missed(K key, Object held, Stored s, EventBatch<K, V> events, long start) {
         if (s != null && mutations.expire(held, s, tiers.remove()) && events.enabled()) {
             events.expired(key, values.out(s.payload));
         }

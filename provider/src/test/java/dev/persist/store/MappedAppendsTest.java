@@ -113,17 +113,26 @@ class MappedAppendsTest {
         assertThat(Files.size(log)).as("cut at close").isLessThan(WINDOW);
     }
 
+    /**
+     * Puts {@code count} values, then copies the log while the store is open: the file as the page cache holds it,
+     * what the process's death leaves (the mapping's copies too).
+     *
+     * @return the bytes of the records in it
+     */
+    private static long putAndCopyWhileOpen(Path log, Path copy, int count) throws IOException {
+        try (Store store = Store.open(log, options())) {
+            put(map(store), 0, count);
+            long records = store.stats().logBytes();
+            Files.copy(log, copy);
+            return records;
+        }
+    }
+
     @Test
     void whatAKillLeavesOpensWithEveryAcknowledgedChangeAndTheZerosCutAsATornTail() throws Exception {
         Path log = dir.resolve("k.log");
         Path copy = Files.createDirectories(dir.resolve("after-kill")).resolve("k.log");
-        long records;
-        try (Store store = Store.open(log, options())) {
-            put(map(store), 0, 200);
-            records = store.stats().logBytes();
-            // the files as the page cache holds them now: what the process's death leaves, the mapping's copies too
-            Files.copy(log, copy);
-        }
+        long records = putAndCopyWhileOpen(log, copy, 200);
         long copied = Files.size(copy);
         assertThat(copied).as("records and zeros").isGreaterThanOrEqualTo(WINDOW);
         try (Store reopened = Store.open(copy, options())) {
@@ -176,12 +185,7 @@ class MappedAppendsTest {
         Path log = dir.resolve("w.log");
         Path zerosOnly = Files.createDirectories(dir.resolve("zeros")).resolve("w.log");
         Path tornRecord = Files.createDirectories(dir.resolve("torn")).resolve("w.log");
-        long records;
-        try (Store store = Store.open(log, options())) {
-            put(map(store), 0, 50);
-            records = store.stats().logBytes();
-            Files.copy(log, zerosOnly);
-        }
+        long records = putAndCopyWhileOpen(log, zerosOnly, 50);
         // the same, with the start of a record that never got its bytes: its length, then zeros
         byte[] torn = Files.readAllBytes(zerosOnly);
         torn[(int) records + 3] = 40;

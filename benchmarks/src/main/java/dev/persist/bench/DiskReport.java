@@ -19,9 +19,9 @@ import java.util.regex.Pattern;
  * The tables of the disk-tier benchmarks (issue 12) and the issue's targets, from the JMH JSON of
  * {@link DiskGetBenchmark}, {@link DiskPutBenchmark}, {@link DiskReopenBenchmark} and the {@code DISKFOOTPRINT}
  * lines of {@link DiskFootprint} in the console log. A target whose measurement is missing (a trial that failed)
- * is reported as "not measured", never as met or missed. A benchmark whose forks ran as separate JMH runs (run.sh
- * runs the Zipf gets of persist-disk and its reference in turns, one fork each) is scored over all their measured
- * iterations, as JMH scores the forks of one run: the mean, and the half-width of its 99.9% confidence interval.
+ * is reported as "not measured", never as met or missed. A benchmark is scored from its measured iterations, as JMH
+ * scores the forks of one run (the mean, and the half-width of its 99.9% confidence interval), pooled over every
+ * result file: run.sh runs the Zipf gets of persist-disk and its reference in turns, one fork per JMH run.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.persist.bench.DiskReport [--log console.log] result.json...</pre>
  */
@@ -49,7 +49,6 @@ public final class DiskReport {
         }
         Map<String, Score> s = new HashMap<>(); // "method impl" -> score
         Map<String, List<Double>> pooled = new HashMap<>(); // "method impl" -> measured iterations, every file's
-        Map<String, Integer> results = new HashMap<>(); // "method impl" -> results read for it
         String entries = "?";
         ObjectMapper mapper = new ObjectMapper();
         for (Path p : jsons) {
@@ -69,29 +68,21 @@ public final class DiskReport {
                         heap = a.asText().substring(4); // the last -Xmx wins, as in the JVM
                     }
                 }
-                JsonNode pm = r.get("primaryMetric");
+                // every measured iteration of every fork, of every file: a benchmark run in turns (run.sh: Zipf, one
+                // fork at a time) has a result per fork, scored as JMH scores one result with several forks
                 String key = method + " " + impl;
-                s.put(key, new Score(pm.get("score").asDouble(), pm.get("scoreError").asDouble(),
-                        heap, r.get("params").get("entries").asLong()));
                 List<Double> iterations = pooled.computeIfAbsent(key, k -> new ArrayList<>());
-                for (JsonNode fork : pm.get("rawData")) {
+                for (JsonNode fork : r.get("primaryMetric").get("rawData")) {
                     for (JsonNode iteration : fork) {
                         iterations.add(iteration.asDouble());
                     }
                 }
-                results.merge(key, 1, Integer::sum);
+                ListStatistics all = new ListStatistics();
+                iterations.forEach(all::addValue);
+                s.put(key, new Score(all.getMean(), all.getMeanErrorAt(0.999), heap,
+                        r.get("params").get("entries").asLong()));
             }
         }
-        // a benchmark run in turns (run.sh: Zipf, one fork at a time) has a result per fork: pooled here, every
-        // measured iteration of every fork, scored as JMH scores one result with several forks
-        results.forEach((key, n) -> {
-            if (n > 1) {
-                Score one = s.get(key);
-                ListStatistics all = new ListStatistics();
-                pooled.get(key).forEach(all::addValue);
-                s.put(key, new Score(all.getMean(), all.getMeanErrorAt(0.999), one.heap, one.entries));
-            }
-        });
         StringBuilder out = new StringBuilder();
         String[] gets = {"get_uniform_01t", "get_uniform_08t", "get_zipf_01t", "get_zipf_08t"};
         table(out, "Disk tier get, " + entries + " entries x ~1 KB, front " + String.format(Locale.ROOT, "%,d",

@@ -100,12 +100,12 @@ public final class LogFiles {
          *         last segment ({@link Damage#zeros})
          */
         public boolean clean() {
-            return damages.stream().allMatch(Damage::zeros);
+            return damaged().isEmpty();
         }
 
-        /** @return the zero bytes past the last record of the last segment ({@link Damage#zeros}); 0 if none */
-        public long zerosPastLastRecord() {
-            return damages.stream().filter(Damage::zeros).mapToLong(Damage::length).sum();
+        /** @return the damaged regions: {@link #damages} but for zeros past the last record ({@link Damage#zeros}) */
+        public List<Damage> damaged() {
+            return damages.stream().filter(d -> !d.zeros()).toList();
         }
 
         /** @return true if there is damage followed by valid records, which {@link Store#openLog} refuses */

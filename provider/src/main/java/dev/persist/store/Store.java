@@ -132,8 +132,6 @@ public final class Store implements AutoCloseable {
     /** The number of the segment {@link #logFileKey} is of. */
     private volatile long logFileSegment;
     private long tornBytes;
-    /** Of {@link #tornBytes}, the zeros past the last record that mapped appends leave after a crash. */
-    private long zeroTailBytes;
     private long salvagedBytes;
 
     /** A store with default options, not yet open: register maps, then {@link #openLog(Path)}. */
@@ -237,7 +235,6 @@ public final class Store implements AutoCloseable {
                 }
                 this.path = file;
                 this.tornBytes = replay.tornBytes;
-                this.zeroTailBytes = replay.zeroTailBytes;
                 this.salvagedBytes = replay.salvagedBytes;
                 this.writer = new LogWriter(file, replay.segments, options.segmentBytes(), options.fileSystem(),
                         this::reportFailure, logFileExecutor, options.mappedReads(), options.mappedAppends());
@@ -267,7 +264,7 @@ public final class Store implements AutoCloseable {
                         orphans.put(ns.getKey(), ns.getValue());
                     }
                 }
-                if (tornBytes > zeroTailBytes) {
+                if (tornBytes > replay.zeroTailBytes) {
                     LOG.log(System.Logger.Level.WARNING, "truncated a torn tail of {0} bytes from {1}", tornBytes, file);
                 } else if (tornBytes > 0) {
                     // a crash with mapped appends: the zeros written ahead of the records, no record damaged

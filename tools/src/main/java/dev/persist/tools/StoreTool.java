@@ -135,8 +135,7 @@ public final class StoreTool {
         out.printf("bytes        %d%n", v.fileBytes());
         out.printf("records      %d%n", v.records());
         out.printf("live keys    %d%n", v.liveKeys());
-        long realDamages = v.damages().stream().filter(d -> !d.zeros()).count();
-        out.printf("damage       %s%n", v.clean() ? "none" : realDamages + " region(s), run verify");
+        out.printf("damage       %s%n", v.clean() ? "none" : v.damaged().size() + " region(s), run verify");
         out.printf("%-40s %10s %10s%n", "namespace", "records", "live");
         v.namespaces().forEach((ns, s) -> out.printf("%-40s %10d %10d%n", ns, s.records(), s.liveKeys()));
         return OK;
@@ -259,10 +258,9 @@ public final class StoreTool {
 
     private int salvage(Path log, Path target) throws IOException {
         LogFiles.Verification v = LogFiles.salvage(log, target);
-        java.util.List<LogFiles.Damage> damaged = v.damages().stream().filter(d -> !d.zeros()).toList();
-        long skipped = damaged.stream().mapToLong(LogFiles.Damage::length).sum();
+        long skipped = v.damaged().stream().mapToLong(LogFiles.Damage::length).sum();
         out.printf("copied %d valid record(s) of %s to %s; skipped %d damaged byte(s) in %d region(s)%n",
-                v.records(), log, target, skipped, damaged.size());
+                v.records(), log, target, skipped, v.damaged().size());
         return OK;
     }
 }
